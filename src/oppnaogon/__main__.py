@@ -1,0 +1,3 @@
+from oppnaogon.cli import main
+
+raise SystemExit(main())
