@@ -1,0 +1,104 @@
+"""`oppnaogon check`: read, guard, normalise and describe an extract, writing nothing.
+
+`check` is for the analyst's own eyes: it is the one command that shows unsuppressed counts. It never
+shows values from the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oppnaogon.config import SEX_VALUES, Config, load_config
+from oppnaogon.errors import UsageError
+from oppnaogon.loading import LoadedTable, LoadOptions, read_table
+from oppnaogon.normalise import MISSING_PREFIX, Prepared, prepare
+from oppnaogon.privacy import guard
+
+CONFIG_NAME = "oppnaogon.toml"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found. `to_dict()` is the `--json` contract."""
+
+    prepared: Prepared
+    config_path: Path | None
+    by_sex: dict[str, int]
+    missing_by_sex: dict[str, dict[str, float | None]]
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.prepared
+        source = p.source
+        return {
+            "file": source.path.name,
+            "format": source.file_format,
+            "encoding": source.encoding,
+            "delimiter": source.delimiter,
+            "config": str(self.config_path) if self.config_path else None,
+            "rows": p.rows_read,
+            "rows_usable": p.rows_usable,
+            "blank_rows_skipped": source.blank_rows_skipped,
+            "excluded": p.exclusions,
+            "excluded_lines": {k: list(v) for k, v in p.exclusion_lines.items()},
+            "by_sex": self.by_sex,
+            "columns": p.column_roles,
+            "outcomes": [{"name": o.name, "column": o.column, "kind": o.kind} for o in p.outcomes],
+            "criteria": {cid: list(headers) for cid, headers in p.criteria.items()},
+            "age_bands": {"source": p.age_band_source, "labels": list(p.age_band_labels)},
+            "missing_by_sex": self.missing_by_sex,
+            "notes": list(p.notes),
+        }
+
+
+def find_config(data: Path, explicit: Path | None) -> Path | None:
+    """`--config` if given; else `oppnaogon.toml` beside the data file; else in the working folder."""
+    if explicit is not None:
+        return explicit
+    for candidate in (data.parent / CONFIG_NAME, Path.cwd() / CONFIG_NAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_input(data: Path, config_path: Path | None) -> tuple[LoadedTable, Config]:
+    """Config, then file, then the privacy guard: the shared front half of every command."""
+    config = load_config(config_path) if config_path else Config()
+    defaults = LoadOptions()
+    options = LoadOptions(
+        sheet=config.sheet,
+        encoding=config.encoding,
+        delimiter=config.delimiter,
+        missing_markers=defaults.missing_markers + config.missing,
+    )
+    table = read_table(data, options)
+    guard(table.frame, str(data))
+    return table, config
+
+
+def run_check(data: str | Path, config: str | Path | None = None) -> CheckResult:
+    """Validate `data` without writing anything. Raises the errors of loading, privacy and normalising."""
+    import polars as pl
+
+    data = Path(data)
+    if not data.exists():
+        raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
+    config_path = find_config(data, Path(config) if config else None)
+    table, cfg = load_input(data, config_path)
+    prepared = prepare(table, cfg)
+    frame = prepared.frame
+
+    counts = dict(frame.group_by("sex").len().iter_rows()) if frame.height else {}
+    by_sex = {sex: int(counts.get(sex, 0)) for sex in SEX_VALUES}
+    flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
+    missing: dict[str, dict[str, float | None]] = {}
+    if flags and frame.height:
+        shares = frame.group_by("sex").agg(pl.col(flags).mean()).to_dicts()
+        by_group = {row["sex"]: row for row in shares}
+        for flag in flags:
+            header = flag.removeprefix(MISSING_PREFIX)
+            missing[header] = {
+                sex: (round(float(by_group[sex][flag]), 4) if sex in by_group else None) for sex in SEX_VALUES
+            }
+    return CheckResult(prepared=prepared, config_path=config_path, by_sex=by_sex, missing_by_sex=missing)

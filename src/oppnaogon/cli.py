@@ -1,0 +1,140 @@
+"""The command line: each command parses its arguments, calls one library function and prints.
+
+Heavy modules (polars, scipy, jinja2, rich tables) are imported inside the commands so that
+`oppnaogon --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from oppnaogon import __version__
+from oppnaogon.errors import ExitCode, OppnaogonError
+
+app = typer.Typer(
+    name="oppnaogon",
+    help="Med öppna ögon: jämställdhetsanalys av individbaserad systematisk uppföljning (ISU) i socialtjänsten.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DataArgument = Annotated[
+    Path, typer.Argument(help="Datafilen: .csv/.txt, .xlsx eller .parquet.", show_default=False)
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Konfigurationsfil (oppnaogon.toml). Annars används oppnaogon.toml bredvid datafilen eller i "
+        "arbetsmappen, om en sådan finns.",
+        show_default=False,
+    ),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Visa fullständig felinformation vid fel.")]
+
+
+@contextmanager
+def _user_errors(debug: bool) -> Iterator[None]:
+    """Expected errors → one clear paragraph on stderr and their exit code; bugs → exit 1, or a traceback."""
+    try:
+        yield
+    except OppnaogonError as error:
+        if debug:
+            raise
+        from oppnaogon.console import print_error
+
+        print_error(error)
+        raise typer.Exit(int(error.exit_code)) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        if debug:
+            raise
+        print(
+            f"Internt fel i oppnaogon {__version__}: {type(error).__name__}. Det är ett fel i verktyget, inte i "
+            "dina data. Kör samma kommando med --debug och skicka utskriften (den innehåller inga data) "
+            "till förvaltaren av verktyget.",
+            file=sys.stderr,
+        )
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"oppnaogon {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Visa versionen och avsluta.")
+    ] = False,
+) -> None:
+    """Med öppna ögon: jämställdhetsanalys av ISU-uttag."""
+
+
+@app.command()
+def check(
+    data: DataArgument,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv resultatet som JSON.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Läs och kontrollera en datafil utan att skriva något: kolumnernas roller, uteslutna rader,
+    antal per kön och saknade värden per kön.
+
+    Exempel: oppnaogon check uttag.csv
+    """
+    with _user_errors(debug):
+        from oppnaogon.check import run_check
+
+        result = run_check(data, config)
+        if as_json:
+            import json
+
+            print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            from oppnaogon.console import print_check
+
+            print_check(result)
+
+
+@app.command()
+def init(
+    data: DataArgument,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Var konfigurationen skrivs.")] = Path(
+        "oppnaogon.toml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Skriv över en befintlig fil.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Gissa kolumnernas roller och skriv en kommenterad oppnaogon.toml att redigera.
+
+    Exempel: oppnaogon init uttag.xlsx
+    """
+    with _user_errors(debug):
+        from oppnaogon.initconfig import write_proposal
+
+        written = write_proposal(data, output, force=force)
+        print(
+            f"Skrev {written}. Läs igenom och rätta den, och kör sedan: oppnaogon check {data} --config {written}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `oppnaogon` script; returns the exit code."""
+    try:
+        app(args=argv, prog_name="oppnaogon", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if isinstance(exit_.code, int | None) else 1
+    return 0

@@ -1,0 +1,152 @@
+"""`oppnaogon init`: look at a file and write a commented `oppnaogon.toml` for the analyst to edit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oppnaogon.check import load_input
+from oppnaogon.config import (
+    AGE_BAND_PRESETS,
+    CRITERION_IDS,
+    DEFAULT_AGE_BAND_PRESET,
+    DEFAULT_AGE_BANDS_BY_AREA,
+    ROLES,
+    Config,
+)
+from oppnaogon.criteria import available_areas, load_area
+from oppnaogon.errors import UsageError
+from oppnaogon.files import write_text_atomic
+from oppnaogon.names import key
+from oppnaogon.normalise import resolve_criteria, resolve_outcomes
+from oppnaogon.roles import YES_CODES, detect_roles, sex_lookup
+
+_CHILD_AGE_LIMIT = 21
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What `init` proposes; `render()` turns it into the TOML text."""
+
+    data: Path
+    context: dict[str, Any]
+
+    def render(self) -> str:
+        from jinja2 import Environment, StrictUndefined
+
+        from oppnaogon.resources import shipped
+
+        source = (shipped("templates") / "oppnaogon.toml.j2").read_text(encoding="utf-8")
+        env = Environment(
+            undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True
+        )
+        env.filters["toml"] = toml_string
+        env.filters["toml_list"] = lambda values: "[" + ", ".join(toml_string(v) for v in values) + "]"
+        return env.from_string(source).render(**self.context)
+
+
+def toml_string(value: object) -> str:
+    """A TOML basic string: JSON's escaping is valid TOML, except that TOML also forbids a raw DEL."""
+    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def propose(data: str | Path) -> Proposal:
+    """Detect roles, outcomes and criteria of `data` (after the privacy guard) without writing anything."""
+    import polars as pl
+
+    data = Path(data)
+    table, _ = load_input(data, None)
+    raw = table.frame
+    headers = table.headers
+    roles = detect_roles(headers)
+
+    area = None
+    if "age" in roles:
+        ages = raw.select(
+            pl.col(roles["age"].header).cast(pl.String).str.replace(",", ".").cast(pl.Float64, strict=False)
+        ).to_series()
+        if ages.drop_nulls().len() and (ages.drop_nulls() < _CHILD_AGE_LIMIT).mean() >= 0.95:
+            area = "barn_och_unga"
+    config = Config(area=area)
+    criteria = resolve_criteria(config, headers, roles)
+    outcomes = resolve_outcomes(config, raw, headers, roles, {h for hs in criteria.values() for h in hs})
+
+    sex_codes: dict[str, list[str]] = {}
+    unknown_sex: list[str] = []
+    if "sex" in roles:
+        lookup = sex_lookup()
+        for value in (
+            raw.get_column(roles["sex"].header).cast(pl.String).drop_nulls().unique().sort().to_list()
+        ):
+            sex = lookup.get(key(value))
+            if sex is None:
+                unknown_sex.append(value)
+            else:
+                sex_codes.setdefault(sex, []).append(value)
+
+    outcome_items = []
+    for spec in outcomes:
+        positive = None
+        if spec.kind != "numeric":
+            found = raw.get_column(spec.column).cast(pl.String).drop_nulls().unique().sort().to_list()
+            positive = [v for v in found if key(v) in YES_CODES]
+        outcome_items.append(
+            {"name": spec.name, "column": spec.column, "kind": spec.kind, "positive": positive}
+        )
+
+    areas = {name: load_area(name) for name in available_areas()}
+    missing_criteria = []
+    if area:
+        for criterion in areas[area].criteria:
+            if criterion.id not in criteria:
+                missing_criteria.append(
+                    {"id": criterion.id, "name": criterion.name_sv, "needed": criterion.information_needed_sv}
+                )
+    preset = DEFAULT_AGE_BANDS_BY_AREA.get(area or "", DEFAULT_AGE_BAND_PRESET)
+    context = {
+        "file": data.name,
+        "area": area,
+        "areas": list(areas),
+        "age_band_preset": preset,
+        "presets": AGE_BAND_PRESETS,
+        "roles": [
+            {
+                "role": role,
+                "header": roles[role].header if role in roles else None,
+                "alternatives": list(roles[role].alternatives) if role in roles else [],
+            }
+            for role in ROLES
+        ],
+        "sex_codes": sex_codes,
+        "unknown_sex": unknown_sex,
+        "outcomes": outcome_items,
+        "criteria": [{"id": cid, "headers": list(criteria[cid])} for cid in CRITERION_IDS if cid in criteria],
+        "missing_criteria": missing_criteria,
+        "unused": [
+            h
+            for h in headers
+            if h not in {r.header for r in roles.values()}
+            and h not in {o.column for o in outcomes}
+            and h not in {x for hs in criteria.values() for x in hs}
+        ],
+    }
+    return Proposal(data=data, context=context)
+
+
+def write_proposal(data: str | Path, output: str | Path, *, force: bool = False) -> Path:
+    """Write the proposed config to `output`; refuses to overwrite unless `force`."""
+    output = Path(output)
+    if output.exists() and not force:
+        raise UsageError(
+            f"{output} finns redan och skrivs inte över.",
+            "Ange --force för att skriva över den, eller --output för att välja ett annat filnamn.",
+        )
+    if output.resolve() == Path(data).resolve():
+        raise UsageError(
+            "Konfigurationen kan inte skrivas över datafilen.", "Välj ett annat namn med --output."
+        )
+    text = propose(data).render()
+    write_text_atomic(output, text)
+    return output

@@ -1,0 +1,448 @@
+"""Reading extracts: CSV/TXT, XLSX and Parquet into one Polars frame, refusing anything malformed.
+
+The only module that knows about file formats. Text and Excel files come back with every column as a
+string (values are interpreted later, in :mod:`oppnaogon.normalise`, where a bad value can be reported
+with its column and line); Parquet keeps its own types. Every frame carries a ``LINE`` column: the line
+(CSV), row (XLSX) or row number (Parquet) each record came from, so that errors can point at it.
+The input file is only ever opened for reading.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from oppnaogon.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    import polars as pl
+
+LINE = "__oppnaogon_line__"
+"""Name of the column holding each record's line/row number in the input file."""
+
+DEFAULT_MISSING_MARKERS: tuple[str, ...] = (
+    "",
+    "-",
+    "–",
+    "NA",
+    "N/A",
+    "..",
+    "Uppgift saknas",
+    "Saknas",
+    "NULL",
+)
+
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+DELIMITERS = (";", "\t", ",")
+_DELIMITER_NAMES = {";": "semikolon (;)", "\t": "tabb", ",": "komma (,)"}
+_SNIFF_LINES = 50
+_MAX_LISTED = 3
+
+_UNNAMED = "__oppnaogon_unnamed__"
+_ZIP_MAGIC = b"PK\x03\x04"
+_PARQUET_MAGIC = b"PAR1"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read a file. Defaults suit exports from Swedish case-management systems."""
+
+    sheet: str | None = None
+    missing_markers: tuple[str, ...] = DEFAULT_MISSING_MARKERS
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadedTable:
+    """A file read into memory, with what was detected about it."""
+
+    frame: pl.DataFrame
+    path: Path
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    blank_rows_skipped: int = 0
+    dropped_empty_columns: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c for c in self.frame.columns if c != LINE]
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+    def where(self) -> str:
+        """'line' for text files, 'row' for spreadsheets and Parquet: the word errors use."""
+        return "rad" if self.file_format in {"csv", "xlsx"} else "post"
+
+
+def read_table(path: str | Path, options: LoadOptions | None = None) -> LoadedTable:
+    """Read an extract. Raises :class:`DataError` (exit 3) with a clear message when it cannot."""
+    options = options or LoadOptions()
+    path = Path(path)
+    if not path.exists():
+        raise UsageError(f"Filen {path} finns inte.", "Kontrollera sökvägen och filnamnet.")
+    if path.is_dir():
+        raise UsageError(
+            f"{path} är en mapp, inte en fil.", "Ange själva datafilen (.csv, .xlsx eller .parquet)."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    kind = _sniff_kind(path, head)
+    if kind == "xlsx":
+        table = _read_excel(path, options)
+    elif kind == "parquet":
+        table = _read_parquet(path)
+    else:
+        table = _read_text(path, path.read_bytes(), options)
+    return _clean(table, options)
+
+
+def _sniff_kind(path: Path, head: bytes) -> str:
+    """Decide the format from the file's first bytes, and refuse a file whose name says otherwise."""
+    suffix = path.suffix.lower()
+    if not head:
+        raise DataError(
+            f"Filen {path} är tom (0 byte).", "Exportera uttaget på nytt från verksamhetssystemet."
+        )
+    if head.startswith(_OLE2_MAGIC):
+        raise DataError(
+            f"{path} är en äldre Excel-fil (.xls), som inte kan läsas.",
+            "Öppna den i Excel och spara som Excel-arbetsbok (.xlsx) eller CSV (semikolonavgränsad).",
+        )
+    actual = (
+        "xlsx" if head.startswith(_ZIP_MAGIC) else "parquet" if head.startswith(_PARQUET_MAGIC) else "text"
+    )
+    claimed = (
+        "xlsx"
+        if suffix in EXCEL_SUFFIXES
+        else "parquet"
+        if suffix in PARQUET_SUFFIXES
+        else "text"
+        if suffix in TEXT_SUFFIXES
+        else None
+    )
+    names = {"xlsx": "en Excel-arbetsbok (.xlsx)", "parquet": "en Parquet-fil", "text": "en textfil (CSV)"}
+    if claimed is None:
+        raise DataError(
+            f"Filen {path} har ändelsen '{suffix or '(ingen)'}', som oppnaogon inte läser.",
+            "Använd .csv/.txt (text), .xlsx (Excel) eller .parquet. "
+            f"Innehållet ser ut att vara {names[actual]}.",
+        )
+    if claimed != actual:
+        raise DataError(
+            f"Filen {path} heter som {names[claimed]} men innehållet är {names[actual]}.",
+            "Filen har troligen fått fel namn eller sparats i fel format. Byt ändelse eller exportera på nytt.",
+        )
+    return actual
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+
+def _decode(path: Path, raw: bytes, forced: str | None) -> tuple[str, str]:
+    """Return (text, encoding): BOM → UTF-16 (Excel's "Unicode text") → UTF-8 → Windows-1252."""
+    if forced:
+        try:
+            return raw.decode(forced), forced
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DataError(
+                f"Filen {path} kan inte läsas med teckenkodningen {forced!r}: {exc}.",
+                "Ta bort inställningen för teckenkodning så gissar oppnaogon själv.",
+            ) from exc
+    if raw.startswith(codecs.BOM_UTF8):
+        return _strict(path, raw[3:], "utf-8"), "utf-8-sig"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(path, raw, "utf-16"), "utf-16"
+    sample = raw[:4096]
+    if b"\x00" in sample:
+        # UTF-16 without a BOM has a NUL in every other byte of ASCII text; anything else is binary.
+        odd, even = sample[1::2].count(0), sample[0::2].count(0)
+        if odd > len(sample) // 4 and even == 0:
+            return _strict(path, raw, "utf-16-le"), "utf-16-le"
+        if even > len(sample) // 4 and odd == 0:
+            return _strict(path, raw, "utf-16-be"), "utf-16-be"
+        raise _binary_error(path)
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _strict(path, raw, "cp1252"), "cp1252"
+
+
+def _strict(path: Path, raw: bytes, encoding: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"Filen {path} kan inte avkodas som {encoding}: ogiltiga byte på rad {line}.",
+            "Filen kan vara avkortad eller skadad. Exportera på nytt, gärna som CSV UTF-8.",
+        ) from exc
+
+
+def _binary_error(path: Path) -> DataError:
+    return DataError(
+        f"Filen {path} innehåller binära data och är ingen textfil.",
+        "Kontrollera att det är rätt fil; exportera uttaget som CSV, Excel (.xlsx) eller Parquet.",
+    )
+
+
+def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
+    import polars as pl
+
+    text, encoding = _decode(path, raw, options.encoding)
+    if not text.strip():
+        raise DataError(f"Filen {path} innehåller inga rader.", "Exportera uttaget på nytt.")
+    controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\r\n")
+    if controls > 8:
+        raise _binary_error(path)
+    delimiter = options.delimiter or _sniff_delimiter(text)
+    if delimiter == "\t" and "\t" not in text:
+        delimiter = ";"
+    if '"' in text:
+        lines = _record_lines_quoted(path, text, delimiter)
+    else:
+        lines = _record_lines_plain(path, text, delimiter)
+    data = raw if encoding in {"utf-8", "utf-8-sig"} else text.encode("utf-8")
+    if encoding == "utf-8-sig":
+        data = data[3:]
+    header = _header_fields(text, delimiter)
+    _check_headers(path, header, "kolumn")
+    try:
+        frame = pl.read_csv(
+            data,
+            separator=delimiter,
+            has_header=True,
+            infer_schema=False,
+            quote_char='"',
+            new_columns=_column_names(header),
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError as exc:  # pragma: no cover - validation above should catch it first
+        raise DataError(
+            f"Filen {path} kunde inte tolkas som CSV med avgränsaren {_DELIMITER_NAMES[delimiter]}: {exc}",
+            "Kontrollera att alla rader har lika många fält som rubrikraden.",
+        ) from exc
+    if frame.height != len(lines):  # pragma: no cover - a parser disagreement is a bug, not a data error
+        raise RuntimeError(f"CSV parser found {frame.height} records, validation {len(lines)}")
+    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.UInt32))
+    return LoadedTable(frame=frame, path=path, file_format="csv", encoding=encoding, delimiter=delimiter)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the delimiter that splits the first lines into the same number (>1) of fields.
+
+    Semicolon wins ties: with decimal commas, a comma count is never a reliable signal.
+    """
+    sample = text[:200_000].splitlines(keepends=True)[: _SNIFF_LINES + 1]
+    if len(sample) > 1:
+        sample = sample[:-1]  # the last line of the sample may be cut in the middle of a record
+    best, best_fields = ";", 1
+    for delimiter in DELIMITERS:
+        rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(f.strip() for f in r)]
+        if not rows or len(rows[0]) < 2:
+            continue
+        if all(len(r) == len(rows[0]) for r in rows):
+            return delimiter
+        if len(rows[0]) > best_fields:
+            best, best_fields = delimiter, len(rows[0])
+    return best
+
+
+def _header_fields(text: str, delimiter: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    return [h.strip().lstrip("\ufeff") for h in first]
+
+
+def _check_headers(path: Path, header: list[str], word: str) -> None:
+    """Refuse duplicated headers (never rename them silently). Empty headers are checked later."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if not name:
+            continue
+        if name in seen:
+            raise DataError(
+                f"Filen {path} har två kolumner med rubriken '{name}' ({word} {seen[name]} och {position}).",
+                "Byt namn på den ena eller ta bort den i källfilen, så att varje rubrik är unik.",
+            )
+        seen[name] = position
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header names for the frame; an empty header gets a placeholder that `_clean` resolves."""
+    return [name or f"{_UNNAMED}{position}" for position, name in enumerate(header, start=1)]
+
+
+def _ragged_error(path: Path, delimiter: str, expected: int, bad: list[tuple[int, int]]) -> DataError:
+    listed = ", ".join(f"rad {line} har {n} fält" for line, n in bad[:_MAX_LISTED])
+    more = f" (och {len(bad) - _MAX_LISTED} rader till)" if len(bad) > _MAX_LISTED else ""
+    return DataError(
+        f"Filen {path} har rader med fel antal fält: rubrikraden har {expected} fält "
+        f"(avgränsare {_DELIMITER_NAMES[delimiter]}), men {listed}{more}.",
+        "Raderna kan vara avkortade, eller så innehåller ett värde avgränsaren utan citattecken. "
+        "Rätta raderna i källfilen eller exportera på nytt.",
+    )
+
+
+def _record_lines_plain(path: Path, text: str, delimiter: str) -> list[int]:
+    """Line number of every data record in a file without quote characters (one record per line)."""
+    import polars as pl
+
+    lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
+    counts = lines.str.count_matches(delimiter, literal=True) + 1
+    expected = int(counts[0])
+    frame = pl.DataFrame({"n": counts, "text": lines}).with_row_index("line", offset=1)
+    data = frame.slice(1)
+    # polars yields no record for the empty string after the final newline
+    if text.endswith("\n"):
+        data = data.slice(0, data.height - 1)
+    bad = data.filter((pl.col("n") != expected) & (pl.col("text").str.strip_chars(f"{delimiter} \t") != ""))
+    if bad.height:
+        raise _ragged_error(path, delimiter, expected, list(zip(bad["line"], bad["n"], strict=True)))
+    return data["line"].to_list()
+
+
+def _record_lines_quoted(path: Path, text: str, delimiter: str) -> list[int]:
+    """Line number where each data record starts, for files whose quoted fields may hold newlines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    starts: list[int] = []
+    bad: list[tuple[int, int]] = []
+    expected = 0
+    start = 1
+    try:
+        for index, record in enumerate(reader):
+            if index == 0:
+                expected = len(record)
+            elif record and len(record) != expected and any(f.strip() for f in record):
+                bad.append((start, len(record)))
+            elif index > 0:
+                starts.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(
+            f"Filen {path} har ett citattecken som inte avslutas, nära rad {reader.line_num}: {exc}.",
+            "Filen kan vara avkortad. Kontrollera raden eller exportera på nytt.",
+        ) from exc
+    if bad:
+        raise _ragged_error(path, delimiter, expected, bad)
+    return starts
+
+
+# --- Excel and Parquet ----------------------------------------------------------------------------
+
+
+def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
+    import polars as pl
+
+    try:
+        zipfile.ZipFile(path).testzip()
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise DataError(
+            f"Excel-filen {path} är skadad eller avkortad ({exc}).",
+            "Öppna den i Excel och spara på nytt, eller exportera uttaget igen.",
+        ) from exc
+    try:
+        raw = pl.read_excel(
+            path,
+            sheet_name=options.sheet,
+            has_header=False,
+            infer_schema_length=0,
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+            raise_if_empty=False,
+        )
+    except Exception as exc:  # fastexcel raises its own exception types, not PolarsError
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        hint = (
+            f"Kontrollera att bladet '{options.sheet}' finns i arbetsboken."
+            if options.sheet
+            else "Öppna filen i Excel och spara på nytt."
+        )
+        raise DataError(f"Excel-filen {path} kunde inte läsas: {message}.", hint) from exc
+    if raw.height == 0:
+        raise DataError(f"Excel-filen {path} är tom.", "Kontrollera att uttaget ligger på första bladet.")
+    raw = raw.with_columns(pl.all().cast(pl.String))
+    header = [("" if v is None else str(v)).strip() for v in raw.row(0)]
+    _check_headers(path, header, "kolumn")
+    frame = raw.slice(1).rename(dict(zip(raw.columns, _column_names(header), strict=True)))
+    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.UInt32).alias(LINE))
+    return LoadedTable(frame=frame, path=path, file_format="xlsx")
+
+
+def _read_parquet(path: Path) -> LoadedTable:
+    import polars as pl
+
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # polars and pyarrow raise different types for a broken footer
+        raise DataError(
+            f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
+            "Skriv ut filen på nytt från källan.",
+        ) from exc
+    frame = frame.with_columns(pl.int_range(1, frame.height + 1, dtype=pl.UInt32).alias(LINE))
+    return LoadedTable(frame=frame, path=path, file_format="parquet")
+
+
+# --- shared clean-up ------------------------------------------------------------------------------
+
+
+def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
+    """Trim strings, turn missing markers into nulls, drop blank rows and empty unnamed columns."""
+    import polars as pl
+
+    frame = table.frame
+    markers = [m.strip().casefold() for m in options.missing_markers]
+    strings = [c for c, t in frame.schema.items() if t == pl.String and c != LINE]
+    frame = frame.with_columns(
+        [
+            pl.when(pl.col(c).str.strip_chars().str.to_lowercase().is_in(markers))
+            .then(None)
+            .otherwise(pl.col(c).str.strip_chars())
+            .alias(c)
+            for c in strings
+        ]
+    )
+    # to_lowercase is not casefold, but all markers are ASCII or Swedish letters where the two agree
+    dropped: list[int] = []
+    for name in [c for c in frame.columns if c.startswith(_UNNAMED)]:
+        position = int(name.removeprefix(_UNNAMED))
+        if frame.get_column(name).null_count() == frame.height:
+            frame = frame.drop(name)
+            dropped.append(position)
+        else:
+            raise DataError(
+                f"Kolumn {position} i {table.path} saknar rubrik men innehåller värden.",
+                "Ge kolumnen en rubrik i källfilen, eller ta bort den.",
+            )
+    data_columns = [c for c in frame.columns if c != LINE]
+    if not data_columns:
+        raise DataError(f"Filen {table.path} har inga kolumner.", "Exportera uttaget på nytt.")
+    blank = pl.all_horizontal(pl.col(data_columns).is_null())
+    blank_rows = frame.select(blank.sum()).item()
+    if blank_rows:
+        frame = frame.filter(~blank)
+    if frame.height == 0:
+        raise DataError(
+            f"Filen {table.path} har rubriker men inga rader med data.",
+            "Kontrollera att uttaget inte är tomt eller filtrerat bort allt.",
+        )
+    return LoadedTable(
+        frame=frame,
+        path=table.path,
+        file_format=table.file_format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        blank_rows_skipped=int(blank_rows),
+        dropped_empty_columns=tuple(dropped),
+    )

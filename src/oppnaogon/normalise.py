@@ -1,0 +1,617 @@
+"""From a loaded file to the canonical frame every analysis uses.
+
+Roles are resolved (config first, then header aliases), codes are mapped through small lookup tables
+built from each column's *distinct* values (never per row in Python), and everything is computed in
+one Polars `select`. Implausible values (ages outside 0–120, dates in the future, values that cannot
+be read) exclude their row with a stated reason; nothing disappears in silence.
+
+Canonical columns: `sex` (female/male/other/unknown), `age`, `age_band`, `birth_region`, `residence`,
+`municipality`, `date`, `period`, one column per outcome (`o:<name>`: Boolean or Float64) and one per
+criteria variable (`c:<id>:<header>`: the trimmed text). `MISSING_PREFIX + header` columns flag which
+used input values were missing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from oppnaogon import geography
+from oppnaogon.config import SEX_VALUES, Config, OutcomeSpec
+from oppnaogon.criteria import criteria_aliases
+from oppnaogon.errors import ConfigError, DataError
+from oppnaogon.loading import LINE, LoadedTable
+from oppnaogon.names import fold, key
+from oppnaogon.roles import (
+    NO_CODES,
+    YES_CODES,
+    RoleMatch,
+    detect_roles,
+    header_key,
+    is_identifier_header,
+    outcome_kind_from_header,
+    sex_lookup,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
+
+MISSING_PREFIX = "missing:"
+OUTCOME_PREFIX = "o:"
+CRITERION_PREFIX = "c:"
+ABROAD = "abroad"
+"""Pseudo-region for exports that only say 'utrikes född' (born abroad, region not given)."""
+_ABROAD_KEYS = {
+    "utrikesfodd",
+    "utrikesfodda",
+    "utrikes",
+    "utlandet",
+    "utlandsfodd",
+    "foreignborn",
+    "bornabroad",
+}
+_MIN_AGE, _MAX_AGE = 0, 120
+_MOSTLY_BAD = 0.5
+_EXAMPLE_LINES = 5
+_SHOWN_CODE_LENGTH = 30
+
+EXCLUSION_LABELS_SV = {
+    "age out of range": "ålder under 0 eller över 120 år",
+    "age not a number": "åldern är inte ett tal",
+    "birth date not understood": "födelsedatum kunde inte läsas",
+    "birth date after reference date": "födelsedatum efter beslutsdatum/referensdatum",
+    "date not understood": "datum kunde inte läsas",
+    "date in the future": "datum i framtiden",
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A normalised extract and everything learnt while normalising it."""
+
+    frame: pl.DataFrame
+    source: LoadedTable
+    roles: dict[str, RoleMatch]
+    outcomes: tuple[OutcomeSpec, ...]
+    criteria: dict[str, tuple[str, ...]]
+    column_roles: dict[str, str]
+    age_bands: tuple[int, ...]
+    age_band_labels: tuple[str, ...]
+    age_band_source: str
+    rows_read: int
+    exclusions: dict[str, int] = field(default_factory=dict)
+    exclusion_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rows_usable(self) -> int:
+        return self.frame.height
+
+    def outcome_column(self, name: str) -> str:
+        return OUTCOME_PREFIX + name
+
+
+def band_labels(bounds: tuple[int, ...]) -> tuple[str, ...]:
+    """`(0, 7, 13, 18)` → `('0-6', '7-12', '13-17', '18+')`."""
+    labels = [f"{low}-{high - 1}" for low, high in itertools.pairwise(bounds)]
+    return (*labels, f"{bounds[-1]}+")
+
+
+def prepare(table: LoadedTable, config: Config | None = None, *, today: date | None = None) -> Prepared:
+    """Resolve roles, map codes, derive bands and periods, and exclude implausible rows (with reasons)."""
+    import polars as pl
+
+    config = config or Config()
+    today = today or date.today()
+    raw = table.frame
+    headers = table.headers
+    _check_config_headers(config, headers, table)
+
+    roles = detect_roles(headers, config.columns)
+    criteria = resolve_criteria(config, headers, roles)
+    criteria_headers = {h for hs in criteria.values() for h in hs}
+    outcomes = resolve_outcomes(config, raw, headers, roles, criteria_headers)
+    notes: list[str] = []
+
+    exprs: list[pl.Expr] = [pl.col(LINE)]
+    problems: list[pl.Expr] = []  # one reason-or-null expression per check, coalesced below
+
+    # sex ---------------------------------------------------------------------------------------
+    if "sex" in roles:
+        exprs.append(_sex_expr(raw, roles["sex"].header, config, table))
+    else:
+        notes.append("Ingen kolumn för kön hittades: alla rader räknas som okänt kön. Ange [columns] sex.")
+        exprs.append(pl.lit("unknown").alias("sex"))
+
+    # age -----------------------------------------------------------------------------------------
+    bounds, band_source = config.resolved_age_bands()
+    labels = band_labels(bounds)
+    date_expr = _date_expr(raw, roles["date"].header) if "date" in roles else None
+    age_expr: pl.Expr | None = None
+    if "age" in roles:
+        header = roles["age"].header
+        number = _number_expr(raw, header)
+        problems.append(
+            pl.when(pl.col(header).is_not_null() & number.is_null()).then(pl.lit("age not a number"))
+        )
+        age_expr = number.floor()
+    elif "birth_date" in roles or "birth_year" in roles:
+        age_expr, birth_problems = _age_from_birth(raw, roles, date_expr, config)
+        problems.extend(birth_problems)
+    if age_expr is not None:
+        problems.append(pl.when(~age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(pl.lit("age out of range")))
+        age_ok = pl.when(age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(age_expr).cast(pl.Int16)
+        exprs.append(age_ok.alias("age"))
+        breaks = [float(b) - 0.5 for b in bounds]
+        band = age_ok.cut(breaks, labels=["(under)", *labels]).cast(pl.String)
+        exprs.append(
+            pl.when(band == "(under)")
+            .then(None)
+            .otherwise(band)
+            .cast(pl.Enum(list(labels)))
+            .alias("age_band")
+        )
+
+    # birth country / region -------------------------------------------------------------------------
+    for role in ("birth_country", "birth_region"):
+        if role in roles:
+            mapped, note = _region_expr(raw, roles[role].header, role, config)
+            exprs.append(mapped.alias("birth_region"))
+            if note:
+                notes.append(note)
+            break
+
+    if "residence" in roles:
+        exprs.append(pl.col(roles["residence"].header).cast(pl.String).alias("residence"))
+    if "municipality" in roles:
+        mapped, note = _municipality_expr(raw, roles["municipality"].header)
+        exprs.append(mapped.alias("municipality"))
+        if note:
+            notes.append(note)
+
+    # date and period --------------------------------------------------------------------------------
+    if date_expr is not None:
+        header = roles["date"].header
+        problems.append(
+            pl.when(pl.col(header).is_not_null() & date_expr.is_null()).then(pl.lit("date not understood"))
+        )
+        problems.append(pl.when(date_expr > pl.lit(today)).then(pl.lit("date in the future")))
+        exprs.append(date_expr.alias("date"))
+        exprs.append(period_expr(date_expr, config.period).alias("period"))
+
+    # outcomes and criteria -----------------------------------------------------------------------------
+    for spec in outcomes:
+        expr, note = _outcome_expr(raw, spec, table)
+        exprs.append(expr.alias(OUTCOME_PREFIX + spec.name))
+        if note:
+            notes.append(note)
+    for criterion_id, crit_headers in criteria.items():
+        for header in crit_headers:
+            exprs.append(pl.col(header).cast(pl.String).alias(f"{CRITERION_PREFIX}{criterion_id}:{header}"))
+
+    used = [r.header for r in roles.values()] + [s.column for s in outcomes] + sorted(criteria_headers)
+    exprs.extend(pl.col(h).is_null().alias(MISSING_PREFIX + h) for h in dict.fromkeys(used))
+    exclusion = pl.coalesce(problems) if problems else pl.lit(None, dtype=pl.String)
+    frame = raw.lazy().select([*exprs, exclusion.alias("_excluded")]).collect()
+
+    _refuse_mostly_bad(frame, roles, table)
+    excluded = frame.filter(pl.col("_excluded").is_not_null())
+    counts = excluded.group_by("_excluded").agg(pl.len(), pl.col(LINE).sort().head(_EXAMPLE_LINES))
+    exclusions = {row["_excluded"]: int(row["len"]) for row in counts.iter_rows(named=True)}
+    exclusion_lines = {row["_excluded"]: tuple(row[LINE]) for row in counts.iter_rows(named=True)}
+    frame = frame.filter(pl.col("_excluded").is_null()).drop("_excluded")
+    if frame.height and "sex" in frame.columns:
+        frame = frame.with_columns(pl.col("sex").cast(pl.Enum(list(SEX_VALUES))))
+
+    column_roles = _column_roles(headers, roles, outcomes, criteria)
+    return Prepared(
+        frame=frame,
+        source=table,
+        roles=roles,
+        outcomes=outcomes,
+        criteria=criteria,
+        column_roles=column_roles,
+        age_bands=bounds,
+        age_band_labels=labels,
+        age_band_source=band_source,
+        rows_read=raw.height,
+        exclusions=dict(sorted(exclusions.items())),
+        exclusion_lines=dict(sorted(exclusion_lines.items())),
+        notes=tuple(notes),
+    )
+
+
+# --- roles ---------------------------------------------------------------------------------------------
+
+
+def _check_config_headers(config: Config, headers: list[str], table: LoadedTable) -> None:
+    """Every header the config names must exist in the file."""
+    wanted: list[tuple[str, str]] = [(f"columns.{role}", h) for role, h in config.columns.items()]
+    wanted += [(f"outcomes.{o.name}.column", o.column) for o in config.outcomes or ()]
+    wanted += [(f"criteria.{cid}", h) for cid, hs in (config.criteria or {}).items() for h in hs]
+    by_key = {header_key(h): h for h in headers}
+    for dotted, header in wanted:
+        if header in headers:
+            continue
+        same = by_key.get(header_key(header))
+        close = [same] if same else difflib.get_close_matches(header, headers, n=2)
+        hint = f"Menade du {' eller '.join(repr(c) for c in close)}? " if close else ""
+        raise ConfigError(
+            f"{config.path or 'Konfigurationen'}: `{dotted}` anger kolumnen '{header}', "
+            f"men den finns inte i {table.path.name}.",
+            f"{hint}Kolumnerna i filen är: {', '.join(repr(h) for h in headers)}.",
+        )
+
+
+def resolve_criteria(
+    config: Config, headers: list[str], roles: dict[str, RoleMatch]
+) -> dict[str, tuple[str, ...]]:
+    if config.criteria is not None:
+        return {cid: tuple(hs) for cid, hs in config.criteria.items() if hs}
+    aliases = criteria_aliases(config.area)
+    taken = {r.header for r in roles.values()}
+    found: dict[str, list[str]] = {}
+    for header in headers:
+        criterion = aliases.get(header_key(header))
+        if criterion and header not in taken:
+            found.setdefault(criterion, []).append(header)
+    return {cid: tuple(hs) for cid, hs in found.items()}
+
+
+def resolve_outcomes(
+    config: Config,
+    raw: pl.DataFrame,
+    headers: list[str],
+    roles: dict[str, RoleMatch],
+    criteria_headers: set[str],
+) -> tuple[OutcomeSpec, ...]:
+    """Outcomes from the config, or guessed: yes/no columns and numeric columns not used otherwise."""
+    import polars as pl
+
+    if config.outcomes is not None:
+        return config.outcomes
+    taken = {r.header for r in roles.values()} | criteria_headers
+    candidates = [h for h in headers if h not in taken and not is_identifier_header(h)]
+    if not candidates:
+        return ()
+    summary = raw.select(
+        [pl.col(h).n_unique().alias(f"u:{h}") for h in candidates]
+        + [pl.col(h).count().alias(f"n:{h}") for h in candidates]
+    ).row(0, named=True)
+    yes_no = set(YES_CODES) | set(NO_CODES)
+    outcomes: list[OutcomeSpec] = []
+    names: set[str] = set()
+    for header in candidates:
+        n, unique = summary[f"n:{header}"], summary[f"u:{header}"]
+        if n == 0:
+            continue
+        column = raw.get_column(header)
+        kind: str | None = None
+        if unique <= 12:
+            codes = {key(str(v)) for v in column.drop_nulls().unique().to_list()}
+            if codes <= yes_no and codes & set(YES_CODES) and codes & set(NO_CODES):
+                kind = outcome_kind_from_header(header)
+        if kind is None and unique > 2:
+            numbers = _number_series(column)
+            integers = (
+                numbers.is_not_null().all() and (numbers.drop_nulls() == numbers.drop_nulls().floor()).all()
+            )
+            looks_like_id = integers and unique > 0.9 * n
+            if numbers.null_count() == column.null_count() and not looks_like_id:
+                kind = "numeric"
+        if kind is None:
+            continue
+        name = _unique_name(fold(header).replace(" ", "_") or "utfall", names)
+        outcomes.append(OutcomeSpec(name=name, column=header, kind=kind, label=header))
+    return tuple(outcomes)
+
+
+def _unique_name(base: str, taken: set[str]) -> str:
+    if base[0].isdigit():
+        base = f"u_{base}"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _column_roles(
+    headers: list[str],
+    roles: dict[str, RoleMatch],
+    outcomes: Iterable[OutcomeSpec],
+    criteria: dict[str, tuple[str, ...]],
+) -> dict[str, str]:
+    result = dict.fromkeys(headers, "unused")
+    for role, match in roles.items():
+        result[match.header] = role
+    for spec in outcomes:
+        result[spec.column] = f"outcome:{spec.kind}"
+    for criterion_id, crit_headers in criteria.items():
+        for header in crit_headers:
+            result[header] = f"criterion:{criterion_id}"
+    return result
+
+
+# --- values --------------------------------------------------------------------------------------------
+
+
+def _distinct(raw: pl.DataFrame, header: str) -> list[str]:
+    import polars as pl
+
+    return raw.get_column(header).cast(pl.String).drop_nulls().unique().sort().to_list()
+
+
+def _show_codes(codes: Iterable[str], counts: dict[str, int] | None = None) -> str:
+    shown = []
+    for code in codes:
+        text = code if len(code) <= _SHOWN_CODE_LENGTH else code[:_SHOWN_CODE_LENGTH] + "…"
+        shown.append(f"'{text}'" + (f" ({counts[code]} rader)" if counts else ""))
+    return ", ".join(shown)
+
+
+def _value_counts(raw: pl.DataFrame, header: str, values: list[str]) -> dict[str, int]:
+    import polars as pl
+
+    col = pl.col(header).cast(pl.String)
+    counted = raw.select(col).filter(col.is_in(values)).group_by(header).len()
+    return {row[0]: int(row[1]) for row in counted.iter_rows()}
+
+
+def _sex_expr(raw: pl.DataFrame, header: str, config: Config, table: LoadedTable) -> pl.Expr:
+    import polars as pl
+
+    lookup = sex_lookup(config.values.get("sex"))
+    distinct = _distinct(raw, header)
+    mapping = {v: lookup.get(key(v)) for v in distinct}
+    unknown = [v for v, sex in mapping.items() if sex is None]
+    if unknown:
+        counts = _value_counts(raw, header, unknown)
+        numeric = all(v.strip().isdigit() for v in unknown)
+        if numeric:
+            hint = (
+                "oppnaogon gissar aldrig vad sifferkoder betyder (SCB kodar 1 = man och 2 = kvinna, men andra "
+                'system gör tvärtom). Ange kodningen i oppnaogon.toml, t.ex.:\n  [values.sex]\n  female = ["2"]\n'
+                '  male = ["1"]'
+            )
+        else:
+            hint = (
+                "Kända koder är t.ex. K/M, Kvinna/Man, Flicka/Pojke, F/M, Annat och Okänt. Ange fler koder i "
+                'oppnaogon.toml under [values.sex], t.ex. female = ["Tjej"], other = ["Ickebinär"].'
+            )
+        raise DataError(
+            f"Kolumnen '{header}' (kön) i {table.path.name} har koder som inte känns igen: "
+            f"{_show_codes(unknown, counts)}.",
+            hint,
+        )
+    return (
+        pl.col(header)
+        .cast(pl.String)
+        .replace_strict(mapping, default=None, return_dtype=pl.String)
+        .fill_null("unknown")
+        .alias("sex")
+    )
+
+
+def _number_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
+    """A column as Float64: decimal comma, spaces and non-breaking spaces as thousands separators."""
+    import polars as pl
+
+    dtype = raw.schema[header]
+    if dtype.is_numeric():
+        return pl.col(header).cast(pl.Float64)
+    return (
+        pl.col(header)
+        .cast(pl.String)
+        .str.replace_all(r"[\s\u00a0\u202f]", "")
+        .str.replace(",", ".", literal=True)
+        .cast(pl.Float64, strict=False)
+    )
+
+
+def _number_series(series: pl.Series) -> pl.Series:
+
+    frame = series.to_frame("v")
+    return frame.select(_number_expr(frame, "v")).to_series()
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _date_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
+    """Dates as written in exports: ISO (also with a time), YYYYMMDD, d.m.Y, d/m/Y, or Excel day numbers."""
+    import polars as pl
+
+    dtype = raw.schema[header]
+    if dtype == pl.Date:
+        return pl.col(header)
+    if isinstance(dtype, pl.Datetime):
+        return pl.col(header).dt.date()
+    text = pl.col(header).cast(pl.String).str.strip_chars()
+    iso_prefix = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
+    serial = text.str.extract(r"^(\d{5})(?:\.0+)?$").cast(pl.Int32, strict=False)
+    parsed = [iso_prefix.str.to_date("%Y-%m-%d", strict=False)]
+    parsed += [text.str.to_date(fmt, strict=False) for fmt in _DATE_FORMATS[1:]]
+    parsed.append(
+        pl.when(serial.is_between(20000, 80000)).then(pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial))
+    )
+    return pl.coalesce(parsed)
+
+
+def _age_from_birth(
+    raw: pl.DataFrame, roles: dict[str, RoleMatch], date_expr: pl.Expr | None, config: Config
+) -> tuple[pl.Expr, list[pl.Expr]]:
+    """Age at the row's date (or `reference_date`) from a birth date or birth year."""
+    import polars as pl
+
+    if date_expr is not None:
+        reference = date_expr if config.reference_date is None else pl.lit(config.reference_date)
+    elif config.reference_date is not None:
+        reference = pl.lit(config.reference_date)
+    else:
+        source = roles.get("birth_date", roles.get("birth_year"))
+        raise ConfigError(
+            f"Åldern måste räknas fram ur '{source.header if source else 'födelsedatum'}', men filen har inget "
+            "datum att räkna från.",
+            'Ange ett referensdatum i oppnaogon.toml, t.ex. reference_date = "2026-06-30", eller en datumkolumn '
+            'under [columns] date = "Beslutsdatum".',
+        )
+    problems: list[pl.Expr] = []
+    if "birth_date" in roles:
+        header = roles["birth_date"].header
+        born = _date_expr(raw, header)
+        year_only = _number_expr(raw, header)
+        # A "birth date" column that holds only years (e.g. 2012) is read as a birth year.
+        born_year = pl.when(born.is_null() & year_only.is_between(1880, 2100)).then(year_only)
+        exact = (reference.dt.year() - born.dt.year()) - (
+            (reference.dt.month() * 100 + reference.dt.day()) < (born.dt.month() * 100 + born.dt.day())
+        ).cast(pl.Int32)
+        age = pl.coalesce(exact.cast(pl.Float64), reference.dt.year().cast(pl.Float64) - born_year)
+        problems.append(
+            pl.when(pl.col(header).is_not_null() & born.is_null() & born_year.is_null()).then(
+                pl.lit("birth date not understood")
+            )
+        )
+        problems.append(pl.when(born > reference).then(pl.lit("birth date after reference date")))
+        return age, problems
+    header = roles["birth_year"].header
+    year = _number_expr(raw, header)
+    problems.append(pl.when(pl.col(header).is_not_null() & year.is_null()).then(pl.lit("age not a number")))
+    return reference.dt.year().cast(pl.Float64) - year, problems
+
+
+def period_expr(date_expr: pl.Expr, unit: str) -> pl.Expr:
+    """Period label of a date: `2026K3` (quarter), `2026T2` (tertial), `2026M05` (month) or `2026`."""
+    import polars as pl
+
+    year = date_expr.dt.year().cast(pl.String)
+    month = date_expr.dt.month()
+    if unit == "quarter":
+        return year + pl.lit("K") + ((month - 1) // 3 + 1).cast(pl.String)
+    if unit == "tertial":
+        return year + pl.lit("T") + ((month - 1) // 4 + 1).cast(pl.String)
+    if unit == "month":
+        return year + pl.lit("M") + month.cast(pl.String).str.zfill(2)
+    return year
+
+
+def _region_expr(raw: pl.DataFrame, header: str, role: str, config: Config) -> tuple[pl.Expr, str | None]:
+    """Birth country → SCB region (or an already grouped value → region). Unrecognised values are noted."""
+    import polars as pl
+
+    countries = geography.country_regions()
+    grouped = geography.grouped_regions()
+    configured = {
+        key(code): region for region, codes in config.values.get("birth_region", {}).items() for code in codes
+    }
+    mapping: dict[str, str | None] = {}
+    unrecognised: list[str] = []
+    for value in _distinct(raw, header):
+        k = key(value)
+        region = configured.get(k) or grouped.get(k) or (ABROAD if k in _ABROAD_KEYS else None)
+        if region is None and role == "birth_country":
+            region = countries.get(k)
+        if region is None:
+            if role == "birth_region":
+                region = value  # an already grouped value we do not know: kept as the export has it
+            else:
+                unrecognised.append(value)
+        mapping[value] = region
+    note = None
+    if unrecognised:
+        counts = _value_counts(raw, header, unrecognised)
+        total = sum(counts.values())
+        note = (
+            f"'{header}': {total} rader har födelseland som inte känns igen och räknas som okänd region: "
+            f"{_show_codes(unrecognised[:8])}{' …' if len(unrecognised) > 8 else ''}. Ange dem i oppnaogon.toml "
+            "under [values.birth_region] (sweden, nordic, eu_efta, rest_of_world)."
+        )
+    expr = pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String)
+    return expr, note
+
+
+def _municipality_expr(raw: pl.DataFrame, header: str) -> tuple[pl.Expr, str | None]:
+    """Kommunkod as a 4-character string (Excel drops the leading zero: 180 → 0180); names kept."""
+    import polars as pl
+
+    known = geography.kommuner()
+    mapping: dict[str, str] = {}
+    unknown_codes: list[str] = []
+    for value in _distinct(raw, header):
+        code = geography.normalise_kommunkod(value)
+        mapping[value] = code or value
+        if code and code not in known:
+            unknown_codes.append(code)
+    note = (
+        f"'{header}': koderna {', '.join(sorted(set(unknown_codes))[:8])} är inga kända kommunkoder (SCB)."
+        if unknown_codes
+        else None
+    )
+    return pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String), note
+
+
+def _outcome_expr(raw: pl.DataFrame, spec: OutcomeSpec, table: LoadedTable) -> tuple[pl.Expr, str | None]:
+    import polars as pl
+
+    header = spec.column
+    if spec.kind == "numeric":
+        number = _number_expr(raw, header)
+        bad = raw.select((pl.col(header).is_not_null() & number.is_null()).sum()).item()
+        note = (
+            f"'{header}': {bad} värden är inte tal och räknas som saknade för utfallet {spec.name}."
+            if bad
+            else None
+        )
+        return number, note
+    positive = {key(v) for v in spec.positive} if spec.positive else set(YES_CODES)
+    negative = {key(v) for v in spec.negative} if spec.negative else set(NO_CODES) - positive
+    mapping: dict[str, bool] = {}
+    unknown: list[str] = []
+    for value in _distinct(raw, header):
+        k = key(value)
+        if k in positive:
+            mapping[value] = True
+        elif k in negative:
+            mapping[value] = False
+        else:
+            unknown.append(value)
+    if unknown:
+        counts = _value_counts(raw, header, unknown)
+        raise DataError(
+            f"Utfallet {spec.name} (kolumnen '{header}' i {table.path.name}) har värden som varken är ja eller nej: "
+            f"{_show_codes(unknown, counts)}.",
+            f"Ange i oppnaogon.toml under [outcomes.{spec.name}] vilka värden som är ja och nej, t.ex. "
+            'positive = ["Ja", "Delvis"] och negative = ["Nej"], eller lägg till saknade-markörer under '
+            "[input] missing.",
+        )
+    return pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.Boolean), None
+
+
+def _refuse_mostly_bad(frame: pl.DataFrame, roles: dict[str, RoleMatch], table: LoadedTable) -> None:
+    """If most values of a role column cannot be read, the column is the wrong one: say so plainly."""
+    import polars as pl
+
+    checks = {
+        "age": ("age not a number", "ålder", "heltal, t.ex. 14"),
+        "date": ("date not understood", "datum", "datum som 2026-03-31"),
+        "birth_date": ("birth date not understood", "födelsedatum", "datum som 2012-03-31"),
+    }
+    for role, (reason, word, example) in checks.items():
+        if role not in roles:
+            continue
+        header = roles[role].header
+        present = frame.select((~pl.col(MISSING_PREFIX + header)).sum()).item()
+        bad = frame.filter(pl.col("_excluded") == reason)
+        if present and bad.height > _MOSTLY_BAD * present:
+            lines = ", ".join(str(v) for v in bad.get_column(LINE).head(_EXAMPLE_LINES).to_list())
+            raise DataError(
+                f"Kolumnen '{header}' i {table.path.name} används som {word}, men {bad.height} av {present} värden "
+                f"kan inte läsas som {word} (t.ex. {table.where()} {lines}).",
+                f"Kontrollera att det är rätt kolumn och att värdena är {example}. Ange annars rätt kolumn under "
+                f"[columns] {role} i oppnaogon.toml.",
+            )
