@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from oppnaogon.errors import ConfigError
+from oppnaogon.names import key as name_key
+from oppnaogon.roles import ROLE_ALIASES
 
 ROLES: tuple[str, ...] = (
     "sex",
@@ -260,10 +262,34 @@ class _Locator:
         return ConfigError(f"{place}: `{dotted}` {problem}.", hint or "Rätta filen och kör igen.")
 
 
+_SWEDISH_KEYS = {alias: role for role, aliases in ROLE_ALIASES.items() for alias in aliases} | {
+    "behov": "need",
+    "risk": "need",
+    "natverk": "met_otherwise",
+    "annatsatt": "met_otherwise",
+    "samtycke": "consent",
+    "installning": "consent",
+    "delta": "wish_to_participate",
+    "delaktighet": "wish_to_participate",
+    "vardnadshavare": "guardian_attitude",
+    "tolk": "accessibility",
+    "tillganglighet": "accessibility",
+    "kvinna": "female",
+    "kvinnor": "female",
+    "flicka": "female",
+    "man": "male",
+    "pojke": "male",
+    "annat": "other",
+    "okant": "unknown",
+}
+"""Swedish words an analyst may write as keys, for 'did you mean' suggestions."""
+
+
 def _no_unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, where: _Locator) -> None:
     for key in table:
         if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            translated = _SWEDISH_KEYS.get(name_key(key))
+            close = [translated] if translated in allowed else difflib.get_close_matches(key, sorted(allowed), n=1)
             suggestion = f"Menade du `{prefix}{close[0]}`? " if close else ""
             raise where.error(
                 f"{prefix}{key}",

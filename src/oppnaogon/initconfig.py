@@ -14,6 +14,7 @@ from oppnaogon.config import (
     DEFAULT_AGE_BAND_PRESET,
     DEFAULT_AGE_BANDS_BY_AREA,
     ROLES,
+    SEX_VALUES,
     Config,
 )
 from oppnaogon.criteria import available_areas, load_area
@@ -73,7 +74,7 @@ def propose(data: str | Path) -> Proposal:
     criteria = resolve_criteria(config, headers, roles)
     outcomes = resolve_outcomes(config, raw, headers, roles, {h for hs in criteria.values() for h in hs})
 
-    sex_codes: dict[str, list[str]] = {}
+    sex_codes: dict[str, list[str]] = {sex: [] for sex in SEX_VALUES}
     unknown_sex: list[str] = []
     if "sex" in roles:
         lookup = sex_lookup()
@@ -84,7 +85,7 @@ def propose(data: str | Path) -> Proposal:
             if sex is None:
                 unknown_sex.append(value)
             else:
-                sex_codes.setdefault(sex, []).append(value)
+                sex_codes[sex].append(value)
 
     outcome_items = []
     for spec in outcomes:
@@ -119,7 +120,7 @@ def propose(data: str | Path) -> Proposal:
             }
             for role in ROLES
         ],
-        "sex_codes": sex_codes,
+        "sex_codes": {sex: codes for sex, codes in sex_codes.items() if codes},
         "unknown_sex": unknown_sex,
         "outcomes": outcome_items,
         "criteria": [{"id": cid, "headers": list(criteria[cid])} for cid in CRITERION_IDS if cid in criteria],

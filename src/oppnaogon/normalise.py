@@ -146,15 +146,10 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         problems.append(pl.when(~age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(pl.lit("age out of range")))
         age_ok = pl.when(age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(age_expr).cast(pl.Int16)
         exprs.append(age_ok.alias("age"))
-        breaks = [float(b) - 0.5 for b in bounds]
-        band = age_ok.cut(breaks, labels=["(under)", *labels]).cast(pl.String)
-        exprs.append(
-            pl.when(band == "(under)")
-            .then(None)
-            .otherwise(band)
-            .cast(pl.Enum(list(labels)))
-            .alias("age_band")
-        )
+        band = pl.lit(None, dtype=pl.String)
+        for low, label in zip(bounds, labels, strict=True):
+            band = pl.when(age_ok >= low).then(pl.lit(label)).otherwise(band)
+        exprs.append(band.cast(pl.Enum(list(labels))).alias("age_band"))
 
     # birth country / region -------------------------------------------------------------------------
     for role in ("birth_country", "birth_region"):

@@ -92,10 +92,11 @@ def scan(frame: pl.DataFrame) -> list[PrivacyFinding]:
         if is_identifier_header(column) and non_null[column] > 0:
             findings.append(PrivacyFinding(column, "header", int(non_null[column])))
 
+    flagged = {f.column for f in findings}
     texty = [
         c
         for c, dtype in frame.schema.items()
-        if c != LINE and (dtype == pl.String or dtype.is_integer()) and non_null[c] > 0
+        if c != LINE and c not in flagged and (dtype == pl.String or dtype.is_integer()) and non_null[c] > 0
     ]
     if not texty:
         return findings

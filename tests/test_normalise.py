@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from oppnaogon.config import Config, OutcomeSpec, parse_config
+from oppnaogon.errors import ConfigError, DataError
+from oppnaogon.loading import LINE, read_table
+from oppnaogon.normalise import Prepared, band_labels, prepare
+
+TODAY = date(2026, 11, 23)
+WriteCsv = Callable[..., Path]
+
+
+def _prepare(path: Path, config: Config | None = None) -> Prepared:
+    return prepare(read_table(path), config, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("female", "male"),
+    [
+        ("K", "M"),
+        ("Kvinna", "Man"),
+        ("Flicka", "Pojke"),
+        ("kvinnor", "män"),
+        ("F", "M"),
+        ("Female", "Male"),
+        ("FLICKA", "pojke"),
+        ("Tjej", "Kille"),
+    ],
+)
+def test_sex_code_families(write_csv: WriteCsv, female: str, male: str) -> None:
+    rows = [
+        ["Kön", "Ålder"],
+        [female, "1"],
+        [male, "2"],
+        [male, "3"],
+        ["Annat", "4"],
+        ["-", "5"],
+        ["Okänt", "6"],
+    ]
+    path = write_csv(rows)
+    assert _prepare(path).frame["sex"].to_list() == ["female", "male", "male", "other", "unknown", "unknown"]
+
+
+def test_numeric_sex_codes_need_an_explicit_mapping(write_csv: WriteCsv) -> None:
+    path = write_csv([["Kön"], ["1"], ["2"], ["2"]])
+    with pytest.raises(DataError) as caught:
+        _prepare(path)
+    message = str(caught.value)
+    assert "'1' (1 rader), '2' (2 rader)" in message
+    assert "gissar aldrig" in message and "[values.sex]" in message
+    config = parse_config({"values": {"sex": {"female": ["2"], "male": ["1"]}}})
+    assert _prepare(path, config).frame["sex"].to_list() == ["male", "female", "female"]
+
+
+def test_unknown_sex_code_is_named_with_its_count(write_csv: WriteCsv) -> None:
+    path = write_csv([["Kön"], ["K"], ["Q"], ["Q"]])
+    with pytest.raises(DataError, match=r"'Kön' \(kön\).*'Q' \(2 rader\)"):
+        _prepare(path)
+
+
+def test_band_labels() -> None:
+    assert band_labels((0, 7, 13, 18)) == ("0-6", "7-12", "13-17", "18+")
+
+
+def test_age_bands_and_implausible_ages_excluded_with_lines(write_csv: WriteCsv) -> None:
+    rows = [
+        ["Kön", "Ålder"],
+        ["K", "0"],
+        ["M", "6"],
+        ["K", "7"],
+        ["M", "17,0"],
+        ["K", "18"],
+        ["M", "130"],
+        ["K", "-1"],
+        ["M", "tolv"],
+        ["K", ""],
+    ]
+    prepared = _prepare(write_csv(rows), parse_config({"age_bands": [0, 7, 13, 18]}))
+    assert prepared.frame["age"].to_list() == [0, 6, 7, 17, 18, None]
+    assert prepared.frame["age_band"].cast(pl.String).to_list() == [
+        "0-6",
+        "0-6",
+        "7-12",
+        "13-17",
+        "18+",
+        None,
+    ]
+    assert prepared.exclusions == {"age not a number": 1, "age out of range": 2}
+    assert prepared.exclusion_lines == {"age not a number": (9,), "age out of range": (7, 8)}
+    assert (prepared.rows_read, prepared.rows_usable) == (9, 6)
+
+
+def test_ages_below_the_first_band_have_no_band(write_csv: WriteCsv) -> None:
+    prepared = _prepare(write_csv([["Ålder"], ["64"], ["65"], ["90"]]), parse_config({"age_bands": [65, 80]}))
+    assert prepared.frame["age_band"].cast(pl.String).to_list() == [None, "65-79", "80+"]
+
+
+def test_age_from_birth_date_at_decision_date(write_csv: WriteCsv) -> None:
+    rows = [
+        ["Födelsedatum", "Beslutsdatum"],
+        ["2010-06-15", "2026-06-14"],
+        ["2010-06-15", "2026-06-15"],
+        ["2012", "2026-01-10"],
+    ]
+    prepared = _prepare(write_csv(rows))
+    assert prepared.frame["age"].to_list() == [15, 16, 14]
+
+
+def test_age_from_birth_year_needs_a_reference(write_csv: WriteCsv) -> None:
+    path = write_csv([["Födelseår", "Kön"], ["2010", "K"]])
+    with pytest.raises(ConfigError, match='reference_date = "2026-06-30"'):
+        _prepare(path)
+    config = parse_config({"reference_date": "2026-06-30"})
+    assert _prepare(path, config).frame["age"].to_list() == [16]
+
+
+@pytest.mark.parametrize(
+    ("unit", "expected"),
+    [
+        ("quarter", ["2025K1", "2025K2", "2025K3", "2025K4"]),
+        ("tertial", ["2025T1", "2025T2", "2025T2", "2025T3"]),
+        ("month", ["2025M03", "2025M05", "2025M08", "2025M12"]),
+        ("year", ["2025"] * 4),
+    ],
+)
+def test_periods(write_csv: WriteCsv, unit: str, expected: list[str]) -> None:
+    # ISO, ISO with a time, YYYYMMDD, and an Excel day number (45999 = 2025-12-08; 45658 = 2025-01-01)
+    rows = [["Beslutsdatum"], ["2025-03-31"], ["2025-05-01 10:15:00"], ["20250831"], ["45999"]]
+    prepared = _prepare(write_csv(rows), parse_config({"period": unit}))
+    assert prepared.frame["period"].to_list() == expected
+    assert prepared.frame["date"].to_list()[-1] == date(2025, 12, 8)
+
+
+def test_future_and_unreadable_dates_are_excluded(write_csv: WriteCsv) -> None:
+    rows = [["Datum"], ["2026-01-01"], ["2031-01-01"], ["31 feb"], ["2026-02-01"], ["2026-03-01"]]
+    prepared = _prepare(write_csv(rows))
+    assert prepared.exclusions == {"date in the future": 1, "date not understood": 1}
+    assert prepared.exclusion_lines == {"date in the future": (3,), "date not understood": (4,)}
+
+
+def test_a_column_of_non_dates_is_refused_as_the_wrong_column(write_csv: WriteCsv) -> None:
+    path = write_csv([["Beslutsdatum"], ["ja"], ["nej"], ["2026-01-01"]])
+    with pytest.raises(DataError, match=r"2 av 3 värden kan inte läsas som datum \(t.ex. rad 2, 3\)"):
+        _prepare(path)
+
+
+def test_birth_country_to_scb_regions(write_csv: WriteCsv) -> None:
+    countries = ["Sverige", "norge", "Polen", "Somalia", "Utrikes född", "Atlantis", "Uppgift saknas"]
+    rows = [["Kön", "Födelseland"], *[["K", country] for country in countries]]
+    prepared = _prepare(write_csv(rows))
+    assert prepared.frame["birth_region"].to_list() == [
+        "sweden",
+        "nordic",
+        "eu_efta",
+        "rest_of_world",
+        "abroad",
+        None,
+        None,
+    ]
+    assert any("'Atlantis'" in note and "1 rader" in note for note in prepared.notes)
+
+
+def test_already_grouped_birth_region_is_kept(write_csv: WriteCsv) -> None:
+    prepared = _prepare(write_csv([["Födelseregion"], ["Född i Sverige"], ["Europa utom EU"]]))
+    assert prepared.frame["birth_region"].to_list() == ["sweden", "Europa utom EU"]
+
+
+def test_kommunkod_keeps_four_characters(write_csv: WriteCsv) -> None:
+    prepared = _prepare(write_csv([["Kommunkod"], ["180"], ["0180"], ["1384"], ["9999"]]))
+    assert prepared.frame["municipality"].to_list() == ["0180", "0180", "1384", "9999"]
+    assert any("9999" in note for note in prepared.notes)
+
+
+def test_outcomes_and_criteria_are_detected_from_headers_and_values(write_csv: WriteCsv) -> None:
+    rows = [
+        [
+            "Kön",
+            "Insats beviljad",
+            "Barnet delaktigt",
+            "Uppföljning gjord",
+            "Timmar per vecka",
+            "Ärendenr",
+            "Risknivå",
+            "Samtycke",
+        ]
+    ]
+    rows += [
+        ["K", "Ja", "Nej", "J", "2,5", "1001", "Hög risk", "Ja"],
+        ["M", "Nej", "Ja", "N", "", "1002", "-", "Nej"],
+        ["M", "ja", "ja", "j", "10", "1003", "Låg risk", "Ja"],
+    ]
+    prepared = _prepare(write_csv(rows))
+    assert prepared.outcomes == (
+        OutcomeSpec("insats_beviljad", "Insats beviljad", "decision", label="Insats beviljad"),
+        OutcomeSpec("barnet_delaktigt", "Barnet delaktigt", "participation", label="Barnet delaktigt"),
+        OutcomeSpec("uppfoljning_gjord", "Uppföljning gjord", "proportion", label="Uppföljning gjord"),
+        OutcomeSpec("timmar_per_vecka", "Timmar per vecka", "numeric", label="Timmar per vecka"),
+    )
+    assert prepared.criteria == {"need": ("Risknivå",), "consent": ("Samtycke",)}
+    assert prepared.column_roles["Ärendenr"] == "unused"  # unique integers look like an identifier
+    frame = prepared.frame
+    assert frame["o:insats_beviljad"].to_list() == [True, False, True]
+    assert frame["o:timmar_per_vecka"].to_list() == [2.5, None, 10.0]
+    assert frame["c:need:Risknivå"].to_list() == ["Hög risk", None, "Låg risk"]
+    assert frame["missing:Risknivå"].to_list() == [False, True, False]
+
+
+def test_configured_outcome_with_unexpected_values(write_csv: WriteCsv) -> None:
+    path = write_csv([["Beslut"], ["Beviljad"], ["Delvis"], ["Avslag"]])
+    config = parse_config({"outcomes": {"beslut": {"column": "Beslut", "kind": "decision"}}})
+    with pytest.raises(DataError, match=r"'Delvis' \(1 rader\)") as caught:
+        _prepare(path, config)
+    assert "[outcomes.beslut]" in str(caught.value)
+    config = parse_config(
+        {"outcomes": {"beslut": {"column": "Beslut", "kind": "decision", "positive": ["Beviljad", "Delvis"]}}}
+    )
+    assert _prepare(path, config).frame["o:beslut"].to_list() == [True, True, False]
+
+
+def test_config_naming_a_missing_column_suggests_the_right_one(write_csv: WriteCsv) -> None:
+    path = write_csv([["Kön", "Ålder"], ["K", "3"]])
+    with pytest.raises(ConfigError) as caught:
+        _prepare(path, parse_config({"columns": {"sex": "Kon"}}))
+    message = str(caught.value)
+    assert "`columns.sex` anger kolumnen 'Kon'" in message and "Menade du 'Kön'?" in message
+
+
+def test_line_numbers_survive_normalisation(write_csv: WriteCsv) -> None:
+    prepared = _prepare(write_csv([["Kön", "Ålder"], ["K", "3"], ["M", "200"], ["K", "5"]]))
+    assert prepared.frame[LINE].to_list() == [2, 4]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from oppnaogon.cli import app
+from oppnaogon.errors import PrivacyError
+from oppnaogon.privacy import _valid_expr, guard, luhn_valid, scan
+
+# Skatteverket's examples (domain.md §4.1): two personnummer and one samordningsnummer (day 63 = 3 + 60).
+VALID = ["640823-3234", "811218-9876", "701063-2391"]
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        ("640823-3234", True),
+        ("6408233234", True),
+        ("19640823-3234", True),
+        ("196408233234", True),
+        ("640823+3234", True),  # the separator of people aged 100 or more
+        ("811218-9876", True),
+        ("701063-2391", True),  # samordningsnummer
+        ("640823-3235", False),  # wrong check digit
+        ("640823-323", False),  # too short
+        ("12345", False),
+    ],
+)
+def test_luhn(number: str, expected: bool) -> None:
+    assert luhn_valid(number) is expected
+
+
+def _valid(values: list[str]) -> list[bool]:
+    return pl.select(_valid_expr(pl.lit(pl.Series(values)))).to_series().to_list()
+
+
+def test_vectorised_check_agrees_on_dates_and_centuries() -> None:
+    assert _valid(["640823-3234", "19640823-3234", "701063-2391", "640823-3235"]) == [True, True, True, False]
+    # month 13, day 00 and day 95 are not dates; serial 000 is never issued; century 17 does not exist
+    assert (
+        _valid(["641323-3234", "640800-3234", "640895-3234", "640823-0004", "17640823-3234"]) == [False] * 5
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.from_regex(r"\A[0-9]{10}\Z"))
+def test_vectorised_luhn_matches_reference(number: str) -> None:
+    month, day = int(number[2:4]), int(number[4:6])
+    plausible = 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91) and number[6:9] != "000"
+    assert _valid([number]) == [luhn_valid(number) and plausible]
+
+
+def test_identity_number_column_is_found_with_count_and_no_value() -> None:
+    frame = pl.DataFrame({"Id": [*VALID, None], "Kön": ["K", "M", "K", "M"]})
+    finding = scan(frame)[0]
+    assert (finding.column, finding.reason, finding.count) == ("Id", "identity numbers", 3)
+    with pytest.raises(PrivacyError) as caught:
+        guard(frame, "uttag.csv")
+    message = str(caught.value)
+    assert "'Id'" in message and "3 värden" in message
+    assert not any(number in message for number in VALID)
+    assert caught.value.exit_code == 4
+
+
+def test_number_inside_free_text_is_found() -> None:
+    frame = pl.DataFrame({"Anteckning": ["Ringde mamma", "Se pnr 19640823-3234 i akten", None]})
+    finding = scan(frame)[0]
+    assert (finding.column, finding.reason, finding.count) == ("Anteckning", "identity numbers in text", 1)
+
+
+def test_integer_column_of_identity_numbers_is_found() -> None:
+    frame = pl.DataFrame({"Löpnummer": [196408233234, 198112189876]})
+    assert [(f.column, f.reason, f.count) for f in scan(frame)] == [("Löpnummer", "identity numbers", 2)]
+
+
+def test_a_column_flagged_by_its_header_is_reported_once() -> None:
+    frame = pl.DataFrame({"PersonID": ["640823-3234"]})
+    assert [(f.column, f.reason) for f in scan(frame)] == [("PersonID", "header")]
+
+
+def test_random_case_numbers_are_not_identity_numbers() -> None:
+    # 10-digit case numbers: ~0.4 % pass the checks by chance; a column of them must not be refused.
+    import numpy as np
+
+    numbers = np.random.default_rng(1).integers(10**9, 10**10, size=5000).astype(str)
+    frame = pl.DataFrame({"Ärendenummer": numbers})
+    by_chance = sum(_valid(list(numbers)))
+    assert 0 < by_chance < 0.05 * len(numbers)  # the situation the share rule exists for
+    assert scan(frame) == []
+
+
+def test_identifier_headers_refuse_only_when_the_column_has_values() -> None:
+    frame = pl.DataFrame({"Namn": ["Anna", "Bo"], "Adress": [None, None], "Kommunnamn": ["Kil", "Eda"]})
+    assert [(f.column, f.reason) for f in scan(frame)] == [("Namn", "header")]
+
+
+def test_ordinary_numbers_and_dates_pass() -> None:
+    frame = pl.DataFrame(
+        {"Datum": ["2026-03-01", "20260301"], "Timmar": ["2,5", "10"], "Kod": ["0180", "1384"]}
+    )
+    assert scan(frame) == []
+
+
+def test_cli_refuses_with_exit_4_and_writes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "uttag.csv"
+    data.write_text("Personnummer;Kön;Ålder\n640823-3234;M;12\n811218-9876;M;9\n", encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(app, ["init", str(data), "--output", str(tmp_path / "oppnaogon.toml")])
+    assert result.exit_code == 4
+    assert "Personnummer" in result.output and "640823" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    result = CliRunner().invoke(app, ["check", str(data)])
+    assert result.exit_code == 4
+    assert "Stoppat av integritetsskäl" in result.output
