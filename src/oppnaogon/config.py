@@ -144,7 +144,8 @@ def load_config(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} är inte giltig TOML: {exc}.",
-            'Kontrollera raden: texter skrivs inom citattecken, t.ex. sex = "Kön".',
+            "Kontrollera raden: texter skrivs inom citattecken och nycklarna till vänster om = skrivs med "
+            'de engelska namnen utan å, ä, ö, t.ex. sex = "Kön".',
         ) from exc
     return parse_config(raw, path=path, text=text)
 
@@ -289,7 +290,11 @@ def _no_unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, w
     for key in table:
         if key not in allowed:
             translated = _SWEDISH_KEYS.get(name_key(key))
-            close = [translated] if translated in allowed else difflib.get_close_matches(key, sorted(allowed), n=1)
+            close = (
+                [translated]
+                if translated in allowed
+                else difflib.get_close_matches(key, sorted(allowed), n=1)
+            )
             suggestion = f"Menade du `{prefix}{close[0]}`? " if close else ""
             raise where.error(
                 f"{prefix}{key}",

@@ -118,6 +118,7 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
 
 def print_error(error: OppnaogonError, console: Console | None = None) -> None:
     console = console or Console(stderr=True)
-    console.print(f"[bold red]{error.title}:[/bold red] {error.message}", highlight=False)
+    # soft_wrap: no line breaks inserted, so log files and terminals keep each sentence whole
+    console.print(f"[bold red]{error.title}:[/bold red] {error.message}", highlight=False, soft_wrap=True)
     if error.hint:
-        console.print(error.hint, highlight=False)
+        console.print(error.hint, highlight=False, soft_wrap=True)

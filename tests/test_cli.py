@@ -1,0 +1,178 @@
+"""End-to-end runs of the command line, on the shipped example and on small hand-made files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from oppnaogon.check import run_check
+from oppnaogon.cli import app
+from oppnaogon.config import load_config
+
+from .conftest import EXAMPLE, EXAMPLE_CONFIG
+
+runner = CliRunner()
+WriteCsv = Callable[..., Path]
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "check" in result.output and "init" in result.output
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; from oppnaogon.cli import main; "
+        "heavy = [m for m in ('polars', 'scipy', 'jinja2', 'numpy', 'pyarrow') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_check_example_json_has_exact_counts() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["config"] == str(EXAMPLE_CONFIG)  # found beside the data
+    assert (data["rows"], data["rows_usable"]) == (6000, 5996)
+    assert data["excluded"] == {"age out of range": 2, "date in the future": 2}
+    assert data["by_sex"] == {"female": 2905, "male": 3052, "other": 14, "unknown": 25}
+    assert sum(data["by_sex"].values()) == data["rows_usable"]
+    assert data["rows"] - sum(data["excluded"].values()) == data["rows_usable"]
+    assert data["columns"]["Kön"] == "sex"
+    assert data["columns"]["Insats beviljad"] == "outcome:decision"
+    assert data["columns"]["Risknivå"] == "criterion:need"
+    assert data["age_bands"]["labels"] == ["0-6", "7-12", "13-17", "18+"]
+    assert set(data["missing_by_sex"]["Risknivå"]) == {"female", "male", "other", "unknown"}
+    assert data["missing_by_sex"]["Risknivå"]["male"] > data["missing_by_sex"]["Risknivå"]["female"]
+
+
+def test_cli_json_matches_the_library() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLE), "--config", str(EXAMPLE_CONFIG), "--json"])
+    assert json.loads(result.stdout) == run_check(EXAMPLE, EXAMPLE_CONFIG).to_dict()
+
+
+def test_check_prints_a_readable_swedish_summary() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLE)], env={"COLUMNS": "120"})
+    assert result.exit_code == 0
+    for text in (
+        "Rader:",
+        "6\u00a0000 lästa",
+        "datum i framtiden",
+        "kvinnor/flickor",
+        "Filen går att analysera",
+    ):
+        assert text in result.output
+
+
+def test_unreadable_file_gives_exit_3_and_one_paragraph(write_csv: WriteCsv) -> None:
+    path = write_csv([["Kön", "Ålder"], ["K", "3"], ["M"]])
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 3
+    assert "Fel i datafilen" in result.output and "rad 3 har 1 fält" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_exception(write_csv: WriteCsv) -> None:
+    path = write_csv([["Kön", "Ålder"], ["K", "3"], ["M"]])
+    result = runner.invoke(app, ["check", str(path), "--debug"])
+    assert result.exit_code != 0
+    assert type(result.exception).__name__ == "DataError"
+
+
+def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["check", str(tmp_path / "finns-inte.csv")])
+    assert result.exit_code == 2
+    assert "finns inte" in result.output
+
+
+def test_bad_config_gives_exit_2(write_csv: WriteCsv, tmp_path: Path) -> None:
+    path = write_csv([["Kön", "Ålder"], ["K", "3"]])
+    config = tmp_path / "fel.toml"
+    config.write_text('[columns]\nalder = "Ålder"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "rad 2: `columns.alder`" in result.output and "Menade du `columns.age`?" in result.output
+    config.write_text('[columns]\nkön = "Kön"\n', encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--config", str(config)])
+    assert result.exit_code == 2
+    assert "line 2" in result.output and "utan å, ä, ö" in result.output
+
+
+def test_internal_error_is_short_without_debug(monkeypatch: pytest.MonkeyPatch, write_csv: WriteCsv) -> None:
+    import oppnaogon.check
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(oppnaogon.check, "run_check", broken)
+    result = runner.invoke(app, ["check", str(write_csv([["Kön"], ["K"]]))])
+    assert result.exit_code == 1
+    assert "Internt fel" in result.output and "--debug" in result.output and "boom" not in result.output
+
+
+def test_init_writes_a_valid_config_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    output = tmp_path / "oppnaogon.toml"
+    result = runner.invoke(app, ["init", str(EXAMPLE), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    config = load_config(output)
+    assert config.area == "barn_och_unga"
+    assert config.columns["sex"] == "Kön" and config.columns["date"] == "Beslutsdatum"
+    assert config.values["sex"] == {"female": ("Flicka",), "male": ("Pojke",), "other": ("Annat",)}
+    assert [(o.name, o.kind, o.positive) for o in config.outcomes or ()] == [
+        ("insats_beviljad", "decision", ("Ja",)),
+        ("barnet_delaktigt", "participation", ("Ja",)),
+        ("timmar_per_vecka", "numeric", None),
+    ]
+    assert config.criteria is not None and config.criteria["need"] == (
+        "Risknivå",
+        "Utsatthet",
+        "Behov av stöd",
+    )
+    before = output.read_bytes()
+    again = runner.invoke(app, ["init", str(EXAMPLE), "--output", str(output)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert output.read_bytes() == before
+    forced = runner.invoke(app, ["init", str(EXAMPLE), "--output", str(output), "--force"])
+    assert forced.exit_code == 0
+    checked = runner.invoke(app, ["check", str(EXAMPLE), "--config", str(output), "--json"])
+    assert json.loads(checked.stdout)["rows_usable"] == 5996
+
+
+def test_init_escapes_odd_headers_into_valid_toml(tmp_path: Path) -> None:
+    data = tmp_path / "konstig.csv"
+    data.write_text(
+        'Kön;"Insats ""beviljad""\nrad två";Anteckning\\x;Ålder\nK;Ja;a;3\nM;Nej;b;4\n', encoding="utf-8"
+    )
+    output = tmp_path / "oppnaogon.toml"
+    result = runner.invoke(app, ["init", str(data), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    config = load_config(output)
+    assert config.outcomes is not None
+    assert config.outcomes[0].column == 'Insats "beviljad"\nrad två'
+    assert runner.invoke(app, ["check", str(data), "--config", str(output)]).exit_code == 0
+
+
+def test_init_with_numeric_sex_codes_leaves_a_note(write_csv: WriteCsv, tmp_path: Path) -> None:
+    path = write_csv([["Kön", "Ålder"], ["1", "30"], ["2", "40"]])
+    output = tmp_path / "oppnaogon.toml"
+    assert runner.invoke(app, ["init", str(path), "--output", str(output)]).exit_code == 0
+    text = output.read_text(encoding="utf-8")
+    assert "OBS: dessa koder känns inte igen" in text and '#   ["1", "2"]' in text
+    assert runner.invoke(app, ["check", str(path), "--config", str(output)]).exit_code == 3
+
+
+def test_check_writes_nothing_and_leaves_the_input_alone(tmp_path: Path) -> None:
+    data = tmp_path / "uttag.csv"
+    data.write_bytes(EXAMPLE.read_bytes())
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert runner.invoke(app, ["check", str(data)]).exit_code == 0
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -1,0 +1,41 @@
+"""The wheel carries the shipped data folders, and an installed wheel finds them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def test_installed_wheel_finds_criteria_templates_and_data(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path / "dist")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp_path / "dist").glob("oppnaogon-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "oppnaogon/criteria/barn_och_unga.toml" in names
+    assert "oppnaogon/templates/oppnaogon.toml.j2" in names
+    assert "oppnaogon/data/countries.csv" in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = (
+        "import oppnaogon, oppnaogon.resources as r, oppnaogon.criteria as c, oppnaogon.geography as g;"
+        "print(oppnaogon.__file__); print(r.shipped('criteria')); print(r.shipped('templates'));"
+        "print(c.available_areas()); print(len(g.kommuner()))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={"PYTHONPATH": str(site), "PATH": ""},
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert all(line.startswith(str(site)) for line in out[:3]), out
+    assert out[3:] == ["['barn_och_unga']", "290"]
