@@ -176,3 +176,17 @@ def test_check_writes_nothing_and_leaves_the_input_alone(tmp_path: Path) -> None
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert runner.invoke(app, ["check", str(data)]).exit_code == 0
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_an_automatically_found_config_for_another_file_is_named(write_csv: WriteCsv, tmp_path: Path) -> None:
+    (tmp_path / "oppnaogon.toml").write_text('[columns]\nsex = "Gender"\n', encoding="utf-8")
+    path = write_csv([["Kön", "Ålder"], ["K", "3"]])
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2
+    assert "'Gender'" in result.output and "användes automatiskt" in result.output
+
+
+def test_check_counts_rows_per_period() -> None:
+    data = run_check(EXAMPLE).to_dict()
+    assert list(data["periods"]) == [f"{year}K{q}" for year in (2024, 2025) for q in (1, 2, 3, 4)]
+    assert sum(data["periods"].values()) == data["rows_usable"]

@@ -96,6 +96,10 @@ def test_bad_outcome_kind(tmp_path: Path) -> None:
     message = _error(tmp_path, '[outcomes.beviljad]\ncolumn = "Insats"\nkind = "yes/no"\n')
     assert "`outcomes.beviljad.kind`" in message and "rad 3" in message
     assert "decision, participation, proportion, numeric" in message
+    assert "Menade du" not in message
+    assert "Menade du 'participation'?" in _error(
+        tmp_path, '[outcomes.b]\ncolumn = "x"\nkind = "participaton"\n'
+    )
 
 
 def test_outcome_without_column(tmp_path: Path) -> None:

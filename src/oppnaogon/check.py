@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from oppnaogon.config import SEX_VALUES, Config, load_config
-from oppnaogon.errors import UsageError
+from oppnaogon.errors import ConfigError, UsageError
 from oppnaogon.loading import LoadedTable, LoadOptions, read_table
 from oppnaogon.normalise import MISSING_PREFIX, Prepared, prepare
 from oppnaogon.privacy import guard
@@ -27,6 +27,7 @@ class CheckResult:
     config_path: Path | None
     by_sex: dict[str, int]
     missing_by_sex: dict[str, dict[str, float | None]]
+    periods: dict[str, int]
 
     def to_dict(self) -> dict[str, Any]:
         p = self.prepared
@@ -47,6 +48,7 @@ class CheckResult:
             "outcomes": [{"name": o.name, "column": o.column, "kind": o.kind} for o in p.outcomes],
             "criteria": {cid: list(headers) for cid, headers in p.criteria.items()},
             "age_bands": {"source": p.age_band_source, "labels": list(p.age_band_labels)},
+            "periods": self.periods,
             "missing_by_sex": self.missing_by_sex,
             "notes": list(p.notes),
         }
@@ -85,8 +87,17 @@ def run_check(data: str | Path, config: str | Path | None = None) -> CheckResult
     if not data.exists():
         raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
     config_path = find_config(data, Path(config) if config else None)
-    table, cfg = load_input(data, config_path)
-    prepared = prepare(table, cfg)
+    try:
+        table, cfg = load_input(data, config_path)
+        prepared = prepare(table, cfg)
+    except ConfigError as error:
+        if config is None and config_path is not None:
+            # The config was picked up automatically: it may belong to another file.
+            error.hint = (
+                f"{error.hint or ''} Konfigurationen {config_path} användes automatiskt eftersom den ligger "
+                "bredvid datafilen eller i arbetsmappen; ange --config för att välja en annan."
+            ).strip()
+        raise
     frame = prepared.frame
 
     counts = dict(frame.group_by("sex").len().iter_rows()) if frame.height else {}
@@ -101,4 +112,10 @@ def run_check(data: str | Path, config: str | Path | None = None) -> CheckResult
             missing[header] = {
                 sex: (round(float(by_group[sex][flag]), 4) if sex in by_group else None) for sex in SEX_VALUES
             }
-    return CheckResult(prepared=prepared, config_path=config_path, by_sex=by_sex, missing_by_sex=missing)
+    periods: dict[str, int] = {}
+    if "period" in frame.columns:
+        counted = frame.group_by("period").len().drop_nulls("period").sort("period")
+        periods = {row[0]: int(row[1]) for row in counted.iter_rows()}
+    return CheckResult(
+        prepared=prepared, config_path=config_path, by_sex=by_sex, missing_by_sex=missing, periods=periods
+    )

@@ -165,8 +165,7 @@ def parse_config(raw: Mapping[str, Any], *, path: Path | None = None, text: str 
 
     age_bands, preset = _age_bands(raw.get("age_bands"), where)
     period = raw.get("period", "quarter")
-    if period not in PERIOD_UNITS:
-        raise where.error("period", f"ska vara en av {', '.join(PERIOD_UNITS)}, inte {period!r}")
+    _choice(period, PERIOD_UNITS, "period", where)
     reference = raw.get("reference_date")
     if reference is not None and not isinstance(reference, date):
         try:
@@ -303,6 +302,17 @@ def _no_unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, w
             )
 
 
+def _choice(value: Any, allowed: tuple[str, ...], dotted: str, where: _Locator) -> None:
+    if value in allowed:
+        return
+    close = difflib.get_close_matches(str(value), allowed, n=1)
+    raise where.error(
+        dotted,
+        f"ska vara en av {', '.join(allowed)}, inte {value!r}",
+        f"Menade du {close[0]!r}? Rätta filen och kör igen." if close else None,
+    )
+
+
 def _table(raw: Mapping[str, Any], key: str, where: _Locator) -> Mapping[str, Any]:
     value = raw.get(key, {})
     if not isinstance(value, Mapping):
@@ -371,8 +381,7 @@ def _outcome(name: str, spec: Any, where: _Locator) -> OutcomeSpec:
             f"{dotted}.column", 'saknas: ange kolumnens rubrik, t.ex. column = "Insats beviljad"'
         )
     kind = spec.get("kind")
-    if kind not in OUTCOME_KINDS:
-        raise where.error(f"{dotted}.kind", f"ska vara en av {', '.join(OUTCOME_KINDS)}, inte {kind!r}")
+    _choice(kind, OUTCOME_KINDS, f"{dotted}.kind", where)
     positive = _str_list(spec["positive"], f"{dotted}.positive", where) if "positive" in spec else None
     negative = _str_list(spec["negative"], f"{dotted}.negative", where) if "negative" in spec else None
     if kind == "numeric" and (positive or negative):

@@ -89,6 +89,14 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
         f"[bold]Åldersgrupper:[/bold] {', '.join(data['age_bands']['labels'])} ({data['age_bands']['source']})"
     )
 
+    if data["periods"]:
+        labels = list(data["periods"])
+        span = labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
+        console.print(
+            f"[bold]Perioder:[/bold] {span} ({len(labels)} st, rader per period "
+            f"{_number(min(data['periods'].values()))}–{_number(max(data['periods'].values()))})"
+        )
+
     sexes = Table(
         title="Antal per kön (användbara rader, ej röjandeskyddade: endast för analytikern)",
         title_justify="left",

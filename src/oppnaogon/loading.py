@@ -215,7 +215,7 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     else:
         lines = _record_lines_plain(path, text, delimiter)
     data = raw if encoding in {"utf-8", "utf-8-sig"} else text.encode("utf-8")
-    if encoding == "utf-8-sig":
+    if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):  # a forced utf-8-sig may have none
         data = data[3:]
     header = _header_fields(text, delimiter)
     _check_headers(path, header, "kolumn")
@@ -307,7 +307,9 @@ def _record_lines_plain(path: Path, text: str, delimiter: str) -> list[int]:
     # polars yields no record for the empty string after the final newline
     if text.endswith("\n"):
         data = data.slice(0, data.height - 1)
-    bad = data.filter((pl.col("n") != expected) & (pl.col("text").str.strip_chars(f"{delimiter} \t") != ""))
+    # a blank line is a blank record, unless it has more fields than the header (the parser refuses those)
+    blank = pl.col("text").str.strip_chars(f"{delimiter} \t") == ""
+    bad = data.filter((pl.col("n") != expected) & (~blank | (pl.col("n") > expected)))
     if bad.height:
         raise _ragged_error(path, delimiter, expected, list(zip(bad["line"], bad["n"], strict=True)))
     return data["line"].to_list()
@@ -324,7 +326,11 @@ def _record_lines_quoted(path: Path, text: str, delimiter: str) -> list[int]:
         for index, record in enumerate(reader):
             if index == 0:
                 expected = len(record)
-            elif record and len(record) != expected and any(f.strip() for f in record):
+            elif (
+                record
+                and len(record) != expected
+                and (len(record) > expected or any(f.strip() for f in record))
+            ):
                 bad.append((start, len(record)))
             elif index > 0:
                 starts.append(start)
@@ -361,6 +367,7 @@ def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
             drop_empty_rows=False,
             drop_empty_cols=False,
             raise_if_empty=False,
+            read_options={"skip_rows": 0},  # keep empty rows above the header: LINE is Excel's row number
         )
     except Exception as exc:  # fastexcel raises its own exception types, not PolarsError
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -370,13 +377,16 @@ def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
             else "Öppna filen i Excel och spara på nytt."
         )
         raise DataError(f"Excel-filen {path} kunde inte läsas: {message}.", hint) from exc
-    if raw.height == 0:
+    filled = raw.select(pl.any_horizontal(pl.all().is_not_null())).to_series().arg_true()
+    if raw.height == 0 or filled.is_empty():
         raise DataError(f"Excel-filen {path} är tom.", "Kontrollera att uttaget ligger på första bladet.")
+    top = int(filled[0])  # the header is the first non-empty row
     raw = raw.with_columns(pl.all().cast(pl.String))
-    header = [("" if v is None else str(v)).strip() for v in raw.row(0)]
+    header = [("" if v is None else str(v)).strip() for v in raw.row(top)]
     _check_headers(path, header, "kolumn")
-    frame = raw.slice(1).rename(dict(zip(raw.columns, _column_names(header), strict=True)))
-    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.UInt32).alias(LINE))
+    frame = raw.slice(top + 1).rename(dict(zip(raw.columns, _column_names(header), strict=True)))
+    first = top + 2  # 1-based row number of the first data row
+    frame = frame.with_columns(pl.int_range(first, frame.height + first, dtype=pl.UInt32).alias(LINE))
     return LoadedTable(frame=frame, path=path, file_format="xlsx")
 
 

@@ -70,7 +70,17 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 DECISION_WORDS = ("beviljad", "beviljat", "beviljats", "beviljas", "beslut", "bifall", "granted", "decision")
-PARTICIPATION_WORDS = ("delaktig", "delaktighet", "deltagit", "deltog", "delta", "medverkat", "participat")
+PARTICIPATION_WORDS = (
+    "delaktig",
+    "delaktighet",
+    "deltagit",
+    "deltog",
+    "delta",
+    "medverkat",
+    "participat",
+    "tookpart",
+    "involved",
+)
 
 SEX_CODES: dict[str, tuple[str, ...]] = {
     "female": (
