@@ -49,6 +49,7 @@ _UNNAMED = "__oppnaogon_unnamed__"
 _ZIP_MAGIC = b"PK\x03\x04"
 _PARQUET_MAGIC = b"PAR1"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+_UTF8_SWEDISH = tuple(letter.encode() for letter in "åäöÅÄÖé")
 
 
 @dataclass(frozen=True)
@@ -175,8 +176,16 @@ def _decode(path: Path, raw: bytes, forced: str | None) -> tuple[str, str]:
         raise _binary_error(path)
     try:
         return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if any(letter in raw for letter in _UTF8_SWEDISH):
+            # Valid UTF-8 å/ä/ö elsewhere: a damaged or truncated UTF-8 file, not Windows-1252 (which
+            # would turn every å/ä/ö into mojibake without a word).
+            line = raw[: exc.start].count(b"\n") + 1
+            raise DataError(
+                f"Filen {path} är kodad som UTF-8 men har ogiltiga byte på rad {line}.",
+                "Filen kan vara avkortad eller skadad. Exportera på nytt, gärna som CSV UTF-8. Är filen "
+                'ändå Windows-1252, ange encoding = "cp1252" under [input] i oppnaogon.toml.',
+            ) from exc
     return _strict(path, raw, "cp1252"), "cp1252"
 
 
@@ -219,6 +228,7 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
         data = data[3:]
     header = _header_fields(text, delimiter)
     _check_headers(path, header, "kolumn")
+    names = _column_names(header)
     try:
         frame = pl.read_csv(
             data,
@@ -226,18 +236,31 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
             has_header=True,
             infer_schema=False,
             quote_char='"',
-            new_columns=_column_names(header),
+            new_columns=names,
             raise_if_empty=False,
         )
-    except pl.exceptions.PolarsError as exc:  # pragma: no cover - validation above should catch it first
-        raise DataError(
-            f"Filen {path} kunde inte tolkas som CSV med avgränsaren {_DELIMITER_NAMES[delimiter]}: {exc}",
-            "Kontrollera att alla rader har lika många fält som rubrikraden.",
-        ) from exc
-    if frame.height != len(lines):  # pragma: no cover - a parser disagreement is a bug, not a data error
-        raise RuntimeError(f"CSV parser found {frame.height} records, validation {len(lines)}")
+    except pl.exceptions.PolarsError:
+        frame = None
+    if frame is None or frame.height != len(lines):
+        # Polars is stricter than the csv module about a quote inside an unquoted field (`TV 55" stor`),
+        # which the csv module (already used to validate the file) reads literally, as Excel does.
+        frame = _frame_from_csv_module(text, delimiter, names)
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.UInt32))
     return LoadedTable(frame=frame, path=path, file_format="csv", encoding=encoding, delimiter=delimiter)
+
+
+def _frame_from_csv_module(text: str, delimiter: str, names: list[str]) -> pl.DataFrame:
+    """The slower, more lenient parse: every record the validator accepted, as strings."""
+    import polars as pl
+
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(records, None)
+    rows = [r if r else [""] * len(names) for r in records]
+    rows = [r + [""] * (len(names) - len(r)) if len(r) < len(names) else r for r in rows]
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pl.DataFrame(
+        {name: pl.Series(name, values, dtype=pl.String) for name, values in zip(names, columns, strict=True)}
+    ).with_columns(pl.all().replace("", None))
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -245,12 +268,15 @@ def _sniff_delimiter(text: str) -> str:
 
     Semicolon wins ties: with decimal commas, a comma count is never a reliable signal.
     """
-    sample = text[:200_000].splitlines(keepends=True)[: _SNIFF_LINES + 1]
-    if len(sample) > 1:
-        sample = sample[:-1]  # the last line of the sample may be cut in the middle of a record
+    head = text[:200_000]
+    lines = head.splitlines(keepends=True)
+    sample = lines[:_SNIFF_LINES]
+    cut = len(lines) > _SNIFF_LINES or len(head) < len(text)
     best, best_fields = ";", 1
     for delimiter in DELIMITERS:
         rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(f.strip() for f in r)]
+        if cut and len(rows) > 1:
+            rows = rows[:-1]  # the sample may end in the middle of a (multi-line) record
         if not rows or len(rows[0]) < 2:
             continue
         if all(len(r) == len(rows[0]) for r in rows):
@@ -337,7 +363,7 @@ def _record_lines_quoted(path: Path, text: str, delimiter: str) -> list[int]:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise DataError(
-            f"Filen {path} har ett citattecken som inte avslutas, nära rad {reader.line_num}: {exc}.",
+            f"Filen {path} har ett citattecken som inte avslutas, nära rad {start}: {exc}.",
             "Filen kan vara avkortad. Kontrollera raden eller exportera på nytt.",
         ) from exc
     if bad:
