@@ -21,7 +21,7 @@ from oppnaogon.criteria import available_areas, load_area
 from oppnaogon.errors import UsageError
 from oppnaogon.files import write_text_atomic
 from oppnaogon.names import key
-from oppnaogon.normalise import resolve_criteria, resolve_outcomes
+from oppnaogon.normalise import number_series, resolve_criteria, resolve_outcomes
 from oppnaogon.roles import YES_CODES, detect_roles, sex_lookup
 
 _CHILD_AGE_LIMIT = 21
@@ -65,9 +65,7 @@ def propose(data: str | Path) -> Proposal:
 
     area = None
     if "age" in roles:
-        ages = raw.select(
-            pl.col(roles["age"].header).cast(pl.String).str.replace(",", ".").cast(pl.Float64, strict=False)
-        ).to_series()
+        ages = number_series(raw.get_column(roles["age"].header))
         if ages.drop_nulls().len() and (ages.drop_nulls() < _CHILD_AGE_LIMIT).mean() >= 0.95:
             area = "barn_och_unga"
     config = Config(area=area)

@@ -291,7 +291,7 @@ def resolve_outcomes(
             if codes <= yes_no and codes & set(YES_CODES) and codes & set(NO_CODES):
                 kind = outcome_kind_from_header(header)
         if kind is None and unique > 2:
-            numbers = _number_series(column)
+            numbers = number_series(column)
             integers = (
                 numbers.is_not_null().all() and (numbers.drop_nulls() == numbers.drop_nulls().floor()).all()
             )
@@ -408,7 +408,7 @@ def _number_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
     )
 
 
-def _number_series(series: pl.Series) -> pl.Series:
+def number_series(series: pl.Series) -> pl.Series:
 
     frame = series.to_frame("v")
     return frame.select(_number_expr(frame, "v")).to_series()
