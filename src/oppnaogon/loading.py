@@ -211,7 +211,7 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     import polars as pl
 
     text, encoding = _decode(path, raw, options.encoding)
-    if not text.strip():
+    if not text or text.isspace():
         raise DataError(f"Filen {path} innehåller inga rader.", "Exportera uttaget på nytt.")
     controls = sum(1 for ch in text[:65536] if ch < " " and ch not in "\t\r\n")
     if controls > 8:
@@ -219,13 +219,13 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     delimiter = options.delimiter or _sniff_delimiter(text)
     if delimiter == "\t" and "\t" not in text:
         delimiter = ";"
-    if '"' in text:
-        lines = _record_lines_quoted(path, text, delimiter)
-    else:
-        lines = _record_lines_plain(path, text, delimiter)
     data = raw if encoding in {"utf-8", "utf-8-sig"} else text.encode("utf-8")
     if encoding == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):  # a forced utf-8-sig may have none
         data = data[3:]
+    if '"' in text:
+        lines: range | list[int] = _record_lines_quoted(path, text, delimiter)
+    else:
+        lines = _record_lines_plain(path, data, delimiter)
     header = _header_fields(text, delimiter)
     _check_headers(path, header, "kolumn")
     names = _column_names(header)
@@ -287,7 +287,8 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _header_fields(text: str, delimiter: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    # a prefix is enough (StringIO of the whole text would copy it); a header is never a megabyte long
+    first = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter), [])
     return [h.strip().lstrip("\ufeff") for h in first]
 
 
@@ -321,24 +322,34 @@ def _ragged_error(path: Path, delimiter: str, expected: int, bad: list[tuple[int
     )
 
 
-def _record_lines_plain(path: Path, text: str, delimiter: str) -> list[int]:
-    """Line number of every data record in a file without quote characters (one record per line)."""
+def _record_lines_plain(path: Path, data: bytes, delimiter: str) -> range:
+    """Line numbers of the data records of UTF-8 bytes without quote characters (one record per line).
+
+    Polars splits the bytes into lines (with a separator byte the file does not contain) and counts the
+    delimiters of each line in Rust; only lines whose count differs from the header's are looked at.
+    """
     import polars as pl
 
-    lines = pl.Series("line", text.split("\n"), dtype=pl.String).str.strip_suffix("\r")
-    counts = lines.str.count_matches(delimiter, literal=True) + 1
-    expected = int(counts[0])
-    frame = pl.DataFrame({"n": counts, "text": lines}).with_row_index("line", offset=1)
-    data = frame.slice(1)
-    # polars yields no record for the empty string after the final newline
-    if text.endswith("\n"):
-        data = data.slice(0, data.height - 1)
+    separator = next((c for c in "\x1f\x1e\x1d\x1c" if c.encode() not in data), None)
+    if separator is None:
+        raise _binary_error(path)
+    lines = pl.read_csv(
+        data,
+        has_header=False,
+        separator=separator,
+        quote_char=None,
+        infer_schema=False,
+        new_columns=["text"],
+        raise_if_empty=False,
+    ).with_columns(n=pl.col("text").str.count_matches(delimiter, literal=True).fill_null(0) + 1)
+    expected = int(lines["n"][0])
+    odd = lines.with_row_index("line", offset=1).slice(1).filter(pl.col("n") != expected)
     # a blank line is a blank record, unless it has more fields than the header (the parser refuses those)
-    blank = pl.col("text").str.strip_chars(f"{delimiter} \t") == ""
-    bad = data.filter((pl.col("n") != expected) & (~blank | (pl.col("n") > expected)))
+    blank = pl.col("text").is_null() | (pl.col("text").str.strip_chars(f"{delimiter} \t\r") == "")
+    bad = odd.filter(~blank | (pl.col("n") > expected))
     if bad.height:
         raise _ragged_error(path, delimiter, expected, list(zip(bad["line"], bad["n"], strict=True)))
-    return data["line"].to_list()
+    return range(2, lines.height + 1)
 
 
 def _record_lines_quoted(path: Path, text: str, delimiter: str) -> list[int]:
@@ -440,15 +451,24 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
     frame = table.frame
     markers = [m.strip().casefold() for m in options.missing_markers]
     strings = [c for c, t in frame.schema.items() if t == pl.String and c != LINE]
-    frame = frame.with_columns(
-        [
-            pl.when(pl.col(c).str.strip_chars().str.to_lowercase().is_in(markers))
-            .then(None)
-            .otherwise(pl.col(c).str.strip_chars())
-            .alias(c)
-            for c in strings
-        ]
-    )
+    # Decided once per distinct value (exports repeat a few codes a million times), then mapped back.
+    replacements = []
+    for column in strings:
+        trimmed = pl.col("old").str.strip_chars()
+        changes = (
+            frame.get_column(column)
+            .drop_nulls()
+            .unique()
+            .to_frame("old")
+            .with_columns(
+                new=pl.when(trimmed.str.to_lowercase().is_in(markers)).then(None).otherwise(trimmed)
+            )
+            .filter(pl.col("new").ne_missing(pl.col("old")))
+        )
+        if changes.height:
+            replacements.append(pl.col(column).replace(changes["old"], changes["new"]))
+    if replacements:
+        frame = frame.with_columns(replacements)
     # to_lowercase is not casefold, but all markers are ASCII or Swedish letters where the two agree
     dropped: list[int] = []
     for name in [c for c in frame.columns if c.startswith(_UNNAMED)]:

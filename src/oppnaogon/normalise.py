@@ -130,17 +130,24 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     # age -----------------------------------------------------------------------------------------
     bounds, band_source = config.resolved_age_bands()
     labels = band_labels(bounds)
-    date_expr = _date_expr(raw, roles["date"].header) if "date" in roles else None
+    # Date and age are parsed once, in stages before the main select, and then only referenced.
+    stages: list[dict[str, pl.Expr]] = [{}, {}]
+    date_expr: pl.Expr | None = None
+    if "date" in roles:
+        stages[0]["_date"] = _date_expr(raw, roles["date"].header)
+        date_expr = pl.col("_date")
     age_expr: pl.Expr | None = None
     if "age" in roles:
         header = roles["age"].header
-        number = _number_expr(raw, header)
+        stages[1]["_age"] = _number_expr(raw, header).floor()
+        age_expr = pl.col("_age")
         problems.append(
-            pl.when(pl.col(header).is_not_null() & number.is_null()).then(pl.lit("age not a number"))
+            pl.when(pl.col(header).is_not_null() & age_expr.is_null()).then(pl.lit("age not a number"))
         )
-        age_expr = number.floor()
     elif "birth_date" in roles or "birth_year" in roles:
-        age_expr, birth_problems = _age_from_birth(raw, roles, date_expr, config)
+        birth_age, birth_problems = _age_from_birth(raw, roles, date_expr, config)
+        stages[1]["_age"] = birth_age
+        age_expr = pl.col("_age")
         problems.extend(birth_problems)
     if age_expr is not None:
         problems.append(pl.when(~age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(pl.lit("age out of range")))
@@ -191,7 +198,11 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     used = [r.header for r in roles.values()] + [s.column for s in outcomes] + sorted(criteria_headers)
     exprs.extend(pl.col(h).is_null().alias(MISSING_PREFIX + h) for h in dict.fromkeys(used))
     exclusion = pl.coalesce(problems) if problems else pl.lit(None, dtype=pl.String)
-    frame = raw.lazy().select([*exprs, exclusion.alias("_excluded")]).collect()
+    staged = raw.lazy()
+    for stage in stages:
+        if stage:
+            staged = staged.with_columns(**stage)
+    frame = staged.select([*exprs, exclusion.alias("_excluded")]).collect()
 
     _refuse_mostly_bad(frame, roles, table)
     excluded = frame.filter(pl.col("_excluded").is_not_null())
@@ -419,7 +430,10 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _date_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
-    """Dates as written in exports: ISO (also with a time), YYYYMMDD, d.m.Y, d/m/Y, or Excel day numbers."""
+    """Dates as written in exports: ISO (also with a time), YYYYMMDD, d.m.Y, d/m/Y, or Excel day numbers.
+
+    Parsed once per distinct value (an extract has a few hundred dates, not a million) and mapped back.
+    """
     import polars as pl
 
     dtype = raw.schema[header]
@@ -427,7 +441,15 @@ def _date_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
         return pl.col(header)
     if isinstance(dtype, pl.Datetime):
         return pl.col(header).dt.date()
-    text = pl.col(header).cast(pl.String).str.strip_chars()
+    distinct = raw.get_column(header).cast(pl.String).drop_nulls().unique()
+    parsed = distinct.to_frame("v").select(_parse_dates(pl.col("v"))).to_series()
+    return pl.col(header).cast(pl.String).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
+
+
+def _parse_dates(text: pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    text = text.str.strip_chars()
     iso_prefix = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[ T].*)?$")
     serial = text.str.extract(r"^(\d{5})(?:\.0+)?$").cast(pl.Int32, strict=False)
     parsed = [iso_prefix.str.to_date("%Y-%m-%d", strict=False)]
