@@ -234,3 +234,13 @@ def test_config_naming_a_missing_column_suggests_the_right_one(write_csv: WriteC
 def test_line_numbers_survive_normalisation(write_csv: WriteCsv) -> None:
     prepared = _prepare(write_csv([["Kön", "Ålder"], ["K", "3"], ["M", "200"], ["K", "5"]]))
     assert prepared.frame[LINE].to_list() == [2, 4]
+
+
+def test_a_free_text_column_mapped_as_sex_is_not_printed_wholesale(write_csv: WriteCsv) -> None:
+    rows = [["Anteckning"]] + [[f"Samtal nummer {i} om situationen hemma och i skolan"] for i in range(40)]
+    config = parse_config({"columns": {"sex": "Anteckning"}})
+    with pytest.raises(DataError) as caught:
+        _prepare(write_csv(rows), config)
+    message = str(caught.value)
+    assert message.count("'Samtal nummer") == 8 and "och 32 till" in message
+    assert "om situationen hemma och i skolan" not in message  # shortened to 30 characters

@@ -58,6 +58,7 @@ _MIN_AGE, _MAX_AGE = 0, 120
 _MOSTLY_BAD = 0.5
 _EXAMPLE_LINES = 5
 _SHOWN_CODE_LENGTH = 30
+_SHOWN_CODES = 8
 
 EXCLUSION_LABELS_SV = {
     "age out of range": "ålder under 0 eller över 120 år",
@@ -353,11 +354,19 @@ def _distinct(raw: pl.DataFrame, header: str) -> list[str]:
 
 
 def _show_codes(codes: Iterable[str], counts: dict[str, int] | None = None) -> str:
+    """Name unrecognised codes so they can be mapped: a few, shortened, most frequent first.
+
+    The cap keeps a wrongly chosen free-text column from being printed wholesale.
+    """
+    codes = list(codes)
+    if counts:
+        codes.sort(key=lambda code: (-counts.get(code, 0), code))
     shown = []
-    for code in codes:
+    for code in codes[:_SHOWN_CODES]:
         text = code if len(code) <= _SHOWN_CODE_LENGTH else code[:_SHOWN_CODE_LENGTH] + "…"
         shown.append(f"'{text}'" + (f" ({counts[code]} rader)" if counts else ""))
-    return ", ".join(shown)
+    more = f" och {len(codes) - _SHOWN_CODES} till" if len(codes) > _SHOWN_CODES else ""
+    return ", ".join(shown) + more
 
 
 def _value_counts(raw: pl.DataFrame, header: str, values: list[str]) -> dict[str, int]:
@@ -545,7 +554,7 @@ def _region_expr(raw: pl.DataFrame, header: str, role: str, config: Config) -> t
         total = sum(counts.values())
         note = (
             f"'{header}': {total} rader har födelseland som inte känns igen och räknas som okänd region: "
-            f"{_show_codes(unrecognised[:8])}{' …' if len(unrecognised) > 8 else ''}. Ange dem i oppnaogon.toml "
+            f"{_show_codes(unrecognised)}. Ange dem i oppnaogon.toml "
             "under [values.birth_region] (sweden, nordic, eu_efta, rest_of_world)."
         )
     expr = pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String)
