@@ -52,7 +52,7 @@ def test_numeric_sex_codes_need_an_explicit_mapping(write_csv: WriteCsv) -> None
     with pytest.raises(DataError) as caught:
         _prepare(path)
     message = str(caught.value)
-    assert "'1' (1 rader), '2' (2 rader)" in message
+    assert "'2' (2 rader), '1' (1 rader)" in message
     assert "gissar aldrig" in message and "[values.sex]" in message
     config = parse_config({"values": {"sex": {"female": ["2"], "male": ["1"]}}})
     assert _prepare(path, config).frame["sex"].to_list() == ["male", "female", "female"]
