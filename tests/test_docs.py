@@ -10,7 +10,7 @@ from .conftest import ROOT
 def test_every_command_is_documented_and_has_help() -> None:
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     names = [command.name or command.callback.__name__ for command in app.registered_commands]
-    assert names == ["check", "init"]
+    assert names == ["check", "init", "analyse"]
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert f"## `oppnaogon {name} " in reference

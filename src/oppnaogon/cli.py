@@ -131,6 +131,48 @@ def init(
         )
 
 
+@app.command()
+def analyse(
+    data: DataArgument,
+    config: ConfigOption = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Mapp för resultatet.")] = Path(
+        "oppnaogon-rapport"
+    ),
+    formats: Annotated[
+        str, typer.Option("--format", help="Format, kommaseparerade: json, xlsx, csv.")
+    ] = "json,xlsx,csv",
+    period: Annotated[
+        str | None,
+        typer.Option("--period", help="Analysera en period, t.ex. 2025K3, 2025T2, 2025M05 eller 2025."),
+    ] = None,
+    min_cell: Annotated[
+        int | None,
+        typer.Option("--min-cell", help="Röjandegräns: minsta gruppstorlek som visas (standard 5)."),
+    ] = None,
+    min_diff: Annotated[
+        float | None,
+        typer.Option(
+            "--min-diff", help="Minsta skillnad i procentenheter för att vara anmärkningsvärd (standard 5)."
+        ),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Steg 1 "Vad ser vi?": andelar och medelvärden per kön, för hela gruppen och per ålder,
+    födelseregion, bostadsort och period, med skillnader, konfidensintervall och test. Små grupper döljs.
+
+    Exempel: oppnaogon analyse uttag.csv --out rapport
+    """
+    with _user_errors(debug):
+        from oppnaogon.console import print_analysis
+        from oppnaogon.run import run_analysis
+
+        chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        result = run_analysis(
+            data, config, out=out, formats=chosen, period=period, min_cell=min_cell, min_diff_pp=min_diff
+        )
+        print_analysis(result)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `oppnaogon` script; returns the exit code."""
     try:

@@ -12,6 +12,7 @@ from oppnaogon.normalise import EXCLUSION_LABELS_SV
 if TYPE_CHECKING:
     from oppnaogon.check import CheckResult
     from oppnaogon.errors import OppnaogonError
+    from oppnaogon.run import AnalysisRun
 
 SEX_LABELS_SV = {
     "female": "kvinnor/flickor",
@@ -130,3 +131,117 @@ def print_error(error: OppnaogonError, console: Console | None = None) -> None:
     console.print(f"[bold red]{error.title}:[/bold red] {error.message}", highlight=False, soft_wrap=True)
     if error.hint:
         console.print(error.hint, highlight=False, soft_wrap=True)
+
+
+def _percent(value: float | None) -> str:
+    return "..".rjust(2) if value is None else f"{value * 100:.1f}\u00a0%".replace(".", ",")
+
+
+def _decimal(value: float | None) -> str:
+    return ".." if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _group_text(breakdown: dict[str, object]) -> str:
+    if not breakdown:
+        return "alla"
+    from oppnaogon.geography import REGIONS, region_label
+
+    parts = []
+    for dimension, value in breakdown.items():
+        if value is None:
+            parts.append(f"okänd {DIMENSION_SV.get(dimension, dimension)}")
+        elif dimension == "birth_region" and value in REGIONS:
+            parts.append(f"födda i {region_label(str(value)).replace('Övriga världen', 'övriga världen')}")
+        elif dimension == "age_band":
+            parts.append(f"{value} år")
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)
+
+
+DIMENSION_SV = {
+    "age_band": "ålder",
+    "birth_region": "födelseregion",
+    "residence": "stadsdel/bostadsort",
+    "period": "period",
+    "municipality": "kommun",
+}
+
+
+def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
+    """The terminal summary of `analyse`: noteworthy differences and data quality. Everything shown is
+    taken from the published (suppressed) findings."""
+    from oppnaogon.wording import age_group_of_band, age_group_of_population, sex_word
+
+    console = console or Console()
+    findings = run.findings
+    frame = run.prepared.frame
+    ages = (frame["age"].min(), frame["age"].max()) if "age" in frame.columns else (None, None)
+    population = age_group_of_population(*ages)
+    source = findings["input"]
+    console.print(
+        f"[bold]Analys av {source['file']}[/bold]: {_number(source['rows_used'])} rader används"
+        + (f" (period {findings['settings']['period']})" if findings["settings"]["period"] else "")
+        + f", grupper under {findings['settings']['min_cell']} personer visas som '..'."
+    )
+    values = {
+        (d["outcome"], tuple(d["breakdown"].items()), d["sex"]): d["value"] for d in findings["descriptives"]
+    }
+    kinds = {o["name"]: o for o in findings["outcomes"]}
+    noteworthy = [d for d in findings["differences"] if d["noteworthy"]]
+    tested = [d for d in findings["differences"] if d["p_adjusted"] is not None]
+    hidden = [d for d in findings["differences"] if d["suppressed"]]
+    table = Table(title="Anmärkningsvärda skillnader mellan könen", title_justify="left")
+    for column, justify in [
+        ("Utfall", "left"),
+        ("Grupp", "left"),
+        ("Kvinnor/flickor", "right"),
+        ("Män/pojkar", "right"),
+        ("Skillnad", "right"),
+        ("95 % KI", "right"),
+        ("p (just.)", "right"),
+    ]:
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for d in sorted(noteworthy, key=lambda d: (d["outcome"], -abs(d["estimate"] or 0))):
+        group = (
+            age_group_of_band(d["breakdown"].get("age_band")) if "age_band" in d["breakdown"] else population
+        )
+        key = tuple(d["breakdown"].items())
+        numeric = kinds[d["outcome"]]["kind"] == "numeric"
+        show = _decimal if numeric else _percent
+        female, male = values.get((d["outcome"], key, "female")), values.get((d["outcome"], key, "male"))
+        low, high = d["ci"]
+        unit = "" if numeric else "\u00a0p.e."
+        scale = 1 if numeric else 100
+        table.add_row(
+            kinds[d["outcome"]]["label"],
+            _group_text(d["breakdown"]),
+            f"{sex_word('female', group)} {show(female)}",
+            f"{sex_word('male', group)} {show(male)}",
+            f"{_decimal(d['estimate'] * scale)}{unit}",
+            f"{_decimal(low * scale)} till {_decimal(high * scale)}",
+            f"{d['p_adjusted']:.3f}".replace(".", ","),
+        )
+    if noteworthy:
+        console.print(table)
+    else:
+        console.print(
+            "Inga anmärkningsvärda skillnader mellan könen (justerat p < 0,05 och minst "
+            f"{findings['settings']['min_diff'] * 100:.0f} procentenheter)."
+        )
+    console.print(
+        f"{len(tested)} jämförelser testades; {len(noteworthy)} är anmärkningsvärda. {len(hidden)} jämförelser "
+        "visas inte för att grupperna är för små (röjandeskydd)."
+    )
+    for flag in findings["missingness_flags"]:
+        if flag["flag"]:
+            console.print(
+                f"[yellow]Datakvalitet:[/yellow] andelen saknade värden i '{flag['column']}' skiljer sig mellan "
+                f"könen ({_decimal(flag['difference'] * 100)} procentenheter). Är datan tillförlitlig?",
+                highlight=False,
+            )
+    if run.files:
+        console.print(
+            f"[green]Skrev {len(run.files)} filer till {run.out}[/green]: "
+            + ", ".join(p.name for p in run.files)
+        )

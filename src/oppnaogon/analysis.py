@@ -1,0 +1,533 @@
+"""Step 1 "Vad ser vi?": sex-disaggregated descriptives and female − male differences, suppressed.
+
+The data are read once: one group-by over every breakdown dimension and sex gives a small table of
+cells (counts, yes-counts, sums and sums of squares per outcome), plus one value-count table per
+numeric outcome for medians and Mann–Whitney. Every breakdown is a roll-up of those tables, so the
+statistics never touch the rows again.
+
+Disclosure control (PRODUCT §9) is decided before anything is computed for publication: counts below
+`min_cell` are hidden (primary), and complementary cells are hidden until no hidden cell can be
+recovered from the published totals (:mod:`oppnaogon.suppression`). Shares, means, intervals,
+differences and tests computed from a hidden cell are hidden with it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import product
+from typing import TYPE_CHECKING, Any
+
+from oppnaogon.config import SEX_VALUES, OutcomeSpec
+from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, Prepared
+
+if TYPE_CHECKING:
+    import polars as pl
+
+DIMENSIONS: tuple[str, ...] = ("age_band", "birth_region", "residence", "period", "municipality")
+TWO_WAY: tuple[tuple[str, str], ...] = (("age_band", "birth_region"), ("age_band", "residence"))
+COMPARED = ("female", "male")
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Thresholds of the analysis. `min_diff` is in proportion units (0.05 = 5 percentage points)."""
+
+    min_cell: int = 5
+    min_diff: float = 0.05
+    min_smd: float = 0.2
+    alpha: float = 0.05
+    confidence: float = 0.95
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Everything step 1 publishes, already suppressed. `to_dict()` is findings.json (PRODUCT §7)."""
+
+    descriptives: tuple[dict[str, Any], ...]
+    differences: tuple[dict[str, Any], ...]
+    data_quality: tuple[dict[str, Any], ...]
+    missingness_flags: tuple[dict[str, Any], ...]
+    breakdowns: tuple[tuple[str, ...], ...]
+    outcomes: tuple[OutcomeSpec, ...]
+    rows_used: int
+    hidden_cells: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def breakdowns_for(frame: pl.DataFrame) -> list[tuple[str, ...]]:
+    """Whole population, each dimension with more than one value, and the two-way intersections."""
+    present = [d for d in DIMENSIONS if d in frame.columns and frame.get_column(d).n_unique() > 1]
+    result: list[tuple[str, ...]] = [(), *[(d,) for d in present]]
+    result += [pair for pair in TWO_WAY if all(d in present for d in pair)]
+    return result
+
+
+# --- aggregation -------------------------------------------------------------------------------------
+
+
+def _cell_table(frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[OutcomeSpec]) -> pl.DataFrame:
+    """One pass: per combination of all dimensions and sex, the counts and sums every statistic needs."""
+    import polars as pl
+
+    aggs: list[pl.Expr] = [pl.len().alias("rows")]
+    for spec in outcomes:
+        column = pl.col(OUTCOME_PREFIX + spec.name)
+        aggs.append(column.count().alias(f"n:{spec.name}"))
+        if spec.is_binary:
+            aggs.append(column.cast(pl.Int64).sum().alias(f"k:{spec.name}"))
+        else:
+            aggs.append(column.sum().alias(f"s:{spec.name}"))
+            aggs.append((column * column).sum().alias(f"q:{spec.name}"))
+    return (
+        frame.lazy()
+        .with_columns(pl.col("sex").cast(pl.String), *[pl.col(d).cast(pl.String) for d in dims])
+        .group_by([*dims, "sex"])
+        .agg(aggs)
+        .collect()
+    )
+
+
+def _value_counts(frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec) -> pl.DataFrame:
+    """Per combination of dimensions and sex, how many rows have each value of a numeric outcome."""
+    import polars as pl
+
+    column = OUTCOME_PREFIX + spec.name
+    return (
+        frame.lazy()
+        .filter(pl.col(column).is_not_null())
+        .select(
+            pl.col("sex").cast(pl.String),
+            *[pl.col(d).cast(pl.String) for d in dims],
+            pl.col(column).alias("value"),
+        )
+        .group_by([*dims, "sex", "value"])
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .collect()
+    )
+
+
+def _roll_up(cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str]) -> pl.DataFrame:
+    """Sum the cell table to one breakdown, with a row for every group × sex (absent combinations = 0)."""
+    import polars as pl
+
+    summed = cells.group_by([*breakdown, "sex"]).agg(pl.col(measures).sum())
+    groups = summed.select(breakdown).unique() if breakdown else pl.DataFrame({"_": [0]})
+    grid = groups.join(pl.DataFrame({"sex": list(SEX_VALUES)}), how="cross")
+    if not breakdown:
+        grid = grid.drop("_")
+    keys = [*breakdown, "sex"]
+    full = grid.join(summed, on=keys, how="left", nulls_equal=True).with_columns(
+        pl.col(measures).fill_null(0)
+    )
+    return full.sort(keys, nulls_last=True)
+
+
+# --- the analysis -------------------------------------------------------------------------------------
+
+
+def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Findings:
+    """Descriptives, differences, tests and data quality for every outcome and breakdown, suppressed."""
+    import numpy as np
+
+    from oppnaogon import stats
+    from oppnaogon.suppression import Constraint, primary_cells, protect
+
+    settings = settings or AnalysisSettings()
+    frame = prepared.frame
+    outcomes = prepared.outcomes
+    breakdowns = breakdowns_for(frame)
+    dims = sorted({d for b in breakdowns for d in b})
+    measures = ["rows"] + [f"n:{o.name}" for o in outcomes]
+    measures += [f"k:{o.name}" for o in outcomes if o.is_binary]
+    measures += [m for o in outcomes if not o.is_binary for m in (f"s:{o.name}", f"q:{o.name}")]
+    cells = _cell_table(frame, dims, outcomes)
+    tables = {b: _roll_up(cells, b, measures) for b in breakdowns}
+
+    # Data quality: rows and missing values per sex for every used column (whole population).
+    import polars as pl
+
+    flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
+    quality = (
+        frame.lazy()
+        .group_by(pl.col("sex").cast(pl.String))
+        .agg(pl.len().alias("rows"), *[pl.col(f).sum().alias(f) for f in flags])
+        .collect()
+    )
+    quality_rows = {row["sex"]: row for row in quality.iter_rows(named=True)}
+
+    # --- disclosure control: the n system (counts), then shares and means ----------------------------
+    def group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(row[d] for d in b)
+
+    n_values: dict[Hashable, float] = {}
+    for b, table in tables.items():
+        for row in table.iter_rows(named=True):
+            for spec in outcomes:
+                n_values[("n", spec.name, row["sex"], b, group_key(b, row))] = row[f"n:{spec.name}"]
+    for sex in SEX_VALUES:
+        rows = quality_rows.get(sex, {}).get("rows", 0)
+        n_values[("rows", sex)] = rows
+        for f in flags:
+            column = f.removeprefix(MISSING_PREFIX)
+            missing = quality_rows.get(sex, {}).get(f, 0)
+            n_values[("missing", column, sex)] = missing
+            n_values[("present", column, sex)] = rows - missing
+    n_values[("rows_used",)] = frame.height
+
+    constraints = _tree_constraints(tables, breakdowns, outcomes, "n", Constraint)
+    constraints.append(Constraint(("rows_used",), tuple(("rows", s) for s in SEX_VALUES)))
+    outcome_columns = {spec.column: spec.name for spec in outcomes}
+    for sex in SEX_VALUES:
+        for f in flags:
+            column = f.removeprefix(MISSING_PREFIX)
+            # rows = present + missing; for an outcome column "present" is the published n of the outcome
+            present = (
+                ("n", outcome_columns[column], sex, (), ())
+                if column in outcome_columns
+                else ("present", column, sex)
+            )
+            constraints.append(Constraint(("rows", sex), (("missing", column, sex), present)))
+    primary = primary_cells(n_values, settings.min_cell)
+    hidden = protect(n_values, primary, constraints, fixed_visible=[("rows_used",)])
+
+    k_values: dict[Hashable, float] = {}
+    k_primary: set[Hashable] = set()
+    s_values: dict[Hashable, float] = {}
+    s_primary: set[Hashable] = set()
+    for b, table in tables.items():
+        for row in table.iter_rows(named=True):
+            g = group_key(b, row)
+            for spec in outcomes:
+                n = row[f"n:{spec.name}"]
+                n_hidden = ("n", spec.name, row["sex"], b, g) in hidden
+                if spec.is_binary:
+                    k = row[f"k:{spec.name}"]
+                    key = ("k", spec.name, row["sex"], b, g)
+                    k_values[key] = k
+                    small = 0 < k < settings.min_cell or 0 < n - k < settings.min_cell
+                    if n_hidden or small:
+                        k_primary.add(key)
+                else:
+                    key = ("s", spec.name, row["sex"], b, g)
+                    s_values[key] = row[f"s:{spec.name}"]
+                    if n_hidden or 0 < n < settings.min_cell:
+                        s_primary.add(key)
+    hidden |= protect(k_values, k_primary, _tree_constraints(tables, breakdowns, outcomes, "k", Constraint))
+    hidden |= protect(s_values, s_primary, _tree_constraints(tables, breakdowns, outcomes, "s", Constraint))
+
+    # --- descriptives ------------------------------------------------------------------------------
+    descriptives: list[dict[str, Any]] = []
+    medians = {
+        spec.name: _numeric_statistics(frame, dims, spec, breakdowns, stats)
+        for spec in outcomes
+        if not spec.is_binary
+    }
+    for spec in outcomes:
+        for b in breakdowns:
+            table = tables[b]
+            n = table[f"n:{spec.name}"].to_numpy().astype(float)
+            if spec.is_binary:
+                k = table[f"k:{spec.name}"].to_numpy().astype(float)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    value = k / n
+                low, high = stats.wilson_interval(k, n, settings.confidence)
+            else:
+                total = table[f"s:{spec.name}"].to_numpy().astype(float)
+                squares = table[f"q:{spec.name}"].to_numpy().astype(float)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    value = total / n
+                    variance = np.maximum(squares - total * total / n, 0) / (n - 1)
+                sd = np.sqrt(variance)
+                low, high = stats.mean_interval(n, value, sd, settings.confidence)
+            for i, row in enumerate(table.iter_rows(named=True)):
+                g = group_key(b, row)
+                n_hidden = ("n", spec.name, row["sex"], b, g) in hidden
+                measure = "k" if spec.is_binary else "s"
+                value_hidden = n_hidden or (measure, spec.name, row["sex"], b, g) in hidden or n[i] == 0
+                entry: dict[str, Any] = {
+                    "outcome": spec.name,
+                    "kind": spec.kind,
+                    "breakdown": dict(zip(b, g, strict=True)),
+                    "sex": row["sex"],
+                    "n": None if n_hidden else int(n[i]),
+                    "value": None if value_hidden else _round(value[i]),
+                    "ci": None if value_hidden else [_round(low[i]), _round(high[i])],
+                    "suppressed": bool(n_hidden or (value_hidden and n[i] > 0)),
+                }
+                if not spec.is_binary:
+                    entry["sd"] = None if value_hidden else _round(sd[i])
+                    med = medians[spec.name].get((b, g, row["sex"]))
+                    show = not value_hidden and med is not None and n[i] >= settings.min_cell
+                    entry["median"] = _round(med[0]) if show and med else None
+                    entry["median_ci"] = [_round(med[1]), _round(med[2])] if show and med else None
+                descriptives.append(entry)
+
+    # --- differences female − male -----------------------------------------------------------------------
+    differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings, stats, np)
+
+    # --- data quality ---------------------------------------------------------------------------------
+    data_quality: list[dict[str, Any]] = []
+    for f in flags:
+        column = f.removeprefix(MISSING_PREFIX)
+        for sex in SEX_VALUES:
+            rows = n_values[("rows", sex)]
+            missing = n_values[("missing", column, sex)]
+            visible = ("rows", sex) not in hidden and ("missing", column, sex) not in hidden
+            data_quality.append(
+                {
+                    "column": column,
+                    "sex": sex,
+                    "rows": None if ("rows", sex) in hidden else int(rows),
+                    "missing": int(missing) if visible else None,
+                    "share": _round(missing / rows) if visible and rows else None,
+                    "suppressed": not visible,
+                }
+            )
+    flags_out = _missingness_flags(data_quality, n_values, hidden, flags, settings, stats, np)
+
+    return Findings(
+        descriptives=tuple(descriptives),
+        differences=tuple(differences),
+        data_quality=tuple(data_quality),
+        missingness_flags=tuple(flags_out),
+        breakdowns=tuple(breakdowns),
+        outcomes=tuple(outcomes),
+        rows_used=frame.height,
+        hidden_cells=len(hidden),
+    )
+
+
+def _tree_constraints(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    breakdowns: Sequence[tuple[str, ...]],
+    outcomes: Sequence[OutcomeSpec],
+    measure: str,
+    constraint_type: Any,
+) -> list[Any]:
+    """Each group of a coarser breakdown is the sum of the groups of a finer one that refine it."""
+    present = set(breakdowns)
+    constraints = []
+    specs = [o for o in outcomes if (measure == "n") or (o.is_binary == (measure == "k"))]
+    for b in breakdowns:
+        if not b:
+            continue
+        groups = [tuple(row) for row in tables[b].select(b).unique(maintain_order=True).iter_rows()]
+        for drop in range(len(b)):
+            parent_b = b[:drop] + b[drop + 1 :]
+            if parent_b not in present:
+                continue
+            children: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+            for g in groups:
+                children[g[:drop] + g[drop + 1 :]].append(g)
+            for spec, sex in product(specs, SEX_VALUES):
+                for parent_g, child_gs in children.items():
+                    constraints.append(
+                        constraint_type(
+                            (measure, spec.name, sex, parent_b, parent_g),
+                            tuple((measure, spec.name, sex, b, g) for g in child_gs),
+                        )
+                    )
+    return constraints
+
+
+def difference_id(outcome: str, breakdown: tuple[str, ...], group: tuple[Any, ...]) -> str:
+    """Stable id of a difference: `insats_beviljad/age_band=13-17,birth_region=sweden` (whole: the name)."""
+    parts = [f"{d}={'unknown' if v is None else v}" for d, v in zip(breakdown, group, strict=True)]
+    return f"{outcome}/{','.join(parts)}" if parts else outcome
+
+
+def _numeric_statistics(
+    frame: pl.DataFrame,
+    dims: Sequence[str],
+    spec: OutcomeSpec,
+    breakdowns: Iterable[tuple[str, ...]],
+    stats: Any,
+) -> dict[tuple[Any, ...], Any]:
+    """Medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown, group).
+
+    Both come from one value-count table (rows per distinct value), rolled up per breakdown.
+    """
+    import polars as pl
+
+    counts = _value_counts(frame, dims, spec)
+    result: dict[tuple[Any, ...], Any] = {}
+    for b in breakdowns:
+        by = list(b) or ["_all"]
+        rolled = counts.group_by([*b, "sex", "value"]).agg(pl.col("count").sum())
+        if not b:
+            rolled = rolled.with_columns(pl.lit(0).alias("_all"))
+        for row in stats.grouped_medians(rolled, by).iter_rows(named=True):
+            g = tuple(row[d] for d in b)
+            result[(b, g, row["sex"])] = (row["median"], row["median_low"], row["median_high"])
+        for row in stats.grouped_mann_whitney(rolled, by).iter_rows(named=True):
+            result[("mw", b, tuple(row[d] for d in b))] = row["p_value"]
+    return result
+
+
+def _differences(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    breakdowns: Sequence[tuple[str, ...]],
+    outcomes: Sequence[OutcomeSpec],
+    hidden: set[Hashable],
+    medians: dict[str, Any],
+    settings: AnalysisSettings,
+    stats: Any,
+    np: Any,
+) -> list[dict[str, Any]]:
+    """Female − male per outcome and group: estimate, CI, test; BH over every published test."""
+    entries: list[dict[str, Any]] = []
+    for spec in outcomes:
+        for b in breakdowns:
+            table = tables[b]
+            rows = {(tuple(r[d] for d in b), r["sex"]): r for r in table.iter_rows(named=True)}
+            groups = list(dict.fromkeys(g for g, _ in rows))
+            for g in groups:
+                female, male = rows[(g, "female")], rows[(g, "male")]
+                measure = "k" if spec.is_binary else "s"
+                blocked = [
+                    key
+                    for sex in COMPARED
+                    for key in (("n", spec.name, sex, b, g), (measure, spec.name, sex, b, g))
+                    if key in hidden
+                ]
+                n1, n2 = female[f"n:{spec.name}"], male[f"n:{spec.name}"]
+                entry: dict[str, Any] = {
+                    "id": difference_id(spec.name, b, g),
+                    "outcome": spec.name,
+                    "kind": spec.kind,
+                    "breakdown": dict(zip(b, g, strict=True)),
+                    "groups": list(COMPARED),
+                    "estimate": None,
+                    "ci": None,
+                    "test": None,
+                    "p_value": None,
+                    "p_adjusted": None,
+                    "noteworthy": False,
+                    "suppressed": bool(blocked),
+                    "reason": None,
+                    "verdict": None,
+                    "explained_by": None,
+                    "criteria": None,
+                }
+                if blocked:
+                    entry["reason"] = "suppressed: too few people in a group"
+                elif min(n1, n2) < settings.min_cell:
+                    entry["reason"] = "not tested: a sex has too few people"
+                else:
+                    entry["_arrays"] = (female, male)
+                entries.append(entry)
+    _test_all(entries, outcomes, medians, settings, stats, np)
+    return entries
+
+
+def _test_all(
+    entries: list[dict[str, Any]],
+    outcomes: Sequence[OutcomeSpec],
+    medians: dict[str, Any],
+    settings: AnalysisSettings,
+    stats: Any,
+    np: Any,
+) -> None:
+    by_name = {o.name: o for o in outcomes}
+    testable = [e for e in entries if "_arrays" in e]
+    binary = [e for e in testable if by_name[e["outcome"]].is_binary]
+    numeric = [e for e in testable if not by_name[e["outcome"]].is_binary]
+    if binary:
+        k1 = np.array([e["_arrays"][0][f"k:{e['outcome']}"] for e in binary], dtype=float)
+        n1 = np.array([e["_arrays"][0][f"n:{e['outcome']}"] for e in binary], dtype=float)
+        k2 = np.array([e["_arrays"][1][f"k:{e['outcome']}"] for e in binary], dtype=float)
+        n2 = np.array([e["_arrays"][1][f"n:{e['outcome']}"] for e in binary], dtype=float)
+        low, high = stats.newcombe_interval(k1, n1, k2, n2, settings.confidence)
+        p, test = stats.two_by_two_test(k1, n1, k2, n2)
+        for i, e in enumerate(binary):
+            e["estimate"] = _round(k1[i] / n1[i] - k2[i] / n2[i])
+            e["ci"] = [_round(low[i]), _round(high[i])]
+            e["test"] = str(test[i])
+            e["p_value"] = _round(p[i], 6)
+            if test[i] == "none":
+                e["reason"] = "not tested: everyone (or no one) has the outcome"
+    if numeric:
+        from scipy import special
+
+        for e in numeric:
+            female, male = e["_arrays"]
+            name = e["outcome"]
+            n1, n2 = female[f"n:{name}"], male[f"n:{name}"]
+            m1, m2 = female[f"s:{name}"] / n1, male[f"s:{name}"] / n2
+            sd1, sd2 = _sd(female, name), _sd(male, name)
+            # Welch interval for the difference of means; the test is Mann–Whitney (skewed extents)
+            v1, v2 = sd1**2 / n1, sd2**2 / n2
+            se = (v1 + v2) ** 0.5
+            dof = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1)) if se > 0 else n1 + n2 - 2
+            q = float(special.stdtrit(dof, 0.5 + settings.confidence / 2))
+            e["estimate"] = _round(m1 - m2)
+            e["ci"] = [_round(m1 - m2 - q * se), _round(m1 - m2 + q * se)]
+            e["smd"] = _round(float(stats.smd(m1, sd1, n1, m2, sd2, n2)))
+            e["test"] = "mann-whitney"
+            p = medians[name].get(("mw", tuple(e["breakdown"]), tuple(e["breakdown"].values())))
+            e["p_value"] = None if p is None else _round(p, 6)
+            if e["p_value"] is None:
+                e["reason"] = "not tested: all values are equal"
+    published = [e for e in testable if e["p_value"] is not None]
+    adjusted = stats.benjamini_hochberg(np.array([e["p_value"] for e in published], dtype=float))
+    for e, p_adj in zip(published, adjusted, strict=True):
+        e["p_adjusted"] = _round(float(p_adj), 6)
+        size_ok = (
+            abs(e["estimate"]) >= settings.min_diff
+            if by_name[e["outcome"]].is_binary
+            else abs(e.get("smd") or 0) >= settings.min_smd
+        )
+        e["noteworthy"] = bool(p_adj < settings.alpha and size_ok)
+    for e in entries:
+        e.pop("_arrays", None)
+
+
+def _sd(row: dict[str, Any], name: str) -> float:
+    n, total, squares = row[f"n:{name}"], row[f"s:{name}"], row[f"q:{name}"]
+    return float(max(squares - total * total / n, 0) / (n - 1)) ** 0.5 if n > 1 else float("nan")
+
+
+def _missingness_flags(
+    data_quality: list[dict[str, Any]],
+    n_values: dict[Hashable, float],
+    hidden: set[Hashable],
+    flags: list[str],
+    settings: AnalysisSettings,
+    stats: Any,
+    np: Any,
+) -> list[dict[str, Any]]:
+    """Does missingness itself differ between women and men? ("Är datan tillförlitlig?")"""
+    results = []
+    for f in flags:
+        column = f.removeprefix(MISSING_PREFIX)
+        keys = [("missing", column, s) for s in COMPARED] + [("rows", s) for s in COMPARED]
+        if any(k in hidden for k in keys):
+            continue
+        m1, m2 = n_values[("missing", column, "female")], n_values[("missing", column, "male")]
+        r1, r2 = n_values[("rows", "female")], n_values[("rows", "male")]
+        if not r1 or not r2 or (m1 == 0 and m2 == 0):
+            continue
+        p, test = stats.two_by_two_test(np.array([m1]), np.array([r1]), np.array([m2]), np.array([r2]))
+        results.append(
+            {
+                "column": column,
+                "difference": _round(m1 / r1 - m2 / r2),
+                "p_value": float(p[0]),
+                "test": str(test[0]),
+            }
+        )
+    adjusted = stats.benjamini_hochberg(np.array([r["p_value"] for r in results], dtype=float))
+    for r, p_adj in zip(results, adjusted, strict=True):
+        r["p_value"] = _round(r["p_value"], 6)
+        r["p_adjusted"] = _round(float(p_adj), 6)
+        r["flag"] = bool(p_adj < settings.alpha and abs(r["difference"]) >= settings.min_diff / 2)
+    return results
+
+
+def _round(value: Any, digits: int = 4) -> float | None:
+    import math
+
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else round(value, digits)

@@ -1,0 +1,201 @@
+"""Writing the results of `analyse`: findings.json, manifest.json, CSV tables and tables.xlsx.
+
+All files are written into a temporary folder beside the output folder and moved into place at the
+end, so a crash never leaves a half-written report. Text that came from the data is neutralised in CSV
+and XLSX (a cell starting with = + - @ is prefixed with an apostrophe); numbers stay numbers. Suppressed
+values are `..` in the tables and `null` with `"suppressed": true` in JSON. With `SOURCE_DATE_EPOCH`
+set, the same input and settings give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SUPPRESSED = ".."
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TABLE_FORMATS = ("json", "xlsx", "csv")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell safe for spreadsheets: a leading = + - @ would start a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def run_time() -> datetime:
+    """The time recorded in outputs: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC).replace(microsecond=0)
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def descriptive_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["utfall", "typ", "indelning", "grupp", "kön", "antal", "värde", "ki_låg", "ki_hög", "median"]
+    rows = []
+    for d in findings["descriptives"]:
+        ci = d["ci"] or [None, None]
+        rows.append(
+            [
+                d["outcome"],
+                d["kind"],
+                " × ".join(d["breakdown"]) or "alla",
+                " × ".join("okänd" if v is None else str(v) for v in d["breakdown"].values()) or "alla",
+                d["sex"],
+                _cell(d["n"]),
+                _cell(d["value"]),
+                _cell(ci[0]),
+                _cell(ci[1]),
+                _cell(d.get("median")) if d["kind"] == "numeric" else "",
+            ]
+        )
+    return header, rows
+
+
+def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = [
+        "id",
+        "utfall",
+        "indelning",
+        "grupp",
+        "skillnad_kvinnor_minus_män",
+        "ki_låg",
+        "ki_hög",
+        "test",
+        "p",
+        "p_justerat",
+        "anmärkningsvärd",
+        "skäl",
+    ]
+    rows = []
+    for d in findings["differences"]:
+        ci = d["ci"] or [None, None]
+        rows.append(
+            [
+                d["id"],
+                d["outcome"],
+                " × ".join(d["breakdown"]) or "alla",
+                " × ".join("okänd" if v is None else str(v) for v in d["breakdown"].values()) or "alla",
+                _cell(d["estimate"]),
+                _cell(ci[0]),
+                _cell(ci[1]),
+                d["test"] or "",
+                _cell(d["p_value"]),
+                _cell(d["p_adjusted"]),
+                "ja" if d["noteworthy"] else "nej",
+                d["reason"] or "",
+            ]
+        )
+    return header, rows
+
+
+def quality_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["kolumn", "kön", "rader", "saknas", "andel_saknas"]
+    rows = [
+        [q["column"], q["sex"], _cell(q["rows"]), _cell(q["missing"]), _cell(q["share"])]
+        for q in findings["data_quality"]
+    ]
+    return header, rows
+
+
+TABLES: dict[str, Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]] = {
+    "beskrivning": descriptive_rows,
+    "skillnader": difference_rows,
+    "datakvalitet": quality_rows,
+}
+
+
+def _cell(value: Any) -> Any:
+    return SUPPRESSED if value is None else value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{value:.6g}".replace(".", ",")  # Swedish Excel reads decimal commas
+    return neutralise(value)
+
+
+def write_xlsx(path: Path, findings: dict[str, Any], created: datetime) -> None:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    # A fixed creation time makes the file byte-identical for the same input (SOURCE_DATE_EPOCH).
+    workbook.set_properties({"created": created.replace(tzinfo=None), "title": "oppnaogon: tabeller"})
+    bold = workbook.add_format({"bold": True})
+    for name, build in TABLES.items():
+        header, rows = build(findings)
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, header, bold)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(neutralise(value)))
+        sheet.freeze_panes(1, 0)
+    workbook.close()
+
+
+def write_outputs(
+    out: Path, findings: dict[str, Any], manifest: dict[str, Any], formats: Sequence[str]
+) -> list[Path]:
+    """Write the chosen formats into `out` atomically; returns the files written (final paths)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        written: list[str] = []
+        if "json" in formats:
+            (staging / "findings.json").write_text(to_json(findings), encoding="utf-8")
+            written.append("findings.json")
+        if "csv" in formats:
+            for name, build in TABLES.items():
+                header, rows = build(findings)
+                (staging / f"{name}.csv").write_text("\ufeff" + csv_text(header, rows), encoding="utf-8")
+                written.append(f"{name}.csv")
+        if "xlsx" in formats:
+            write_xlsx(staging / "tables.xlsx", findings, datetime.fromisoformat(manifest["created"]))
+            written.append("tables.xlsx")
+        manifest = {**manifest, "files": sorted(written)}
+        (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
+        _replace_folder(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out / name for name in [*sorted(written), "manifest.json"]]
+
+
+def _replace_folder(staging: Path, out: Path) -> None:
+    """Move the finished folder into place; an earlier report in `out` is replaced only at the end."""
+    if out.exists():
+        if not (out / "manifest.json").exists() and any(out.iterdir()):
+            raise FileExistsError(str(out))
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)

@@ -1,0 +1,173 @@
+"""`oppnaogon analyse` as a library call: load, guard, normalise, analyse, write."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oppnaogon import __version__
+from oppnaogon.analysis import AnalysisSettings, Findings, analyse
+from oppnaogon.check import find_config, load_input
+from oppnaogon.errors import UsageError
+from oppnaogon.normalise import Prepared, prepare
+from oppnaogon.outputs import TABLE_FORMATS, run_time, write_outputs
+
+SCHEMA_VERSION = 1
+DEFAULT_OUT = Path("oppnaogon-rapport")
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """The result of `run_analysis`: the published findings (a dict, as written) and where they went."""
+
+    findings: dict[str, Any]
+    prepared: Prepared
+    analysis: Findings
+    files: tuple[Path, ...]
+    out: Path | None
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_analysis(
+    data: str | Path,
+    config: str | Path | None = None,
+    *,
+    out: str | Path | None = DEFAULT_OUT,
+    formats: tuple[str, ...] = TABLE_FORMATS,
+    period: str | None = None,
+    min_cell: int | None = None,
+    min_diff_pp: float | None = None,
+) -> AnalysisRun:
+    """Run step 1 on `data`. With `out=None` nothing is written (the findings are only returned)."""
+    data = Path(data)
+    if not data.exists():
+        raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
+    unknown = [f for f in formats if f not in TABLE_FORMATS]
+    if unknown:
+        raise UsageError(
+            f"Formatet {', '.join(unknown)} finns inte (ännu).", f"Välj bland: {', '.join(TABLE_FORMATS)}."
+        )
+    out_path = Path(out) if out is not None else None
+    if out_path is not None:
+        _check_output_folder(out_path, data)
+    config_path = find_config(data, Path(config) if config else None)
+    table, cfg = load_input(data, config_path)
+    settings = AnalysisSettings(
+        min_cell=min_cell if min_cell is not None else cfg.min_cell,
+        min_diff=(min_diff_pp / 100) if min_diff_pp is not None else 0.05,
+    )
+    if settings.min_cell < 3:
+        raise UsageError("--min-cell måste vara minst 3.", "Lägre gränser kan röja enskilda personer.")
+    prepared = prepare(table, cfg)
+    prepared = _select_period(prepared, period)
+    if not prepared.outcomes:
+        raise UsageError(
+            f"Inga utfall att analysera i {data.name}.",
+            "Ange utfall i oppnaogon.toml under [outcomes.NAMN] (column och kind), t.ex. med `oppnaogon init`.",
+        )
+    findings = analyse(prepared, settings)
+    created = run_time()
+    document = findings_document(data, prepared, findings, settings, cfg.area, period, sha=file_sha256(data))
+    manifest = {
+        "tool": {"name": "oppnaogon", "version": __version__},
+        "created": created.isoformat(),
+        "input": {"file": data.name, "sha256": document["input"]["sha256"]},
+        "config": {
+            "file": config_path.name if config_path else None,
+            "sha256": file_sha256(config_path) if config_path else None,
+        },
+        "settings": document["settings"],
+    }
+    files: list[Path] = []
+    if out_path is not None:
+        files = write_outputs(out_path, document, manifest, formats)
+    return AnalysisRun(
+        findings=document, prepared=prepared, analysis=findings, files=tuple(files), out=out_path
+    )
+
+
+def _check_output_folder(out: Path, data: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} finns och är ingen mapp.", "Välj en annan utmapp med --out.")
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        raise UsageError(
+            f"Mappen {out} finns redan och innehåller annat än en oppnaogon-rapport; den skrivs inte över.",
+            "Välj en ny eller tom mapp med --out.",
+        )
+    if data.resolve().is_relative_to(out.resolve()):
+        raise UsageError("Datafilen ligger i utmappen, som skulle ersättas.", "Välj en annan mapp med --out.")
+
+
+def _select_period(prepared: Prepared, period: str | None) -> Prepared:
+    """Keep the rows of one period: a label as `check` shows it (2025K3, 2025T2, 2025M05) or a year."""
+    import dataclasses
+
+    import polars as pl
+
+    if period is None:
+        return prepared
+    frame = prepared.frame
+    if "period" not in frame.columns:
+        raise UsageError("--period kräver en datumkolumn.", 'Ange den under [columns] date = "Beslutsdatum".')
+    wanted = period.strip().upper().replace(" ", "")
+    chosen = frame.filter((pl.col("period") == wanted) | (pl.col("date").dt.year().cast(pl.String) == wanted))
+    if chosen.height == 0:
+        labels = sorted(frame.get_column("period").drop_nulls().unique().to_list())
+        raise UsageError(
+            f"Perioden {period!r} finns inte i data.",
+            f"Perioder i filen: {', '.join(labels[:12])}{' …' if len(labels) > 12 else ''}.",
+        )
+    return dataclasses.replace(prepared, frame=chosen)
+
+
+def findings_document(
+    data: Path,
+    prepared: Prepared,
+    findings: Findings,
+    settings: AnalysisSettings,
+    area: str | None,
+    period: str | None,
+    *,
+    sha: str,
+) -> dict[str, Any]:
+    """findings.json (PRODUCT §7): extend, never rename."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "oppnaogon", "version": __version__},
+        "input": {
+            "file": data.name,
+            "sha256": sha,
+            "rows": prepared.rows_read,
+            "rows_used": findings.rows_used,
+            "rows_excluded": prepared.exclusions,
+        },
+        "settings": {
+            "min_cell": settings.min_cell,
+            "area": area,
+            "period": period,
+            "alpha": settings.alpha,
+            "min_diff": settings.min_diff,
+            "min_smd": settings.min_smd,
+            "confidence": settings.confidence,
+            "age_bands": list(prepared.age_band_labels),
+            "multiple_testing": "benjamini-hochberg",
+        },
+        "outcomes": [
+            {"name": o.name, "kind": o.kind, "column": o.column, "label": o.label or o.column}
+            for o in findings.outcomes
+        ],
+        "breakdowns": [list(b) for b in findings.breakdowns],
+        "descriptives": list(findings.descriptives),
+        "differences": list(findings.differences),
+        "data_quality": list(findings.data_quality),
+        "missingness_flags": list(findings.missingness_flags),
+    }

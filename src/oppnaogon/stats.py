@@ -1,0 +1,527 @@
+"""Statistics for comparing women and men (girls and boys): intervals, tests, effect sizes.
+
+Everything here is pure and vectorised. Array arguments broadcast against each other; an invalid element
+(a count of zero, a negative count, k > n, a non-finite number, a confidence level outside (0, 1)) gives
+NaN for that element and never raises or warns.
+
+The grouped functions (`grouped_medians`, `grouped_mann_whitney`) take **value-count tables**, so that they
+can be computed from aggregates rather than from one row per person: a `polars.DataFrame` with the key
+columns `by`, a String column `sex` (only ``"female"`` and ``"male"`` rows are used), a Float64 column
+`value` and an Int64 column `count` (> 0), one row per distinct value per group and sex. Rows with another
+sex, a null or non-finite value, or a null or non-positive count are ignored; duplicate (group, sex, value)
+rows are added together.
+
+References
+----------
+- Wilson EB (1927). Probable inference, the law of succession, and statistical inference. JASA 22:209-212.
+- Newcombe RG (1998). Interval estimation for the difference between independent proportions: comparison of
+  eleven methods. Statistics in Medicine 17:873-890.
+- Cochran WG (1954). Some methods for strengthening the common chi-square tests. Biometrics 10:417-451.
+- Cohen J (1988). Statistical Power Analysis for the Behavioral Sciences, 2nd ed. Erlbaum.
+- Benjamini Y, Hochberg Y (1995). Controlling the false discovery rate. JRSS B 57:289-300.
+- Conover WJ (1999). Practical Nonparametric Statistics, 3rd ed. Wiley, §3.2.
+- Campbell MJ, Gardner MJ (1988). Calculating confidence intervals for some non-parametric analyses.
+  BMJ 296:1454-1456.
+- Mann HB, Whitney DR (1947). On a test of whether one of two random variables is stochastically larger
+  than the other. Annals of Mathematical Statistics 18:50-60.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from scipy import special
+
+__all__ = [
+    "MEDIAN_CI_MIN_N",
+    "benjamini_hochberg",
+    "grouped_mann_whitney",
+    "grouped_medians",
+    "mean_interval",
+    "newcombe_interval",
+    "smd",
+    "two_by_two_test",
+    "wilson_interval",
+]
+
+ArrayLike = npt.ArrayLike
+FloatArray = npt.NDArray[np.float64]
+
+SEXES = ("female", "male")
+# Smallest n for which an interval between order statistics can reach 95 % coverage:
+# P(x_(1) <= median <= x_(n)) = 1 - 2 * 0.5**n is 0.9375 for n = 5 and 0.96875 for n = 6.
+MEDIAN_CI_MIN_N = 6
+_MEDIAN_Z = 1.96
+_KEY = "__oppnaogon_group__"
+
+
+def _z(confidence: ArrayLike) -> FloatArray:
+    """Two-sided standard normal critical value; NaN for a confidence level outside (0, 1)."""
+    c = np.asarray(confidence, dtype=float)
+    ok = np.isfinite(c) & (c > 0) & (c < 1)
+    return np.where(ok, special.ndtri(1 - (1 - np.where(ok, c, 0.5)) / 2), np.nan)
+
+
+def _valid_counts(k: FloatArray, n: FloatArray) -> npt.NDArray[np.bool_]:
+    return np.isfinite(k) & np.isfinite(n) & (n > 0) & (k >= 0) & (k <= n)
+
+
+def wilson_interval(
+    k: ArrayLike, n: ArrayLike, confidence: ArrayLike = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval for a proportion k/n, without continuity correction.
+
+    With p = k/n and z the two-sided normal critical value, the limits are
+
+        (p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)
+
+    (Wilson 1927; method 3 of Newcombe 1998), clipped to [0, 1] against rounding; the lower limit is
+    exactly 0 when k = 0 and the upper exactly 1 when k = n.
+
+    Parameters
+    ----------
+    k, n : array_like
+        Number of events and number of trials; broadcast against each other. Non-integer counts are
+        accepted (the formula does not need integers).
+    confidence : array_like, default 0.95
+        Two-sided confidence level, in (0, 1).
+
+    Returns
+    -------
+    low, high : ndarray
+        The limits; NaN where n <= 0, k < 0, k > n, or an input is not finite.
+    """
+    k_, n_, z = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float), _z(confidence))
+    ok = _valid_counts(k_, n_) & np.isfinite(z)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k_ / n_
+        z2 = z * z
+        denom = 1 + z2 / n_
+        centre = (p + z2 / (2 * n_)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_ + z2 / (4 * n_ * n_)) / denom
+        # The limits are exactly 0 at k = 0 and exactly 1 at k = n; rounding can miss by an ulp.
+        low = np.where(k_ == 0, 0.0, np.clip(centre - half, 0.0, 1.0))
+        high = np.where(k_ == n_, 1.0, np.clip(centre + half, 0.0, 1.0))
+    return np.where(ok, low, np.nan), np.where(ok, high, np.nan)
+
+
+def newcombe_interval(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike, confidence: ArrayLike = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Confidence interval for p1 - p2 by Newcombe's hybrid score method (1998, method 10).
+
+    With Wilson limits (l1, u1) for p1 = k1/n1 and (l2, u2) for p2 = k2/n2 at the same confidence level,
+
+        low  = (p1 - p2) - sqrt((p1 - l1)² + (u2 - p2)²)
+        high = (p1 - p2) + sqrt((u1 - p1)² + (p2 - l2)²)
+
+    Parameters
+    ----------
+    k1, n1, k2, n2 : array_like
+        Events and trials in the two groups; broadcast against each other.
+    confidence : array_like, default 0.95
+        Two-sided confidence level, in (0, 1).
+
+    Returns
+    -------
+    low, high : ndarray
+        The limits, within [-1, 1]; NaN where either proportion is invalid (see `wilson_interval`).
+    """
+    k1_, n1_, k2_, n2_ = (np.asarray(a, dtype=float) for a in (k1, n1, k2, n2))
+    l1, u1 = wilson_interval(k1_, n1_, confidence)
+    l2, u2 = wilson_interval(k2_, n2_, confidence)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1 = k1_ / n1_
+        p2 = k2_ / n2_
+    # NaN from an invalid proportion propagates through the Wilson limits.
+    diff = p1 - p2
+    low = diff - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = diff + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return low, high
+
+
+def two_by_two_test(
+    k1: ArrayLike, n1: ArrayLike, k2: ArrayLike, n2: ArrayLike
+) -> tuple[FloatArray, npt.NDArray[np.object_]]:
+    """Two-sided test of p1 = p2 in the 2×2 table [[k1, n1 - k1], [k2, n2 - k2]].
+
+    Choice of test (Cochran's rule): Fisher's exact test (`scipy.stats.fisher_exact`, two-sided) when the
+    smallest expected count under independence, min(n1, n2)·min(K, N - K)/N with K = k1 + k2 and
+    N = n1 + n2, is below 5; otherwise Pearson's chi-square test without continuity correction,
+
+        X² = N·(k1(n2 - k2) - k2(n1 - k1))² / (n1·n2·K·(N - K)),  p = P(χ²₁ > X²).
+
+    Parameters
+    ----------
+    k1, n1, k2, n2 : array_like
+        Events and trials in the two groups; broadcast against each other. Must be whole numbers.
+
+    Returns
+    -------
+    p : ndarray of float
+        Two-sided p-values; NaN where no test is possible.
+    test : ndarray of object
+        ``"fisher"``, ``"chi2"`` or ``"none"`` per element. ``"none"`` (with p NaN) when a row or column
+        margin is zero, or a count is invalid (negative, k > n, not a whole number, not finite).
+    """
+    k1_, n1_, k2_, n2_ = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (k1, n1, k2, n2)))
+    whole = np.all([np.isfinite(a) & (a == np.round(a)) for a in (k1_, n1_, k2_, n2_)], axis=0)
+    total = n1_ + n2_
+    events = k1_ + k2_
+    non_events = total - events
+    ok = (
+        whole
+        & (k1_ >= 0)
+        & (k2_ >= 0)
+        & (k1_ <= n1_)
+        & (k2_ <= n2_)
+        & (n1_ > 0)
+        & (n2_ > 0)
+        & (events > 0)
+        & (non_events > 0)
+    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        min_expected = np.minimum(n1_, n2_) * np.minimum(events, non_events) / total
+        cross = k1_ * (n2_ - k2_) - k2_ * (n1_ - k1_)
+        x2 = total * cross * cross / (n1_ * n2_ * events * non_events)
+    use_fisher = ok & (min_expected < 5)
+    use_chi2 = ok & ~use_fisher
+    p = np.full(k1_.shape, np.nan)
+    p[use_chi2] = special.chdtrc(1, x2[use_chi2])
+    for i in np.flatnonzero(use_fisher):  # flat indices also work for 0-d (scalar) input
+        a, n_a, c, n_c = (int(arr.flat[i]) for arr in (k1_, n1_, k2_, n2_))
+        p.flat[i] = fisher_exact_two_sided(a, n_a, c, n_c)
+    test = np.full(k1_.shape, "none", dtype=object)
+    test[use_fisher] = "fisher"
+    test[use_chi2] = "chi2"
+    return p, test
+
+
+def fisher_exact_two_sided(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided Fisher exact p for [[k1, n1 − k1], [k2, n2 − k2]], as `scipy.stats.fisher_exact`.
+
+    Sums the hypergeometric probabilities (fixed margins) of all tables no more likely than the one
+    observed, with scipy's relative tolerance of 1e-7 for ties. Written with `scipy.special.gammaln`
+    because importing `scipy.stats` alone takes longer than a whole analysis.
+    """
+    total, events = n1 + n2, k1 + k2
+    low, high = max(0, events - n2), min(events, n1)
+    x = np.arange(low, high + 1)
+    log_p = _log_choose(events, x) + _log_choose(total - events, n1 - x) - _log_choose(total, n1)
+    probabilities = np.exp(log_p)
+    observed = probabilities[k1 - low]
+    return float(min(1.0, probabilities[probabilities <= observed * (1 + 1e-7)].sum()))
+
+
+def _log_choose(n: Any, k: Any) -> Any:
+    return (
+        special.gammaln(np.asarray(n) + 1)
+        - special.gammaln(np.asarray(k) + 1)
+        - special.gammaln(np.asarray(n) - np.asarray(k) + 1)
+    )
+
+
+def mean_interval(
+    n: ArrayLike, mean: ArrayLike, sd: ArrayLike, confidence: ArrayLike = 0.95
+) -> tuple[FloatArray, FloatArray]:
+    """Student t confidence interval for a mean: mean ± t_{(1+c)/2, n-1} · sd/√n.
+
+    Parameters
+    ----------
+    n, mean, sd : array_like
+        Sample size, sample mean and sample standard deviation (denominator n - 1); broadcast.
+    confidence : array_like, default 0.95
+        Two-sided confidence level, in (0, 1).
+
+    Returns
+    -------
+    low, high : ndarray
+        The limits; NaN where n < 2, sd < 0, or an input is not finite.
+    """
+    n_, m_, s_, c_ = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (n, mean, sd, confidence)))
+    ok = (
+        np.isfinite(n_)
+        & np.isfinite(m_)
+        & np.isfinite(s_)
+        & (n_ >= 2)
+        & (s_ >= 0)
+        & np.isfinite(c_)
+        & (c_ > 0)
+        & (c_ < 1)
+    )
+    df = np.where(ok, n_ - 1, 1.0)
+    tail = np.where(ok, (1 - c_) / 2, 0.025)
+    t = special.stdtrit(df, 1 - tail)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = t * s_ / np.sqrt(np.where(ok, n_, 1.0))
+    return np.where(ok, m_ - half, np.nan), np.where(ok, m_ + half, np.nan)
+
+
+def smd(
+    mean1: ArrayLike, sd1: ArrayLike, n1: ArrayLike, mean2: ArrayLike, sd2: ArrayLike, n2: ArrayLike
+) -> FloatArray:
+    """Standardised mean difference (Cohen's d, Cohen 1988) with the pooled standard deviation.
+
+        d = (mean1 - mean2) / s_p,  s_p² = ((n1 - 1)·sd1² + (n2 - 1)·sd2²) / (n1 + n2 - 2)
+
+    No small-sample (Hedges) correction. A group of size 1 contributes nothing to s_p, whatever its sd
+    (which may be NaN).
+
+    Parameters
+    ----------
+    mean1, sd1, n1, mean2, sd2, n2 : array_like
+        Mean, sample standard deviation and size of each group; broadcast.
+
+    Returns
+    -------
+    ndarray
+        d; NaN where n1 < 1, n2 < 1, n1 + n2 < 3, s_p is 0 or not finite, or a mean is not finite.
+    """
+    m1, s1, k1, m2, s2, k2 = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (mean1, sd1, n1, mean2, sd2, n2))
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ss1 = np.where(k1 == 1, 0.0, (k1 - 1) * s1 * s1)
+        ss2 = np.where(k2 == 1, 0.0, (k2 - 1) * s2 * s2)
+        pooled = np.sqrt((ss1 + ss2) / (k1 + k2 - 2))
+        d = (m1 - m2) / pooled
+    ok = (
+        np.isfinite(k1)
+        & np.isfinite(k2)
+        & (k1 >= 1)
+        & (k2 >= 1)
+        & (k1 + k2 >= 3)
+        & np.isfinite(pooled)
+        & (pooled > 0)
+        & np.isfinite(m1)
+        & np.isfinite(m2)
+        & (np.where(k1 > 1, s1, 0.0) >= 0)
+        & (np.where(k2 > 1, s2, 0.0) >= 0)
+    )
+    return np.where(ok, d, np.nan)
+
+
+def benjamini_hochberg(p: ArrayLike) -> FloatArray:
+    """Benjamini-Hochberg (1995) adjusted p-values (false discovery rate, step-up).
+
+    With the m valid p-values sorted, p_(1) <= ... <= p_(m), the adjusted value of p_(i) is
+    min(1, min_{j >= i} m·p_(j)/j), so adjusted values are monotone in the raw ones.
+
+    Parameters
+    ----------
+    p : array_like
+        Raw p-values, any shape. NaN (and anything outside [0, 1]) is left out: it does not count in m and
+        stays NaN.
+
+    Returns
+    -------
+    ndarray
+        Adjusted p-values, same shape as `p`.
+    """
+    raw = np.asarray(p, dtype=float)
+    out = np.full(raw.shape, np.nan)
+    valid = np.isfinite(raw) & (raw >= 0) & (raw <= 1)
+    values = raw[valid]
+    m = values.size
+    if m == 0:
+        return out
+    order = np.argsort(values, kind="stable")
+    # p / (i/m) rather than p·m/i: with i/m <= 1 the result never rounds below p.
+    scaled = values[order] / (np.arange(1, m + 1) / m)
+    adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    result = np.empty(m)
+    result[order] = adjusted
+    out[valid] = result
+    return out
+
+
+# --- grouped statistics from value-count tables -------------------------------------------------------
+
+
+def _prepare(table: pl.DataFrame, by: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Clean value-count rows and the list of groups (all groups in `table`, sorted)."""
+    keys = list(by) if by else [_KEY]
+    if not by:
+        table = table.with_columns(pl.lit(0, dtype=pl.Int8).alias(_KEY))
+    groups = table.select(keys).unique().sort(keys, nulls_last=True)
+    rows = (
+        table.select(
+            *keys,
+            pl.col("sex").cast(pl.String),
+            pl.col("value").cast(pl.Float64),
+            pl.col("count").cast(pl.Int64),
+        )
+        .filter(
+            pl.col("sex").is_in(SEXES),
+            pl.col("count") > 0,
+            pl.col("value").is_finite(),
+        )
+        .group_by([*keys, "sex", "value"])
+        .agg(pl.col("count").sum())
+    )
+    return rows, groups, keys
+
+
+def _finish(result: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    return result if by else result.drop(_KEY)
+
+
+def grouped_medians(table: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Median per group and sex, with a distribution-free 95 % confidence interval, from value counts.
+
+    With x_(1) <= ... <= x_(n) the sorted sample of a group and sex:
+
+    - median: (x_(⌊(n+1)/2⌋) + x_(⌊n/2⌋+1)) / 2, i.e. the middle value for odd n and the average of the two
+      middle values for even n (as `numpy.median`);
+    - 95 % interval [x_(j), x_(k)] (1-based) with
+
+          j = max(1, ⌊n/2 - 1.96·√n/2⌋),   k = min(n, ⌈1 + n/2 + 1.96·√n/2⌉),
+
+      the normal approximation to the binomial(n, ½) distribution of the number of observations below the
+      median (Conover 1999, §3.2; the limits of Campbell & Gardner 1988, here rounded outwards rather than
+      to the nearest integer). The rank expressions are evaluated in double precision with z = 1.96.
+    - The bounds are NaN when n < 6 (`MEDIAN_CI_MIN_N`): for n <= 5 even [x_(1), x_(n)] covers the median
+      with probability 1 - 2·0.5ⁿ < 0.95, so no interval between order statistics reaches 95 %.
+
+    Parameters
+    ----------
+    table : polars.DataFrame
+        Value-count table (see the module docstring): columns `by`, ``sex``, ``value``, ``count``.
+    by : list of str
+        Grouping columns; ``[]`` treats the whole table as one group.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``by + ["sex", "n", "median", "median_low", "median_high"]``, one row per group in `table`
+        (sorted by `by`, nulls last) and sex (``"female"``, ``"male"``). A sex without rows in a group has
+        n = 0 and NaN median and bounds.
+    """
+    rows, groups, keys = _prepare(table, by)
+    cells = [*keys, "sex"]
+    rows = rows.sort([*cells, "value"]).with_columns(cum=pl.col("count").cum_sum().over(cells))
+    sizes = rows.group_by(cells).agg(n=pl.col("count").sum())
+    n = sizes["n"].to_numpy().astype(np.int64)
+    with np.errstate(invalid="ignore"):
+        half_width = _MEDIAN_Z * np.sqrt(n) / 2
+        j = np.maximum(1, np.floor(n / 2 - half_width)).astype(np.int64)
+        k = np.minimum(n, np.ceil(1 + n / 2 + half_width)).astype(np.int64)
+    sizes = sizes.with_columns(
+        pos_lo=pl.Series((n + 1) // 2),
+        pos_hi=pl.Series(n // 2 + 1),
+        pos_j=pl.Series(j),
+        pos_k=pl.Series(k),
+    )
+
+    def order_stat(position: str) -> pl.Expr:
+        # x_(r) = smallest value whose cumulative count reaches r.
+        return pl.col("value").filter(pl.col("cum") >= pl.col(position)).min()
+
+    stats = (
+        rows.join(sizes, on=cells, how="inner", nulls_equal=True)
+        .group_by(cells)
+        .agg(
+            pl.col("n").first(),
+            ((order_stat("pos_lo") + order_stat("pos_hi")) / 2).alias("median"),
+            order_stat("pos_j").alias("median_low"),
+            order_stat("pos_k").alias("median_high"),
+        )
+        .with_columns(
+            pl.when(pl.col("n") >= MEDIAN_CI_MIN_N).then(pl.col(c)).otherwise(float("nan")).alias(c)
+            for c in ("median_low", "median_high")
+        )
+    )
+    sexes = pl.DataFrame({"sex": list(SEXES)})
+    result = (
+        groups.join(sexes, how="cross")
+        .join(stats, on=cells, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(
+            pl.col("n").fill_null(0).cast(pl.Int64),
+            *(
+                pl.col(c).cast(pl.Float64).fill_null(float("nan"))
+                for c in ("median", "median_low", "median_high")
+            ),
+        )
+        .select(*cells, "n", "median", "median_low", "median_high")
+    )
+    return _finish(result, by)
+
+
+def grouped_mann_whitney(table: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """Mann-Whitney U test, women (girls) against men (boys), per group, from value counts.
+
+    Ranks come from the pooled value counts of the group: a value v held by c_v people of either sex gets
+    the average rank (number of pooled values below v) + (c_v + 1)/2. Then (Mann & Whitney 1947)
+
+        U = R_female - n_f(n_f + 1)/2,
+        σ² = n_f·n_m/12 · ((n + 1) - Σ(c_v³ - c_v) / (n(n - 1)))       (tie correction),
+        z = (max(U, n_f·n_m - U) - n_f·n_m/2 - 0.5) / σ                 (continuity correction),
+        p = min(1, 2·Φ(-z)),
+
+    which is `scipy.stats.mannwhitneyu(x_female, x_male, method="asymptotic", use_continuity=True,
+    alternative="two-sided")`.
+
+    Parameters
+    ----------
+    table : polars.DataFrame
+        Value-count table (see the module docstring): columns `by`, ``sex``, ``value``, ``count``.
+    by : list of str
+        Grouping columns; ``[]`` treats the whole table as one group.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns ``by + ["n_female", "n_male", "u", "p_value"]``, one row per group in `table` (sorted by
+        `by`, nulls last). `u` and `p_value` are NaN when either sample is empty; `p_value` is NaN when all
+        values in the group are tied (σ = 0).
+    """
+    rows, groups, keys = _prepare(table, by)
+    pooled = (
+        rows.group_by([*keys, "value"])
+        .agg(
+            c=pl.col("count").sum(),
+            c_f=pl.col("count").filter(pl.col("sex") == "female").sum(),
+        )
+        .sort([*keys, "value"])
+        .with_columns(
+            rank=(pl.col("c").cum_sum().over(keys) - pl.col("c")).cast(pl.Float64)
+            + (pl.col("c").cast(pl.Float64) + 1) / 2
+        )
+    )
+    per_group = pooled.group_by(keys).agg(
+        n=pl.col("c").sum(),
+        n_female=pl.col("c_f").sum(),
+        r_female=(pl.col("c_f").cast(pl.Float64) * pl.col("rank")).sum(),
+        ties=(pl.col("c").cast(pl.Float64) ** 3 - pl.col("c").cast(pl.Float64)).sum(),
+        distinct=pl.len(),
+    )
+    per_group = groups.join(
+        per_group, on=keys, how="left", nulls_equal=True, maintain_order="left"
+    ).with_columns(
+        pl.col("n", "n_female", "distinct").fill_null(0).cast(pl.Int64),
+        pl.col("r_female", "ties").fill_null(0.0),
+    )
+    n = per_group["n"].to_numpy().astype(float)
+    n1 = per_group["n_female"].to_numpy().astype(float)
+    n2 = n - n1
+    r1 = per_group["r_female"].to_numpy()
+    ties = per_group["ties"].to_numpy()
+    both = (n1 > 0) & (n2 > 0)
+    testable = both & (per_group["distinct"].to_numpy() > 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u1 = r1 - n1 * (n1 + 1) / 2
+        u = np.maximum(u1, n1 * n2 - u1)
+        s = np.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+        z = (u - n1 * n2 / 2 - 0.5) / s
+        p = np.clip(2 * special.ndtr(-z), 0.0, 1.0)
+    result = per_group.select(
+        *keys,
+        pl.col("n_female"),
+        (pl.col("n") - pl.col("n_female")).alias("n_male"),
+        pl.Series("u", np.where(both, u1, np.nan)),
+        pl.Series("p_value", np.where(testable, p, np.nan)),
+    )
+    return _finish(result, by)

@@ -1,0 +1,440 @@
+"""Cell suppression for additive tables: hide small groups so that no hidden cell can be recovered.
+
+The model is generic. Every published cell has a hashable key (in practice a tuple such as
+``("n", "female", ("age_band", "13-17"))``) and a value: a count, or a sum of a numeric variable.
+Additive constraints say ``value[parent] == sum(value[child] for child in children)``; a parent is itself
+a cell (a whole-population total, a row total, …) and may be published or hidden. A reader sees the
+values of the visible cells and the constraint structure, nothing else.
+
+- :func:`primary_cells` picks the counts that are too small to publish (1 … threshold − 1; an empty cell
+  is published).
+- :func:`recoverable` is the attacker: it returns the hidden cells whose exact value follows from the
+  visible cells and the constraints, by exact integer Gauss–Jordan elimination (see its docstring).
+- :func:`protect` adds complementary (secondary) cells to the primary ones until the attacker finds
+  nothing, preferring the smallest visible non-zero value and never hiding a ``fixed_visible`` cell.
+
+Everything is deterministic: ties are broken by the ``repr`` of the keys, constraints are put in a
+canonical order, and the result does not depend on the order of the mapping or of the constraints.
+
+Limitations. The guarantee is against *exact* recovery only. Because counts are non-negative, a reader
+can still bound a hidden cell (for example, a hidden cell lies between 0 and the smallest visible
+total it belongs to, minus the other visible members), and those bounds can be narrow when the
+complementary cells are small; zeros are therefore chosen as complements only when nothing else is
+left. Tables that
+are published separately are protected jointly only if all their shared constraints are passed in
+one call.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Constraint", "primary_cells", "protect", "recoverable"]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``value[parent] == sum(value[child] for child in children)``.
+
+    Parameters
+    ----------
+    parent
+        Key of the cell that is the sum, for instance a row total.
+    children
+        Keys of the cells that add up to ``parent``; no key may appear twice or equal ``parent``.
+    """
+
+    parent: Hashable
+    children: tuple[Hashable, ...]
+
+
+def primary_cells(values: Mapping[Hashable, float], threshold: int) -> set[Hashable]:
+    """Count cells too small to publish: values ``v`` with ``0 < v < threshold``.
+
+    An empty cell (0) is published: it tells that nobody is in the group, which is not a disclosure
+    about a person. Use this on count cells; a sum of a numeric variable is primary-suppressed when the
+    count of its group is (the caller knows which count belongs to which sum).
+
+    Parameters
+    ----------
+    values
+        Count per cell key; counts must be non-negative.
+    threshold
+        The smallest count that may be published (at least 1).
+
+    Returns
+    -------
+    set
+        The keys of the cells whose count is 1 … ``threshold`` − 1 (for integral counts).
+
+    Raises
+    ------
+    ValueError
+        If ``threshold`` is below 1 or a count is negative or not a finite number.
+    """
+    if threshold < 1:
+        raise ValueError(f"the suppression threshold must be at least 1, got {threshold}")
+    result: set[Hashable] = set()
+    for key, value in values.items():
+        number = _number(key, value)
+        if number < 0:
+            raise ValueError(f"the count of cell {key!r} is negative ({value!r}); counts must be >= 0")
+        if 0 < number < threshold:
+            result.add(key)
+    return result
+
+
+def recoverable(
+    values: Mapping[Hashable, float], hidden: Iterable[Hashable], constraints: Sequence[Constraint]
+) -> set[Hashable]:
+    """The hidden cells whose exact value follows from the visible cells and the constraints.
+
+    Each constraint is the equation ``parent − Σ children = 0``. Visible cells are known numbers, so
+    they move to the right-hand side; what is left is a system ``A x = b`` in the hidden cells only, whose
+    left-hand side ``A`` does not depend on the values. Hidden cell ``i`` is determined by the system
+    exactly when the unit vector ``e_i`` lies in the row space of ``A`` (then ``x_i`` is a fixed linear
+    combination of the equations; otherwise a null-space direction of ``A`` moves ``x_i`` while keeping
+    every visible value). This covers the single-subtraction case (a constraint with one hidden cell)
+    and every combination of several equations.
+
+    The test is exact: ``A`` has entries −1, 0, 1, so it is brought to reduced row echelon form by
+    fraction-free integer Gauss–Jordan elimination on sparse rows (Python integers cannot overflow and
+    nothing is rounded), and ``e_i`` is in the row space iff ``i`` is a pivot column whose row has no
+    other non-zero entry. A floating-point rank test would need a tolerance, and a wrong answer here
+    publishes a person's data. Only constraints that touch a hidden cell take part, and each connected
+    component of hidden cells (cells linked by a shared constraint) is eliminated on its own, so the
+    matrices stay small (their size is set by the hidden cells, not by the whole table).
+
+    Parameters
+    ----------
+    values
+        Value per cell key; only the keys are used (the decision does not depend on the values).
+    hidden
+        Keys of the hidden cells.
+    constraints
+        The additive constraints the reader knows.
+
+    Returns
+    -------
+    set
+        The recoverable hidden cells (empty when the table is safe against exact recovery).
+
+    Raises
+    ------
+    ValueError
+        If a key in ``hidden`` or in a constraint is not in ``values``, or a constraint is malformed.
+    """
+    problem = _Problem(values, constraints, check_values=False)
+    hidden_ids = problem.ids(hidden, "hidden")
+    return {problem.keys[i] for i in problem.recoverable(hidden_ids)}
+
+
+def protect(
+    values: Mapping[Hashable, float],
+    primary: Iterable[Hashable],
+    constraints: Sequence[Constraint],
+    *,
+    fixed_visible: Iterable[Hashable] = (),
+) -> set[Hashable]:
+    """Hide the primary cells and enough complementary cells that none of them can be recovered.
+
+    Algorithm: start with ``hidden = primary`` and repeat
+
+    1. while some constraint has exactly one hidden member (parent or child), hide its smallest
+       visible child, or its parent when every child is hidden or fixed (constraints in canonical
+       order);
+    2. run :func:`recoverable`; stop when it is empty. Otherwise, for each recoverable cell in stable
+       order, hide the smallest visible cell of a constraint that contains it (by the same rule as in
+       1), skipping a cell that shares a constraint with a cell hidden earlier in the same round
+       (that cell may already have protected it); if all its constraints are fully hidden or fixed,
+       hide the smallest candidate among the constraints of its connected component of hidden cells.
+
+    Every round hides at least one more cell, so the loop ends after at most as many rounds as there
+    are cells. "Smallest" means the smallest value, ties broken by the ``repr`` of the key; a cell
+    in ``fixed_visible`` is never chosen.
+
+    Parameters
+    ----------
+    values
+        Value per cell key (finite numbers; they rank the complementary candidates).
+    primary
+        Keys that must be hidden.
+    constraints
+        The additive constraints the reader knows.
+    fixed_visible
+        Keys that must stay visible, for instance the grand total.
+
+    Returns
+    -------
+    set
+        The hidden keys: a superset of ``primary`` from which no hidden value can be recovered exactly.
+
+    Raises
+    ------
+    ValueError
+        If a key is unknown, a constraint is malformed, a primary cell is also fixed, or the primary
+        cells cannot be protected without hiding a ``fixed_visible`` cell.
+    """
+    problem = _Problem(values, constraints, check_values=True)
+    hidden = problem.ids(primary, "primary")
+    fixed = problem.ids(fixed_visible, "fixed_visible")
+    clash = hidden & fixed
+    if clash:
+        names = ", ".join(repr(problem.keys[i]) for i in sorted(clash))
+        raise ValueError(f"cells both primary-suppressed and fixed_visible: {names}")
+
+    while True:
+        problem.close_single_unknowns(hidden, fixed)
+        leaks = problem.recoverable(hidden)
+        if not leaks:
+            return {problem.keys[i] for i in hidden}
+        touched: set[int] = set()  # constraints that gained a hidden cell in this round
+        for cell in sorted(leaks):
+            mine = problem.cell_constraints[cell]
+            if any(c in touched for c in mine):
+                continue
+            choice = min(
+                (cand for c in mine if (cand := problem.candidate(c, hidden, fixed)) is not None),
+                default=None,
+            )
+            if choice is None:
+                choice = problem.component_candidate(cell, hidden, fixed)
+            added = choice[-1]
+            hidden.add(added)
+            touched.update(problem.cell_constraints[added])
+
+
+# --- internals ----------------------------------------------------------------------------------------
+
+
+def _number(key: Hashable, value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"the value of cell {key!r} is not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"the value of cell {key!r} is not a finite number: {value!r}")
+    return number
+
+
+class _Problem:
+    """Cells numbered in ``repr`` order and constraints in canonical form, shared by the public functions."""
+
+    def __init__(
+        self, values: Mapping[Hashable, float], constraints: Sequence[Constraint], *, check_values: bool
+    ) -> None:
+        keys = sorted(values, key=repr)
+        for a, b in itertools.pairwise(keys):
+            if repr(a) == repr(b):
+                raise ValueError(f"two different cell keys have the same repr {a!r}; keys must be distinct")
+        self.keys: list[Hashable] = keys
+        self.index: dict[Hashable, int] = {key: i for i, key in enumerate(keys)}
+        self.value: list[float] = [_number(key, values[key]) if check_values else 0.0 for key in keys]
+        canonical: set[tuple[int, tuple[int, ...]]] = set()
+        for constraint in constraints:
+            parent = self._id(constraint.parent, "the parent of a constraint")
+            children = tuple(sorted(self._id(c, "a child of a constraint") for c in constraint.children))
+            if len(set(children)) != len(children):
+                raise ValueError(f"the constraint with parent {constraint.parent!r} lists a child twice")
+            if parent in children:
+                raise ValueError(f"the constraint with parent {constraint.parent!r} lists it as a child")
+            canonical.add((parent, children))
+        self.constraints: list[tuple[int, tuple[int, ...]]] = sorted(canonical)
+        self.members: list[tuple[int, ...]] = [(p, *ch) for p, ch in self.constraints]
+        self.cell_constraints: list[list[int]] = [[] for _ in keys]
+        for c, members in enumerate(self.members):
+            for cell in members:
+                self.cell_constraints[cell].append(c)
+
+    def _id(self, key: Hashable, role: str) -> int:
+        try:
+            return self.index[key]
+        except KeyError:
+            raise ValueError(f"{role} names the cell {key!r}, which has no value") from None
+        except TypeError:
+            raise ValueError(f"{role} is not a hashable cell key: {key!r}") from None
+
+    def ids(self, keys: Iterable[Hashable], role: str) -> set[int]:
+        return {self._id(key, f"the {role} set") for key in keys}
+
+    def describe(self, c: int) -> str:
+        parent, children = self.constraints[c]
+        return f"{self.keys[parent]!r} = " + " + ".join(repr(self.keys[i]) for i in children)
+
+    def candidate(self, c: int, hidden: set[int], fixed: set[int]) -> tuple[bool, float, int, int] | None:
+        """The cell to hide in constraint ``c``: the smallest visible non-zero child, else a zero child,
+        else the parent, else None.
+
+        Returned as a sort key ``(value is zero, value, 0 for a child / 1 for the parent, cell id)``. Zeros
+        come last: a hidden zero beside a hidden small count protects nothing, since counts cannot be
+        negative and the pair's published sum then bounds the small count tightly.
+        """
+        parent, children = self.constraints[c]
+        best = min(
+            (
+                (self.value[i] == 0, self.value[i], 0, i)
+                for i in children
+                if i not in hidden and i not in fixed
+            ),
+            default=None,
+        )
+        if best is None and parent not in hidden and parent not in fixed:
+            best = (self.value[parent] == 0, self.value[parent], 1, parent)
+        return best
+
+    def close_single_unknowns(self, hidden: set[int], fixed: set[int]) -> None:
+        """Step 1: hide a complement in every constraint with exactly one hidden member, to a fixpoint."""
+        changed = True
+        while changed:
+            changed = False
+            for c, members in enumerate(self.members):
+                inside = [i for i in members if i in hidden]
+                if len(inside) != 1:
+                    continue
+                choice = self.candidate(c, hidden, fixed)
+                if choice is None:
+                    raise ValueError(
+                        f"cannot protect the hidden cell {self.keys[inside[0]]!r}: it is the only hidden "
+                        f"cell of the constraint {self.describe(c)}, and every other cell there is in "
+                        "fixed_visible, so its value follows by subtraction. Allow one of those cells to "
+                        "be hidden."
+                    )
+                hidden.add(choice[-1])
+                changed = True
+
+    def component_candidate(
+        self, cell: int, hidden: set[int], fixed: set[int]
+    ) -> tuple[bool, float, int, int]:
+        """The smallest candidate among the constraints linking ``cell`` to other hidden cells."""
+        seen_cells = {cell}
+        seen_constraints: set[int] = set()
+        stack = [cell]
+        while stack:
+            current = stack.pop()
+            for c in self.cell_constraints[current]:
+                if c in seen_constraints:
+                    continue
+                seen_constraints.add(c)
+                for other in self.members[c]:
+                    if other in hidden and other not in seen_cells:
+                        seen_cells.add(other)
+                        stack.append(other)
+        choice = min(
+            (cand for c in seen_constraints if (cand := self.candidate(c, hidden, fixed)) is not None),
+            default=None,
+        )
+        if choice is None:
+            raise ValueError(
+                f"cannot protect the hidden cell {self.keys[cell]!r}: its value follows from the "
+                "constraints, and every other cell of the constraints that involve it is already hidden "
+                "or in fixed_visible. Allow one of the fixed_visible cells to be hidden."
+            )
+        return choice
+
+    def recoverable(self, hidden: set[int]) -> set[int]:
+        """Exact row-space test per connected component of hidden cells (see :func:`recoverable`)."""
+        rows: list[dict[int, int]] = []
+        for parent, children in self.constraints:
+            row = {parent: 1} if parent in hidden else {}
+            for child in children:
+                if child in hidden:
+                    row[child] = -1
+            if row:
+                rows.append(row)
+
+        # Union-find over hidden cells that share an equation.
+        root = {cell: cell for cell in hidden}
+
+        def find(cell: int) -> int:
+            while root[cell] != cell:
+                root[cell] = root[root[cell]]
+                cell = root[cell]
+            return cell
+
+        for row in rows:
+            first, *rest = row
+            for other in rest:
+                a, b = find(first), find(other)
+                if a != b:
+                    root[max(a, b)] = min(a, b)
+        components: dict[int, list[dict[int, int]]] = {}
+        for row in rows:
+            components.setdefault(find(next(iter(row))), []).append(row)
+
+        found: set[int] = set()
+        for component_rows in components.values():
+            found |= _unit_vectors_in_row_space(component_rows)
+        return found
+
+
+def _unit_vectors_in_row_space(rows: list[dict[int, int]]) -> set[int]:
+    """Columns ``i`` such that ``e_i`` is in the row space of the sparse integer matrix ``rows``.
+
+    Fraction-free Gauss–Jordan elimination: to clear column ``j`` of row ``q`` with the pivot row ``p``,
+    ``q ← p[j]·q − q[j]·p`` and then divide ``q`` by the gcd of its entries. Rows not yet used as pivots
+    stay zero in every column already processed, so at the end they are zero and each pivot row has a
+    pivot column that is zero in every other row. Hence ``e_i = Σ λ_k r_k`` forces ``λ_k = 0`` except for
+    the row whose pivot is ``i``: ``e_i`` is in the row space iff some pivot row is a multiple of ``e_i``.
+    This holds for any order of the pivot columns, so the next column is the one held by the fewest
+    unused rows (a Markowitz-style choice that limits fill-in), ties broken by column number.
+    """
+    rows = [dict(row) for row in rows]
+    column_rows: dict[int, set[int]] = {}
+    for r, row in enumerate(rows):
+        for col in row:
+            column_rows.setdefault(col, set()).add(r)
+    free_count = {col: len(holders) for col, holders in column_rows.items()}  # holders not yet pivots
+    heap = [(count, col) for col, count in free_count.items()]
+    heapq.heapify(heap)
+    processed: set[int] = set()
+    pivoted: set[int] = set()
+    pivot_rows: list[int] = []
+    while heap:
+        count, col = heapq.heappop(heap)
+        if col in processed or count != free_count[col]:
+            continue  # a stale entry: the column was processed or its count changed
+        processed.add(col)
+        holders = column_rows[col]
+        free = [r for r in holders if r not in pivoted]
+        if not free:
+            continue
+        p = min(free, key=lambda r: (len(rows[r]), r))  # sparsest pivot row limits fill-in
+        pivot = rows[p]
+        a = pivot[col]
+        pivoted.add(p)
+        pivot_rows.append(p)
+        for j in pivot:
+            _adjust(free_count, heap, processed, j, -1)
+        for q in sorted(holders - {p}):
+            row = rows[q]
+            b = row[col]
+            updated = {j: a * v for j, v in row.items()}
+            for j, v in pivot.items():
+                updated[j] = updated.get(j, 0) - b * v
+            updated = {j: v for j, v in updated.items() if v}
+            divisor = math.gcd(*updated.values()) if updated else 1
+            if divisor > 1:
+                updated = {j: v // divisor for j, v in updated.items()}
+            unused = q not in pivoted
+            for j in row.keys() - updated.keys():
+                column_rows[j].discard(q)
+                if unused:
+                    _adjust(free_count, heap, processed, j, -1)
+            for j in updated.keys() - row.keys():
+                column_rows.setdefault(j, set()).add(q)
+                if unused:
+                    _adjust(free_count, heap, processed, j, +1)
+            rows[q] = updated
+    return {next(iter(rows[p])) for p in pivot_rows if len(rows[p]) == 1}
+
+
+def _adjust(
+    free_count: dict[int, int], heap: list[tuple[int, int]], processed: set[int], col: int, step: int
+) -> None:
+    free_count[col] = free_count.get(col, 0) + step
+    if col not in processed:
+        heapq.heappush(heap, (free_count[col], col))

@@ -1,0 +1,229 @@
+"""Step 1: exact numbers on hand-checkable data, suppression checked by an independent attacker,
+and end-to-end runs of `oppnaogon analyse`."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.stats import chi2_contingency
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+from typer.testing import CliRunner
+
+from oppnaogon.cli import app
+from oppnaogon.run import run_analysis
+
+from .attacker import recoverable_cells
+from .conftest import EXAMPLE
+
+WriteCsv = Callable[..., Path]
+runner = CliRunner()
+
+
+def _entry(items: list[dict], **where: object) -> dict:
+    (found,) = [i for i in items if all(i.get(k) == v for k, v in where.items())]
+    return found
+
+
+def test_whole_population_numbers_match_reference_implementations(write_csv: WriteCsv) -> None:
+    # 20 girls of whom 12 were granted, 20 boys of whom 6: shares 0.6 and 0.3
+    rows = [["Kön", "Ålder", "Insats beviljad"]]
+    rows += [["Flicka", "14", "Ja" if i < 12 else "Nej"] for i in range(20)]
+    rows += [["Pojke", "14", "Ja" if i < 6 else "Nej"] for i in range(20)]
+    findings = run_analysis(write_csv(rows), out=None).findings
+    girls = _entry(findings["descriptives"], outcome="insats_beviljad", breakdown={}, sex="female")
+    assert (girls["n"], girls["value"], girls["suppressed"]) == (20, 0.6, False)
+    assert girls["ci"] == pytest.approx(list(proportion_confint(12, 20, method="wilson")), abs=1e-4)
+    diff = _entry(findings["differences"], id="insats_beviljad")
+    assert diff["estimate"] == pytest.approx(0.3)
+    reference = confint_proportions_2indep(12, 20, 6, 20, method="newcomb", compare="diff")
+    assert diff["ci"] == pytest.approx(list(reference), abs=1e-4)
+    # smallest expected count 20·18/40 = 9 ≥ 5: Pearson chi-square without continuity correction
+    assert diff["test"] == "chi2"
+    p = chi2_contingency([[12, 8], [6, 14]], correction=False)[1]
+    assert diff["p_value"] == pytest.approx(p, abs=1e-6)
+    assert diff["p_adjusted"] == pytest.approx(p, abs=1e-6)  # the only test of the report
+    assert diff["noteworthy"] is False  # p = 0.057 > 0.05, although the difference is 30 points
+    assert diff["verdict"] is None and diff["explained_by"] is None
+
+
+def test_small_expected_counts_use_fisher(write_csv: WriteCsv) -> None:
+    # 10 women (5 granted) and 40 men (35 granted): smallest expected count 10 · 10 / 50 = 2 < 5
+    rows = [["Kön", "Insats beviljad"]]
+    rows += [["K", "Ja" if i < 5 else "Nej"] for i in range(10)]
+    rows += [["M", "Ja" if i < 35 else "Nej"] for i in range(40)]
+    diff = _entry(run_analysis(write_csv(rows), out=None).findings["differences"], id="insats_beviljad")
+    assert diff["test"] == "fisher"
+    from scipy.stats import fisher_exact
+
+    assert diff["p_value"] == pytest.approx(fisher_exact([[5, 5], [35, 5]]).pvalue, abs=1e-6)
+    assert diff["estimate"] == pytest.approx(0.5 - 35 / 40)
+
+
+def test_numeric_outcome_mean_median_and_mann_whitney(write_csv: WriteCsv) -> None:
+    from scipy.stats import mannwhitneyu
+
+    girls = [1.0, 2.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0]
+    boys = [2.0, 3.0, 3.0, 4.0, 6.0, 7.0, 9.0, 10.0, 12.0]
+    rows = [["Kön", "Timmar per vecka"]]
+    rows += [["K", str(v).replace(".", ",")] for v in girls] + [["M", str(v).replace(".", ",")] for v in boys]
+    findings = run_analysis(write_csv(rows), out=None).findings
+    g = _entry(findings["descriptives"], outcome="timmar_per_vecka", breakdown={}, sex="female")
+    assert g["value"] == pytest.approx(sum(girls) / len(girls), abs=1e-4)
+    assert g["median"] == pytest.approx(3.5)
+    diff = _entry(findings["differences"], id="timmar_per_vecka")
+    assert diff["test"] == "mann-whitney"
+    p = mannwhitneyu(girls, boys, method="asymptotic", use_continuity=True).pvalue
+    assert diff["p_value"] == pytest.approx(p, abs=1e-6)
+
+
+def test_small_groups_are_hidden_with_every_number_computed_from_them(write_csv: WriteCsv) -> None:
+    # district Norr has 3 girls: primary suppression; Söder must then be hidden too (girls' total is public)
+    rows = [["Kön", "Stadsdel", "Insats beviljad"]]
+    rows += [["K", "Norr", "Ja"]] * 3 + [["K", "Söder", "Ja"]] * 6 + [["K", "Väster", "Nej"]] * 7
+    rows += [["K", "Väster", "Ja"]] * 5
+    rows += [["M", "Norr", "Nej"]] * 8 + [["M", "Söder", "Ja"]] * 9 + [["M", "Väster", "Nej"]] * 10
+    findings = run_analysis(write_csv(rows), out=None).findings
+    norr = _entry(findings["descriptives"], breakdown={"residence": "Norr"}, sex="female")
+    assert norr == {**norr, "n": None, "value": None, "ci": None, "suppressed": True}
+    girls = [d for d in findings["descriptives"] if d["sex"] == "female" and d["breakdown"]]
+    assert sum(d["n"] is None for d in girls) >= 2  # a single hidden cell would follow from the total
+    diff = _entry(findings["differences"], id="insats_beviljad/residence=Norr")
+    assert diff["suppressed"] and diff["estimate"] is None and diff["p_value"] is None
+    assert diff["reason"].startswith("suppressed")
+    assert recoverable_cells(findings) == []
+
+
+def _random_extract(seed: int, rows: int) -> list[list[str]]:
+    rng = random.Random(seed)
+    out = [["Kön", "Ålder", "Födelseland", "Stadsdel", "Beslutsdatum", "Insats beviljad", "Timmar per vecka"]]
+    for _ in range(rows):
+        granted = rng.random() < 0.5
+        out.append(
+            [
+                rng.choice(["Flicka", "Pojke", "Pojke", "Flicka", "Annat", "-"]),
+                str(rng.randint(0, 17)),
+                rng.choice(["Sverige", "Sverige", "Somalia", "Finland", "Polen", "Uppgift saknas"]),
+                rng.choice(["Norr", "Söder", "Centrum"]),
+                f"2025-{rng.randint(1, 6):02d}-{rng.randint(1, 28):02d}",
+                "Ja" if granted else "Nej",
+                f"{rng.randint(1, 20)},5" if granted and rng.random() < 0.9 else "",
+            ]
+        )
+    return out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), rows=st.integers(12, 120))
+def test_attacker_recovers_nothing_from_random_extracts(write_csv: WriteCsv, seed: int, rows: int) -> None:
+    findings = run_analysis(write_csv(_random_extract(seed, rows)), out=None).findings
+    assert recoverable_cells(findings) == []
+    for d in findings["descriptives"]:
+        if d["n"] is None:
+            assert d["value"] is None and d["ci"] is None and d["suppressed"]
+        if d["n"] is not None and 0 < d["n"] < 5:
+            pytest.fail(f"published count below the threshold: {d}")
+
+
+def test_forty_children_nothing_identifiable_and_reasons_given(write_csv: WriteCsv) -> None:
+    run = run_analysis(write_csv(_random_extract(7, 40)), out=None)
+    findings = run.findings
+    assert recoverable_cells(findings) == []
+    assert all(d["n"] is None or d["n"] == 0 or d["n"] >= 5 for d in findings["descriptives"])
+    for d in findings["differences"]:
+        assert d["p_value"] is not None or d["reason"], d
+
+
+def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "1767225600", "COLUMNS": "150"}
+    first, second = tmp_path / "a", tmp_path / "b"
+    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(first)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Anmärkningsvärda skillnader" in result.output and "flickor" in result.output
+    assert runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(second)], env=env).exit_code == 0
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(
+        [
+            "findings.json",
+            "manifest.json",
+            "tables.xlsx",
+            "beskrivning.csv",
+            "skillnader.csv",
+            "datakvalitet.csv",
+        ]
+    )
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    findings = json.loads((first / "findings.json").read_text(encoding="utf-8"))
+    assert findings["schema_version"] == 1
+    assert set(findings) >= {"tool", "input", "settings", "descriptives", "differences"}
+    assert findings["input"]["rows"] == 6000 and findings["input"]["rows_used"] == 5996
+    import hashlib
+
+    assert findings["input"]["sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+    manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["created"] == "2026-01-01T00:00:00+00:00"
+    diff = findings["differences"][0]
+    assert set(diff) >= {
+        "id",
+        "outcome",
+        "breakdown",
+        "groups",
+        "estimate",
+        "ci",
+        "p_value",
+        "p_adjusted",
+        "noteworthy",
+        "suppressed",
+        "verdict",
+        "explained_by",
+        "criteria",
+    }
+    assert recoverable_cells(findings) == []
+    assert any(d["noteworthy"] for d in findings["differences"])
+    # 13-17-year-old girls are granted more often in the generated data (a planted effect)
+    teen = _entry(findings["differences"], id="insats_beviljad/age_band=13-17")
+    assert teen["estimate"] > 0.05 and teen["noteworthy"]
+
+
+def test_formulas_in_category_names_are_neutralised(write_csv: WriteCsv, tmp_path: Path) -> None:
+    rows = [["Kön", "Stadsdel", "Insats beviljad"]]
+    for district in ['=HYPERLINK("http://x")', "@SUM(1)"]:
+        rows += [["K", district, "Ja"]] * 6 + [["K", district, "Nej"]] * 6
+        rows += [["M", district, "Ja"]] * 6 + [["M", district, "Nej"]] * 6
+    out = tmp_path / "rapport"
+    run_analysis(write_csv(rows), out=out)
+    text = (out / "beskrivning.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+    assert ";=HYPERLINK" not in text
+    import zipfile
+
+    sheet = zipfile.ZipFile(out / "tables.xlsx").read("xl/sharedStrings.xml").decode()
+    assert (
+        "'=HYPERLINK" in sheet
+        and "<f>" not in zipfile.ZipFile(out / "tables.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    )
+
+
+def test_period_filter_and_errors(write_csv: WriteCsv, tmp_path: Path) -> None:
+    path = write_csv(_random_extract(3, 60))
+    run = run_analysis(path, out=None, period="2025K1")
+    assert set(run.prepared.frame["period"].unique().to_list()) == {"2025K1"}
+    result = runner.invoke(app, ["analyse", str(path), "--period", "2019K1", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "2025K1" in result.output
+    result = runner.invoke(app, ["analyse", str(path), "--min-cell", "2", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+
+
+def test_an_unrelated_folder_is_never_overwritten(write_csv: WriteCsv, tmp_path: Path) -> None:
+    out = tmp_path / "mina-dokument"
+    out.mkdir()
+    (out / "viktigt.docx").write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["analyse", str(write_csv(_random_extract(1, 30))), "--out", str(out)])
+    assert result.exit_code == 2 and "skrivs inte över" in result.output
+    assert [p.name for p in out.iterdir()] == ["viktigt.docx"]
