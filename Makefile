@@ -17,6 +17,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/oppnaogon check examples/barn_och_unga.csv
+	$(BIN)/oppnaogon analyse examples/barn_och_unga.csv --out oppnaogon-rapport
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

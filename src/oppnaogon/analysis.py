@@ -80,11 +80,12 @@ def _cell_table(frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[Out
         else:
             aggs.append(column.sum().alias(f"s:{spec.name}"))
             aggs.append((column * column).sum().alias(f"q:{spec.name}"))
+    # grouped on the categorical codes; only the (small) result is turned into text
     return (
         frame.lazy()
-        .with_columns(pl.col("sex").cast(pl.String), *[pl.col(d).cast(pl.String) for d in dims])
         .group_by([*dims, "sex"])
         .agg(aggs)
+        .with_columns(pl.col("sex").cast(pl.String), *[pl.col(d).cast(pl.String) for d in dims])
         .collect()
     )
 
@@ -151,8 +152,9 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
     quality = (
         frame.lazy()
-        .group_by(pl.col("sex").cast(pl.String))
+        .group_by("sex")
         .agg(pl.len().alias("rows"), *[pl.col(f).sum().alias(f) for f in flags])
+        .with_columns(pl.col("sex").cast(pl.String))
         .collect()
     )
     quality_rows = {row["sex"]: row for row in quality.iter_rows(named=True)}

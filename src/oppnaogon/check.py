@@ -75,7 +75,7 @@ def load_input(data: Path, config_path: Path | None) -> tuple[LoadedTable, Confi
         missing_markers=defaults.missing_markers + config.missing,
     )
     table = read_table(data, options)
-    guard(table.frame, str(data))
+    guard(table.frame, str(data), table.distinct)
     return table, config
 
 

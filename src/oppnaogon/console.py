@@ -141,43 +141,14 @@ def _decimal(value: float | None) -> str:
     return ".." if value is None else f"{value:.1f}".replace(".", ",")
 
 
-def _group_text(breakdown: dict[str, object]) -> str:
-    if not breakdown:
-        return "alla"
-    from oppnaogon.geography import REGIONS, region_label
-
-    parts = []
-    for dimension, value in breakdown.items():
-        if value is None:
-            parts.append(f"okänd {DIMENSION_SV.get(dimension, dimension)}")
-        elif dimension == "birth_region" and value in REGIONS:
-            parts.append(f"födda i {region_label(str(value)).replace('Övriga världen', 'övriga världen')}")
-        elif dimension == "age_band":
-            parts.append(f"{value} år")
-        else:
-            parts.append(str(value))
-    return ", ".join(parts)
-
-
-DIMENSION_SV = {
-    "age_band": "ålder",
-    "birth_region": "födelseregion",
-    "residence": "stadsdel/bostadsort",
-    "period": "period",
-    "municipality": "kommun",
-}
-
-
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     """The terminal summary of `analyse`: noteworthy differences and data quality. Everything shown is
     taken from the published (suppressed) findings."""
-    from oppnaogon.wording import age_group_of_band, age_group_of_population, sex_word
+    from oppnaogon.wording import group_text, row_sex_word
 
     console = console or Console()
     findings = run.findings
-    frame = run.prepared.frame
-    ages = (frame["age"].min(), frame["age"].max()) if "age" in frame.columns else (None, None)
-    population = age_group_of_population(*ages)
+    population = findings["population"]["age_group"]
     source = findings["input"]
     console.print(
         f"[bold]Analys av {source['file']}[/bold]: {_number(source['rows_used'])} rader används"
@@ -203,9 +174,6 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for d in sorted(noteworthy, key=lambda d: (d["outcome"], -abs(d["estimate"] or 0))):
-        group = (
-            age_group_of_band(d["breakdown"].get("age_band")) if "age_band" in d["breakdown"] else population
-        )
         key = tuple(d["breakdown"].items())
         numeric = kinds[d["outcome"]]["kind"] == "numeric"
         show = _decimal if numeric else _percent
@@ -215,12 +183,12 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         scale = 1 if numeric else 100
         table.add_row(
             kinds[d["outcome"]]["label"],
-            _group_text(d["breakdown"]),
-            f"{sex_word('female', group)} {show(female)}",
-            f"{sex_word('male', group)} {show(male)}",
+            group_text(d["breakdown"]),
+            f"{row_sex_word('female', d['breakdown'], population)} {show(female)}",
+            f"{row_sex_word('male', d['breakdown'], population)} {show(male)}",
             f"{_decimal(d['estimate'] * scale)}{unit}",
             f"{_decimal(low * scale)} till {_decimal(high * scale)}",
-            f"{d['p_adjusted']:.3f}".replace(".", ","),
+            "<0,001" if d["p_adjusted"] < 0.001 else f"{d['p_adjusted']:.3f}".replace(".", ","),
         )
     if noteworthy:
         console.print(table)
@@ -233,6 +201,11 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         f"{len(tested)} jämförelser testades; {len(noteworthy)} är anmärkningsvärda. {len(hidden)} jämförelser "
         "visas inte för att grupperna är för små (röjandeskydd)."
     )
+    if len(hidden) > len(tested):
+        console.print(
+            "Många grupper är för små för att visas. Slå ihop perioder (t.ex. ett helt år med --period) eller "
+            "använd grövre åldersgrupper (age_bands i oppnaogon.toml) för att kunna jämföra fler grupper."
+        )
     for flag in findings["missingness_flags"]:
         if flag["flag"]:
             console.print(

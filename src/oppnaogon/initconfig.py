@@ -70,7 +70,7 @@ def propose(data: str | Path) -> Proposal:
             area = "barn_och_unga"
     config = Config(area=area)
     criteria = resolve_criteria(config, headers, roles)
-    outcomes = resolve_outcomes(config, raw, headers, roles, {h for hs in criteria.values() for h in hs})
+    outcomes = resolve_outcomes(config, table, roles, {h for hs in criteria.values() for h in hs})
 
     sex_codes: dict[str, list[str]] = {sex: [] for sex in SEX_VALUES}
     unknown_sex: list[str] = []

@@ -73,6 +73,14 @@ class LoadedTable:
     delimiter: str | None = None
     blank_rows_skipped: int = 0
     dropped_empty_columns: tuple[int, ...] = field(default_factory=tuple)
+    _distinct: dict[str, pl.Series] = field(default_factory=dict, repr=False, compare=False)
+
+    def distinct(self, header: str) -> pl.Series:
+        """The distinct non-missing values of a column, computed once and shared by every later step
+        (the privacy guard, code mapping, date parsing): they are few where the rows are many."""
+        if header not in self._distinct:
+            self._distinct[header] = self.frame.get_column(header).drop_nulls().unique()
+        return self._distinct[header]
 
     @property
     def headers(self) -> list[str]:
@@ -452,21 +460,27 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
     markers = [m.strip().casefold() for m in options.missing_markers]
     strings = [c for c, t in frame.schema.items() if t == pl.String and c != LINE]
     # Decided once per distinct value (exports repeat a few codes a million times), then mapped back.
+    # All columns' distinct values come from one parallel select.
+    uniques = (
+        frame.select([pl.col(c).drop_nulls().unique().implode() for c in strings]).row(0, named=True)
+        if strings
+        else {}
+    )
     replacements = []
+    distinct: dict[str, pl.Series] = {}
+    trimmed = pl.col("old").str.strip_chars()
     for column in strings:
-        trimmed = pl.col("old").str.strip_chars()
-        changes = (
-            frame.get_column(column)
-            .drop_nulls()
-            .unique()
-            .to_frame("old")
+        table_of_values = (
+            pl.Series("old", uniques[column], dtype=pl.String)
+            .to_frame()
             .with_columns(
                 new=pl.when(trimmed.str.to_lowercase().is_in(markers)).then(None).otherwise(trimmed)
             )
-            .filter(pl.col("new").ne_missing(pl.col("old")))
         )
+        changes = table_of_values.filter(pl.col("new").ne_missing(pl.col("old")))
         if changes.height:
             replacements.append(pl.col(column).replace(changes["old"], changes["new"]))
+        distinct[column] = table_of_values.get_column("new").drop_nulls().unique().rename(column)
     if replacements:
         frame = frame.with_columns(replacements)
     # to_lowercase is not casefold, but all markers are ASCII or Swedish letters where the two agree
@@ -501,4 +515,6 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
         delimiter=table.delimiter,
         blank_rows_skipped=int(blank_rows),
         dropped_empty_columns=tuple(dropped),
+        # dropping blank rows removes no value that a non-blank row has, so the sets stay exact
+        _distinct={c: v for c, v in distinct.items() if c in frame.columns},
     )

@@ -115,7 +115,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     roles = detect_roles(headers, config.columns)
     criteria = resolve_criteria(config, headers, roles)
     criteria_headers = {h for hs in criteria.values() for h in hs}
-    outcomes = resolve_outcomes(config, raw, headers, roles, criteria_headers)
+    outcomes = resolve_outcomes(config, table, roles, criteria_headers)
     notes: list[str] = []
 
     exprs: list[pl.Expr] = [pl.col(LINE)]
@@ -123,7 +123,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
 
     # sex ---------------------------------------------------------------------------------------
     if "sex" in roles:
-        exprs.append(_sex_expr(raw, roles["sex"].header, config, table))
+        exprs.append(_sex_expr(table, roles["sex"].header, config))
     else:
         notes.append("Ingen kolumn för kön hittades: alla rader räknas som okänt kön. Ange [columns] sex.")
         exprs.append(pl.lit("unknown").alias("sex"))
@@ -135,7 +135,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     stages: list[dict[str, pl.Expr]] = [{}, {}]
     date_expr: pl.Expr | None = None
     if "date" in roles:
-        stages[0]["_date"] = _date_expr(raw, roles["date"].header)
+        stages[0]["_date"] = _date_expr(table, roles["date"].header)
         date_expr = pl.col("_date")
     age_expr: pl.Expr | None = None
     if "age" in roles:
@@ -146,7 +146,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
             pl.when(pl.col(header).is_not_null() & age_expr.is_null()).then(pl.lit("age not a number"))
         )
     elif "birth_date" in roles or "birth_year" in roles:
-        birth_age, birth_problems = _age_from_birth(raw, roles, date_expr, config)
+        birth_age, birth_problems = _age_from_birth(table, roles, date_expr, config)
         stages[1]["_age"] = birth_age
         age_expr = pl.col("_age")
         problems.extend(birth_problems)
@@ -162,17 +162,19 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     # birth country / region -------------------------------------------------------------------------
     for role in ("birth_country", "birth_region"):
         if role in roles:
-            mapped, note = _region_expr(raw, roles[role].header, role, config)
-            exprs.append(mapped.alias("birth_region"))
+            mapped, note = _region_expr(table, roles[role].header, role, config)
+            exprs.append(mapped.cast(pl.Categorical).alias("birth_region"))
             if note:
                 notes.append(note)
             break
 
     if "residence" in roles:
-        exprs.append(pl.col(roles["residence"].header).cast(pl.String).alias("residence"))
+        exprs.append(
+            pl.col(roles["residence"].header).cast(pl.String).cast(pl.Categorical).alias("residence")
+        )
     if "municipality" in roles:
-        mapped, note = _municipality_expr(raw, roles["municipality"].header)
-        exprs.append(mapped.alias("municipality"))
+        mapped, note = _municipality_expr(table, roles["municipality"].header)
+        exprs.append(mapped.cast(pl.Categorical).alias("municipality"))
         if note:
             notes.append(note)
 
@@ -184,11 +186,11 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         )
         problems.append(pl.when(date_expr > pl.lit(today)).then(pl.lit("date in the future")))
         exprs.append(date_expr.alias("date"))
-        exprs.append(period_expr(date_expr, config.period).alias("period"))
+        exprs.append(period_expr(date_expr, config.period).cast(pl.Categorical).alias("period"))
 
     # outcomes and criteria -----------------------------------------------------------------------------
     for spec in outcomes:
-        expr, note = _outcome_expr(raw, spec, table)
+        expr, note = _outcome_expr(table, spec)
         exprs.append(expr.alias(OUTCOME_PREFIX + spec.name))
         if note:
             notes.append(note)
@@ -271,8 +273,7 @@ def resolve_criteria(
 
 def resolve_outcomes(
     config: Config,
-    raw: pl.DataFrame,
-    headers: list[str],
+    table: LoadedTable,
     roles: dict[str, RoleMatch],
     criteria_headers: set[str],
 ) -> tuple[OutcomeSpec, ...]:
@@ -282,33 +283,30 @@ def resolve_outcomes(
     if config.outcomes is not None:
         return config.outcomes
     taken = {r.header for r in roles.values()} | criteria_headers
-    candidates = [h for h in headers if h not in taken and not is_identifier_header(h)]
+    candidates = [h for h in table.headers if h not in taken and not is_identifier_header(h)]
     if not candidates:
         return ()
-    summary = raw.select(
-        [pl.col(h).n_unique().alias(f"u:{h}") for h in candidates]
-        + [pl.col(h).count().alias(f"n:{h}") for h in candidates]
-    ).row(0, named=True)
+    present = table.frame.select(pl.col(candidates).count()).row(0, named=True)
     yes_no = set(YES_CODES) | set(NO_CODES)
     outcomes: list[OutcomeSpec] = []
     names: set[str] = set()
     for header in candidates:
-        n, unique = summary[f"n:{header}"], summary[f"u:{header}"]
+        n = present[header]
         if n == 0:
             continue
-        column = raw.get_column(header)
+        values = table.distinct(header)
+        unique = values.len()
         kind: str | None = None
         if unique <= 12:
-            codes = {key(str(v)) for v in column.drop_nulls().unique().to_list()}
+            codes = {key(str(v)) for v in values.to_list()}
             if codes <= yes_no and codes & set(YES_CODES) and codes & set(NO_CODES):
                 kind = outcome_kind_from_header(header)
-        if kind is None and unique > 2:
-            numbers = number_series(column)
-            integers = (
-                numbers.is_not_null().all() and (numbers.drop_nulls() == numbers.drop_nulls().floor()).all()
-            )
+        if kind is None:
+            numbers = number_series(values)
+            integers = numbers.null_count() == 0 and bool((numbers == numbers.floor()).all())
             looks_like_id = integers and unique > 0.9 * n
-            if numbers.null_count() == column.null_count() and not looks_like_id:
+            # two whole numbers (0/1, 1/2) are codes, not amounts
+            if numbers.null_count() == 0 and not looks_like_id and (unique > 2 or not integers):
                 kind = "numeric"
         if kind is None:
             continue
@@ -347,10 +345,10 @@ def _column_roles(
 # --- values --------------------------------------------------------------------------------------------
 
 
-def _distinct(raw: pl.DataFrame, header: str) -> list[str]:
+def _distinct(table: LoadedTable, header: str) -> list[str]:
     import polars as pl
 
-    return raw.get_column(header).cast(pl.String).drop_nulls().unique().sort().to_list()
+    return table.distinct(header).cast(pl.String).sort().to_list()
 
 
 def _show_codes(codes: Iterable[str], counts: dict[str, int] | None = None) -> str:
@@ -377,11 +375,12 @@ def _value_counts(raw: pl.DataFrame, header: str, values: list[str]) -> dict[str
     return {row[0]: int(row[1]) for row in counted.iter_rows()}
 
 
-def _sex_expr(raw: pl.DataFrame, header: str, config: Config, table: LoadedTable) -> pl.Expr:
+def _sex_expr(table: LoadedTable, header: str, config: Config) -> pl.Expr:
     import polars as pl
 
     lookup = sex_lookup(config.values.get("sex"))
-    distinct = _distinct(raw, header)
+    raw = table.frame
+    distinct = _distinct(table, header)
     mapping = {v: lookup.get(key(v)) for v in distinct}
     unknown = [v for v, sex in mapping.items() if sex is None]
     if unknown:
@@ -438,19 +437,19 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%d.%m.%Y", "%d/%m/%Y")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def _date_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
+def _date_expr(table: LoadedTable, header: str) -> pl.Expr:
     """Dates as written in exports: ISO (also with a time), YYYYMMDD, d.m.Y, d/m/Y, or Excel day numbers.
 
     Parsed once per distinct value (an extract has a few hundred dates, not a million) and mapped back.
     """
     import polars as pl
 
-    dtype = raw.schema[header]
+    dtype = table.frame.schema[header]
     if dtype == pl.Date:
         return pl.col(header)
     if isinstance(dtype, pl.Datetime):
         return pl.col(header).dt.date()
-    distinct = raw.get_column(header).cast(pl.String).drop_nulls().unique()
+    distinct = table.distinct(header).cast(pl.String)
     parsed = distinct.to_frame("v").select(_parse_dates(pl.col("v"))).to_series()
     return pl.col(header).cast(pl.String).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
 
@@ -470,10 +469,12 @@ def _parse_dates(text: pl.Expr) -> pl.Expr:
 
 
 def _age_from_birth(
-    raw: pl.DataFrame, roles: dict[str, RoleMatch], date_expr: pl.Expr | None, config: Config
+    table: LoadedTable, roles: dict[str, RoleMatch], date_expr: pl.Expr | None, config: Config
 ) -> tuple[pl.Expr, list[pl.Expr]]:
     """Age at the row's date (or `reference_date`) from a birth date or birth year."""
     import polars as pl
+
+    raw = table.frame
 
     if date_expr is not None:
         reference = date_expr if config.reference_date is None else pl.lit(config.reference_date)
@@ -490,7 +491,7 @@ def _age_from_birth(
     problems: list[pl.Expr] = []
     if "birth_date" in roles:
         header = roles["birth_date"].header
-        born = _date_expr(raw, header)
+        born = _date_expr(table, header)
         year_only = _number_expr(raw, header)
         # A "birth date" column that holds only years (e.g. 2012) is read as a birth year.
         born_year = pl.when(born.is_null() & year_only.is_between(1880, 2100)).then(year_only)
@@ -526,9 +527,11 @@ def period_expr(date_expr: pl.Expr, unit: str) -> pl.Expr:
     return year
 
 
-def _region_expr(raw: pl.DataFrame, header: str, role: str, config: Config) -> tuple[pl.Expr, str | None]:
+def _region_expr(table: LoadedTable, header: str, role: str, config: Config) -> tuple[pl.Expr, str | None]:
     """Birth country → SCB region (or an already grouped value → region). Unrecognised values are noted."""
     import polars as pl
+
+    raw = table.frame
 
     countries = geography.country_regions()
     grouped = geography.grouped_regions()
@@ -537,7 +540,7 @@ def _region_expr(raw: pl.DataFrame, header: str, role: str, config: Config) -> t
     }
     mapping: dict[str, str | None] = {}
     unrecognised: list[str] = []
-    for value in _distinct(raw, header):
+    for value in _distinct(table, header):
         k = key(value)
         region = configured.get(k) or grouped.get(k) or (ABROAD if k in _ABROAD_KEYS else None)
         if region is None and role == "birth_country":
@@ -561,14 +564,14 @@ def _region_expr(raw: pl.DataFrame, header: str, role: str, config: Config) -> t
     return expr, note
 
 
-def _municipality_expr(raw: pl.DataFrame, header: str) -> tuple[pl.Expr, str | None]:
+def _municipality_expr(table: LoadedTable, header: str) -> tuple[pl.Expr, str | None]:
     """Kommunkod as a 4-character string (Excel drops the leading zero: 180 → 0180); names kept."""
     import polars as pl
 
     known = geography.kommuner()
     mapping: dict[str, str] = {}
     unknown_codes: list[str] = []
-    for value in _distinct(raw, header):
+    for value in _distinct(table, header):
         code = geography.normalise_kommunkod(value)
         mapping[value] = code or value
         if code and code not in known:
@@ -581,8 +584,10 @@ def _municipality_expr(raw: pl.DataFrame, header: str) -> tuple[pl.Expr, str | N
     return pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String), note
 
 
-def _outcome_expr(raw: pl.DataFrame, spec: OutcomeSpec, table: LoadedTable) -> tuple[pl.Expr, str | None]:
+def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str | None]:
     import polars as pl
+
+    raw = table.frame
 
     header = spec.column
     if spec.kind == "numeric":
@@ -598,7 +603,7 @@ def _outcome_expr(raw: pl.DataFrame, spec: OutcomeSpec, table: LoadedTable) -> t
     negative = {key(v) for v in spec.negative} if spec.negative else set(NO_CODES) - positive
     mapping: dict[str, bool] = {}
     unknown: list[str] = []
-    for value in _distinct(raw, header):
+    for value in _distinct(table, header):
         k = key(value)
         if k in positive:
             mapping[value] = True

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from oppnaogon.wording import KIND_SV, breakdown_text, group_text, row_sex_word
+
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TABLE_FORMATS = ("json", "xlsx", "csv")
@@ -45,28 +47,32 @@ def to_json(data: Any) -> str:
 
 
 def descriptive_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    population = findings["population"]["age_group"]
+    labels = {o["name"]: o["label"] for o in findings["outcomes"]}
     header = ["utfall", "typ", "indelning", "grupp", "kön", "antal", "värde", "ki_låg", "ki_hög", "median"]
     rows = []
     for d in findings["descriptives"]:
         ci = d["ci"] or [None, None]
+        hidden = d["suppressed"]
         rows.append(
             [
-                d["outcome"],
-                d["kind"],
-                " × ".join(d["breakdown"]) or "alla",
-                " × ".join("okänd" if v is None else str(v) for v in d["breakdown"].values()) or "alla",
-                d["sex"],
+                labels[d["outcome"]],
+                KIND_SV[d["kind"]],
+                breakdown_text(d["breakdown"]),
+                group_text(d["breakdown"]),
+                row_sex_word(d["sex"], d["breakdown"], population),
                 _cell(d["n"]),
-                _cell(d["value"]),
-                _cell(ci[0]),
-                _cell(ci[1]),
-                _cell(d.get("median")) if d["kind"] == "numeric" else "",
+                _cell(d["value"], hidden),
+                _cell(ci[0], hidden),
+                _cell(ci[1], hidden),
+                _cell(d.get("median"), hidden) if d["kind"] == "numeric" else "",
             ]
         )
     return header, rows
 
 
 def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    labels = {o["name"]: o["label"] for o in findings["outcomes"]}
     header = [
         "id",
         "utfall",
@@ -84,29 +90,45 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
     rows = []
     for d in findings["differences"]:
         ci = d["ci"] or [None, None]
+        hidden = d["suppressed"]
         rows.append(
             [
                 d["id"],
-                d["outcome"],
-                " × ".join(d["breakdown"]) or "alla",
-                " × ".join("okänd" if v is None else str(v) for v in d["breakdown"].values()) or "alla",
-                _cell(d["estimate"]),
-                _cell(ci[0]),
-                _cell(ci[1]),
+                labels[d["outcome"]],
+                breakdown_text(d["breakdown"]),
+                group_text(d["breakdown"]),
+                _cell(d["estimate"], hidden),
+                _cell(ci[0], hidden),
+                _cell(ci[1], hidden),
                 d["test"] or "",
-                _cell(d["p_value"]),
-                _cell(d["p_adjusted"]),
+                _cell(d["p_value"], hidden),
+                _cell(d["p_adjusted"], hidden),
                 "ja" if d["noteworthy"] else "nej",
-                d["reason"] or "",
+                REASONS_SV.get(d["reason"] or "", d["reason"] or ""),
             ]
         )
     return header, rows
 
 
+REASONS_SV = {
+    "suppressed: too few people in a group": "dold: för få personer i en grupp",
+    "not tested: a sex has too few people": "ej testad: för få personer av ett kön",
+    "not tested: everyone (or no one) has the outcome": "ej testad: alla (eller ingen) har utfallet",
+    "not tested: all values are equal": "ej testad: alla värden är lika",
+}
+
+
 def quality_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    population = findings["population"]["age_group"]
     header = ["kolumn", "kön", "rader", "saknas", "andel_saknas"]
     rows = [
-        [q["column"], q["sex"], _cell(q["rows"]), _cell(q["missing"]), _cell(q["share"])]
+        [
+            q["column"],
+            row_sex_word(q["sex"], {}, population),
+            _cell(q["rows"]),
+            _cell(q["missing"]),
+            _cell(q["share"], q["suppressed"]),
+        ]
         for q in findings["data_quality"]
     ]
     return header, rows
@@ -119,8 +141,11 @@ TABLES: dict[str, Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]]
 }
 
 
-def _cell(value: Any) -> Any:
-    return SUPPRESSED if value is None else value
+def _cell(value: Any, hidden: bool = True) -> Any:
+    """A table cell: `..` for a hidden value, empty for one that does not exist (a share of no one)."""
+    if value is None:
+        return SUPPRESSED if hidden else ""
+    return value
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -16,6 +16,7 @@ personnummer column is ~100 % valid. Anywhere else a single valid number is enou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -81,8 +82,12 @@ def _valid_expr(candidate: pl.Expr) -> pl.Expr:
     )
 
 
-def scan(frame: pl.DataFrame) -> list[PrivacyFinding]:
-    """Every column that identifies people. One pass over the candidate values of all text columns."""
+def scan(frame: pl.DataFrame, distinct: Callable[[str], pl.Series] | None = None) -> list[PrivacyFinding]:
+    """Every column that identifies people.
+
+    The number check runs on each column's distinct values (`distinct`, e.g. `LoadedTable.distinct`,
+    shares them with later steps); rows are counted only for the values that hold a candidate number.
+    """
     import polars as pl
 
     findings: list[PrivacyFinding] = []
@@ -98,29 +103,37 @@ def scan(frame: pl.DataFrame) -> list[PrivacyFinding]:
         for c, dtype in frame.schema.items()
         if c != LINE and c not in flagged and (dtype == pl.String or dtype.is_integer()) and non_null[c] > 0
     ]
-    if not texty:
-        return findings
-    as_text = [pl.col(c).cast(pl.String) for c in texty]
-    # Cheap pre-filter: only values with a run of 10+ digits (allowing one separator) are examined.
-    stats = frame.select(
-        [e.str.contains(r"[0-9]{6}[-+]?[0-9]{4}").sum().alias(c) for e, c in zip(as_text, texty, strict=True)]
-    ).row(0, named=True)
     for column in texty:
-        if not stats[column]:
+        values = (
+            distinct(column)
+            if distinct is not None and frame.schema[column] == pl.String
+            else frame.get_column(column).drop_nulls().unique()
+        ).cast(pl.String)
+        # Cheap pre-filter: only values with a run of 10+ digits (allowing one separator) are examined.
+        hits = values.filter(values.str.contains(r"[0-9]{6}[-+]?[0-9]{4}"))
+        if hits.is_empty():
             continue
-        values = frame.get_column(column).cast(pl.String).drop_nulls()
-        candidates = (
-            values.filter(values.str.contains(r"[0-9]{6}[-+]?[0-9]{4}"))
-            .str.extract_all(_CANDIDATE)
-            .explode()
-            .drop_nulls()
-            .str.replace_all(r"^[^0-9]|[^0-9]$", "")
+        per_value = (
+            hits.to_frame("value")
+            .with_columns(candidate=pl.col("value").str.extract_all(_CANDIDATE))
+            .explode("candidate")
+            .with_columns(pl.col("candidate").str.replace_all(r"^[^0-9]|[^0-9]$", ""))
+            .group_by("value")
+            .agg(_valid_expr(pl.col("candidate")).fill_null(False).sum().alias("valid"))
+            .filter(pl.col("valid") > 0)
         )
-        valid = int(pl.select(_valid_expr(pl.lit(candidates)).sum()).item() or 0)
-        if not valid:
+        if per_value.is_empty():
             continue
-        whole = int(values.str.contains(_WHOLE).sum())
-        if whole >= _ID_COLUMN_SHARE * len(values):
+        rows = (
+            frame.select(pl.col(column).cast(pl.String).alias("value"))
+            .filter(pl.col("value").is_in(hits.implode()))
+            .group_by("value")
+            .len()
+        )
+        counted = rows.join(per_value, on="value", how="left").with_columns(pl.col("valid").fill_null(0))
+        valid = int(counted.select((pl.col("valid") * pl.col("len")).sum()).item())
+        whole = int(counted.filter(pl.col("value").str.contains(_WHOLE)).get_column("len").sum())
+        if whole >= _ID_COLUMN_SHARE * non_null[column]:
             if valid > _ID_COLUMN_VALID_SHARE * whole:
                 findings.append(PrivacyFinding(column, "identity numbers", valid))
         elif whole == 0:
@@ -130,9 +143,9 @@ def scan(frame: pl.DataFrame) -> list[PrivacyFinding]:
     return findings
 
 
-def guard(frame: pl.DataFrame, source: str) -> None:
+def guard(frame: pl.DataFrame, source: str, distinct: Callable[[str], pl.Series] | None = None) -> None:
     """Raise :class:`PrivacyError` (exit 4) when the frame identifies people."""
-    findings = scan(frame)
+    findings = scan(frame, distinct)
     if not findings:
         return
     described = []

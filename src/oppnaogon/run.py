@@ -129,6 +129,16 @@ def _select_period(prepared: Prepared, period: str | None) -> Prepared:
     return dataclasses.replace(prepared, frame=chosen)
 
 
+def _population_age_group(prepared: Prepared) -> str:
+    """children (all under 18), adults (all 18+) or mixed: decides flickor/pojkar or kvinnor/män."""
+    from oppnaogon.wording import age_group_of_population
+
+    frame = prepared.frame
+    if "age" not in frame.columns or frame.get_column("age").null_count() == frame.height:
+        return "mixed"
+    return age_group_of_population(frame.get_column("age").min(), frame.get_column("age").max())
+
+
 def findings_document(
     data: Path,
     prepared: Prepared,
@@ -161,6 +171,7 @@ def findings_document(
             "age_bands": list(prepared.age_band_labels),
             "multiple_testing": "benjamini-hochberg",
         },
+        "population": {"age_group": _population_age_group(prepared)},
         "outcomes": [
             {"name": o.name, "kind": o.kind, "column": o.column, "label": o.label or o.column}
             for o in findings.outcomes

@@ -40,3 +40,47 @@ def age_group_of_population(min_age: int | None, max_age: int | None) -> str:
 def sex_word(sex: str, age_group: str) -> str:
     """The Swedish word for a sex in a group: `sex_word('female', 'children')` → 'flickor'."""
     return WORDS_SV[age_group].get(sex) or OTHER_SV[sex]
+
+
+DIMENSION_SV = {
+    "age_band": "ålder",
+    "birth_region": "födelseregion",
+    "residence": "stadsdel/bostadsort",
+    "period": "period",
+    "municipality": "kommun",
+}
+KIND_SV = {"decision": "beslut", "participation": "delaktighet", "proportion": "andel", "numeric": "tal"}
+
+
+def breakdown_text(breakdown: dict[str, object]) -> str:
+    """'ålder × födelseregion' for a breakdown; 'alla' for the whole population."""
+    return " × ".join(DIMENSION_SV.get(d, d) for d in breakdown) or "alla"
+
+
+def group_text(breakdown: dict[str, object]) -> str:
+    """A group in words: '13-17 år, födda i Sverige'; 'alla' for the whole population."""
+    from oppnaogon.geography import REGIONS, kommuner, region_label
+
+    if not breakdown:
+        return "alla"
+    parts = []
+    for dimension, value in breakdown.items():
+        if value is None:
+            parts.append(f"okänd {DIMENSION_SV.get(dimension, dimension)}")
+        elif dimension == "birth_region" and value in REGIONS:
+            parts.append(f"födda i {region_label(str(value)).replace('Övriga världen', 'övriga världen')}")
+        elif dimension == "birth_region" and value == "abroad":
+            parts.append("utrikes födda")
+        elif dimension == "age_band":
+            parts.append(f"{value} år")
+        elif dimension == "municipality" and str(value) in kommuner():
+            parts.append(f"{kommuner()[str(value)]} ({value})")
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)
+
+
+def row_sex_word(sex: str, breakdown: dict[str, object], population: str) -> str:
+    """The sex word for a table row: by its age band if it has one, else by the whole population."""
+    group = age_group_of_band(str(breakdown["age_band"])) if breakdown.get("age_band") else population
+    return sex_word(sex, group)
