@@ -227,3 +227,33 @@ def test_an_unrelated_folder_is_never_overwritten(write_csv: WriteCsv, tmp_path:
     result = runner.invoke(app, ["analyse", str(write_csv(_random_extract(1, 30))), "--out", str(out)])
     assert result.exit_code == 2 and "skrivs inte över" in result.output
     assert [p.name for p in out.iterdir()] == ["viktigt.docx"]
+
+
+def test_tables_hide_exactly_what_findings_hide(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    out = tmp_path / "rapport"
+    findings = run_analysis(write_random(tmp_path, 9, 80), out=out).findings
+
+    def read(name: str) -> list[dict[str, str]]:
+        text = (out / name).read_text(encoding="utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+    described = read("beskrivning.csv")
+    assert len(described) == len(findings["descriptives"])
+    for row, d in zip(described, findings["descriptives"], strict=True):
+        assert (row["antal"] == "..") == (d["n"] is None)
+        assert (row["värde"] == "..") == (d["value"] is None and d["suppressed"])
+    differences = read("skillnader.csv")
+    for row, d in zip(differences, findings["differences"], strict=True):
+        assert (row["skillnad_kvinnor_minus_män"] == "..") == d["suppressed"]
+    quality = read("datakvalitet.csv")
+    for row, q in zip(quality, findings["data_quality"], strict=True):
+        assert (row["saknas"] == "..") == (q["missing"] is None)
+
+
+def write_random(folder: Path, seed: int, rows: int) -> Path:
+    path = folder / "uttag.csv"
+    path.write_text("\n".join(";".join(r) for r in _random_extract(seed, rows)) + "\n", encoding="utf-8")
+    return path
