@@ -28,6 +28,7 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_analyse.py
 
 # Re-pin the dependencies (needs uv: `pip install uv`).
 lock:
