@@ -134,13 +134,14 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     # Date and age are parsed once, in stages before the main select, and then only referenced.
     stages: list[dict[str, pl.Expr]] = [{}, {}]
     date_expr: pl.Expr | None = None
+    distinct_dates = None
     if "date" in roles:
-        stages[0]["_date"] = _date_expr(table, roles["date"].header)
+        stages[0]["_date"], distinct_dates = _date_mapping(table, roles["date"].header)
         date_expr = pl.col("_date")
     age_expr: pl.Expr | None = None
     if "age" in roles:
         header = roles["age"].header
-        stages[1]["_age"] = _number_expr(raw, header).floor()
+        stages[1]["_age"] = _number_of(table, header).floor()
         age_expr = pl.col("_age")
         problems.append(
             pl.when(pl.col(header).is_not_null() & age_expr.is_null()).then(pl.lit("age not a number"))
@@ -186,7 +187,12 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         )
         problems.append(pl.when(date_expr > pl.lit(today)).then(pl.lit("date in the future")))
         exprs.append(date_expr.alias("date"))
-        exprs.append(period_expr(date_expr, config.period).cast(pl.Categorical).alias("period"))
+        # labelled per distinct date, not per row
+        period_labels = (
+            distinct_dates.to_frame("d").select(period_expr(pl.col("d"), config.period)).to_series()
+        )
+        period = date_expr.replace_strict(distinct_dates, period_labels, default=None, return_dtype=pl.String)
+        exprs.append(period.cast(pl.Categorical).alias("period"))
 
     # outcomes and criteria -----------------------------------------------------------------------------
     for spec in outcomes:
@@ -442,16 +448,36 @@ def _date_expr(table: LoadedTable, header: str) -> pl.Expr:
 
     Parsed once per distinct value (an extract has a few hundred dates, not a million) and mapped back.
     """
+    return _date_mapping(table, header)[0]
+
+
+def _date_mapping(table: LoadedTable, header: str) -> tuple[pl.Expr, pl.Series]:
+    """The date expression and the distinct dates it can produce (for labels derived from dates)."""
     import polars as pl
 
     dtype = table.frame.schema[header]
     if dtype == pl.Date:
-        return pl.col(header)
+        return pl.col(header), table.distinct(header)
     if isinstance(dtype, pl.Datetime):
-        return pl.col(header).dt.date()
+        return pl.col(header).dt.date(), table.distinct(header).dt.date().unique()
     distinct = table.distinct(header).cast(pl.String)
     parsed = distinct.to_frame("v").select(_parse_dates(pl.col("v"))).to_series()
-    return pl.col(header).cast(pl.String).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
+    expr = pl.col(header).cast(pl.String).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
+    return expr, parsed.drop_nulls().unique()
+
+
+def _number_of(table: LoadedTable, header: str) -> pl.Expr:
+    """Like `_number_expr`, but parsed per distinct value when the column repeats its values (ages,
+    hours): the text clean-up then runs hundreds of times instead of once per row."""
+    import polars as pl
+
+    if table.frame.schema[header] != pl.String:
+        return _number_expr(table.frame, header)
+    distinct = table.distinct(header)
+    if distinct.len() > max(1000, table.frame.height // 10):
+        return _number_expr(table.frame, header)
+    parsed = number_series(distinct)
+    return pl.col(header).replace_strict(distinct, parsed, default=None, return_dtype=pl.Float64)
 
 
 def _parse_dates(text: pl.Expr) -> pl.Expr:
@@ -474,8 +500,6 @@ def _age_from_birth(
     """Age at the row's date (or `reference_date`) from a birth date or birth year."""
     import polars as pl
 
-    raw = table.frame
-
     if date_expr is not None:
         reference = date_expr if config.reference_date is None else pl.lit(config.reference_date)
     elif config.reference_date is not None:
@@ -492,7 +516,7 @@ def _age_from_birth(
     if "birth_date" in roles:
         header = roles["birth_date"].header
         born = _date_expr(table, header)
-        year_only = _number_expr(raw, header)
+        year_only = _number_of(table, header)
         # A "birth date" column that holds only years (e.g. 2012) is read as a birth year.
         born_year = pl.when(born.is_null() & year_only.is_between(1880, 2100)).then(year_only)
         exact = (reference.dt.year() - born.dt.year()) - (
@@ -507,7 +531,7 @@ def _age_from_birth(
         problems.append(pl.when(born > reference).then(pl.lit("birth date after reference date")))
         return age, problems
     header = roles["birth_year"].header
-    year = _number_expr(raw, header)
+    year = _number_of(table, header)
     problems.append(pl.when(pl.col(header).is_not_null() & year.is_null()).then(pl.lit("age not a number")))
     return reference.dt.year().cast(pl.Float64) - year, problems
 
@@ -591,8 +615,9 @@ def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str |
 
     header = spec.column
     if spec.kind == "numeric":
-        number = _number_expr(raw, header)
-        bad = raw.select((pl.col(header).is_not_null() & number.is_null()).sum()).item()
+        number = _number_of(table, header)
+        unreadable = table.distinct(header).filter(number_series(table.distinct(header)).is_null())
+        bad = raw.select(pl.col(header).is_in(unreadable.implode()).sum()).item() if unreadable.len() else 0
         note = (
             f"'{header}': {bad} värden är inte tal och räknas som saknade för utfallet {spec.name}."
             if bad
