@@ -162,7 +162,9 @@ def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
     findings = json.loads((first / "findings.json").read_text(encoding="utf-8"))
     assert findings["schema_version"] == 1
     assert set(findings) >= {"tool", "input", "settings", "descriptives", "differences"}
-    assert findings["input"]["rows"] == 6000 and findings["input"]["rows_used"] == 5996
+    # 4 rows were excluded (2 + 2): too few to publish, so neither the reasons nor rows read are shown
+    assert findings["input"]["rows_used"] == 5996 and findings["input"]["rows"] is None
+    assert findings["input"]["rows_excluded"] == {"age out of range": None, "date in the future": None}
     import hashlib
 
     assert findings["input"]["sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
@@ -257,3 +259,34 @@ def write_random(folder: Path, seed: int, rows: int) -> Path:
     path = folder / "uttag.csv"
     path.write_text("\n".join(";".join(r) for r in _random_extract(seed, rows)) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "used", "excluded", "expected"),
+    [
+        (100, 80, {"a": 12, "b": 8}, {"rows": 100, "rows_used": 80, "rows_excluded": {"a": 12, "b": 8}}),
+        # one small reason would follow from rows − rows_used − the other: both hidden
+        (100, 85, {"a": 12, "b": 3}, {"rows": 100, "rows_used": 85, "rows_excluded": {"a": None, "b": None}}),
+        (
+            100,
+            80,
+            {"a": 3, "b": 2, "c": 15},
+            {"rows": 100, "rows_used": 80, "rows_excluded": {"a": None, "b": None, "c": 15}},
+        ),
+        # a small excluded total would follow from rows − rows_used: rows read hidden
+        (100, 97, {"a": 3}, {"rows": None, "rows_used": 97, "rows_excluded": {"a": None}}),
+        (50, 50, {}, {"rows": 50, "rows_used": 50, "rows_excluded": {}}),
+    ],
+)
+def test_row_counts_in_findings_follow_the_disclosure_rule(
+    rows: int, used: int, excluded: dict[str, int], expected: dict
+) -> None:
+    from oppnaogon.run import _protected_row_counts
+
+    assert _protected_row_counts(rows, used, excluded, 5) == expected
+
+
+def test_an_extract_smaller_than_the_threshold_is_refused(write_csv: WriteCsv) -> None:
+    path = write_csv([["Kön", "Insats beviljad"], ["K", "Ja"], ["M", "Nej"], ["K", "Nej"]])
+    result = runner.invoke(app, ["analyse", str(path), "--out", str(path.parent / "r")])
+    assert result.exit_code == 2 and "färre än röjandegränsen" in result.output

@@ -74,6 +74,12 @@ def run_analysis(
             f"Inga utfall att analysera i {data.name}.",
             "Ange utfall i oppnaogon.toml under [outcomes.NAMN] (column och kind), t.ex. med `oppnaogon init`.",
         )
+    if prepared.rows_usable < settings.min_cell:
+        raise UsageError(
+            f"{data.name} har bara {prepared.rows_usable} användbara rader, färre än röjandegränsen "
+            f"{settings.min_cell}: inget kan redovisas.",
+            "Analysera ett större uttag eller en längre period.",
+        )
     findings = analyse(prepared, settings)
     created = run_time()
     document = findings_document(data, prepared, findings, settings, cfg.area, period, sha=file_sha256(data))
@@ -129,6 +135,27 @@ def _select_period(prepared: Prepared, period: str | None) -> Prepared:
     return dataclasses.replace(prepared, frame=chosen)
 
 
+def _protected_row_counts(
+    rows: int, rows_used: int, exclusions: dict[str, int], min_cell: int
+) -> dict[str, Any]:
+    """Rows read, used and excluded by reason, with the same disclosure rule as every table.
+
+    An exclusion count of 1 to min_cell − 1 is hidden; so are the other reasons when only one would be
+    hidden (it would follow from rows − rows_used), and rows read when the excluded total is small.
+    """
+    excluded: dict[str, int | None] = {
+        reason: (None if 0 < count < min_cell else count) for reason, count in exclusions.items()
+    }
+    if sum(v is None for v in excluded.values()) == 1:
+        excluded = dict.fromkeys(excluded)
+    total_excluded = rows - rows_used
+    return {
+        "rows": None if 0 < total_excluded < min_cell else rows,
+        "rows_used": rows_used,
+        "rows_excluded": excluded,
+    }
+
+
 def _population_age_group(prepared: Prepared) -> str:
     """children (all under 18), adults (all 18+) or mixed: decides flickor/pojkar or kvinnor/män."""
     from oppnaogon.wording import age_group_of_population
@@ -156,9 +183,9 @@ def findings_document(
         "input": {
             "file": data.name,
             "sha256": sha,
-            "rows": prepared.rows_read,
-            "rows_used": findings.rows_used,
-            "rows_excluded": prepared.exclusions,
+            **_protected_row_counts(
+                prepared.rows_read, findings.rows_used, prepared.exclusions, settings.min_cell
+            ),
         },
         "settings": {
             "min_cell": settings.min_cell,
