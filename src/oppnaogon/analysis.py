@@ -17,13 +17,15 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import product
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+import polars as pl
+
+from oppnaogon import stats
 from oppnaogon.config import SEX_VALUES, OutcomeSpec
 from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, Prepared
-
-if TYPE_CHECKING:
-    import polars as pl
+from oppnaogon.suppression import Constraint, primary_cells, protect
 
 DIMENSIONS: tuple[str, ...] = ("age_band", "birth_region", "residence", "period", "municipality")
 TWO_WAY: tuple[tuple[str, str], ...] = (("age_band", "birth_region"), ("age_band", "residence"))
@@ -69,7 +71,6 @@ def breakdowns_for(frame: pl.DataFrame) -> list[tuple[str, ...]]:
 
 def _cell_table(frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[OutcomeSpec]) -> pl.DataFrame:
     """One pass: per combination of all dimensions and sex, the counts and sums every statistic needs."""
-    import polars as pl
 
     aggs: list[pl.Expr] = [pl.len().alias("rows")]
     for spec in outcomes:
@@ -92,7 +93,6 @@ def _cell_table(frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[Out
 
 def _value_counts(frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec) -> pl.DataFrame:
     """Per combination of dimensions and sex, how many rows have each value of a numeric outcome."""
-    import polars as pl
 
     column = OUTCOME_PREFIX + spec.name
     return (
@@ -111,7 +111,6 @@ def _value_counts(frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec) -
 
 def _roll_up(cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str]) -> pl.DataFrame:
     """Sum the cell table to one breakdown, with a row for every group × sex (absent combinations = 0)."""
-    import polars as pl
 
     summed = cells.group_by([*breakdown, "sex"]).agg(pl.col(measures).sum())
     groups = summed.select(breakdown).unique() if breakdown else pl.DataFrame({"_": [0]})
@@ -130,11 +129,6 @@ def _roll_up(cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str
 
 def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Findings:
     """Descriptives, differences, tests and data quality for every outcome and breakdown, suppressed."""
-    import numpy as np
-
-    from oppnaogon import stats
-    from oppnaogon.suppression import Constraint, primary_cells, protect
-
     settings = settings or AnalysisSettings()
     frame = prepared.frame
     outcomes = prepared.outcomes
@@ -147,8 +141,6 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
     tables = {b: _roll_up(cells, b, measures) for b in breakdowns}
 
     # Data quality: rows and missing values per sex for every used column (whole population).
-    import polars as pl
-
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
     quality = (
         frame.lazy()
@@ -178,7 +170,7 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
             n_values[("present", column, sex)] = rows - missing
     n_values[("rows_used",)] = frame.height
 
-    constraints = _tree_constraints(tables, breakdowns, outcomes, "n", Constraint)
+    constraints = _tree_constraints(tables, breakdowns, outcomes, "n")
     constraints.append(Constraint(("rows_used",), tuple(("rows", s) for s in SEX_VALUES)))
     outcome_columns = {spec.column: spec.name for spec in outcomes}
     for sex in SEX_VALUES:
@@ -216,13 +208,13 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
                     s_values[key] = row[f"s:{spec.name}"]
                     if n_hidden or 0 < n < settings.min_cell:
                         s_primary.add(key)
-    hidden |= protect(k_values, k_primary, _tree_constraints(tables, breakdowns, outcomes, "k", Constraint))
-    hidden |= protect(s_values, s_primary, _tree_constraints(tables, breakdowns, outcomes, "s", Constraint))
+    hidden |= protect(k_values, k_primary, _tree_constraints(tables, breakdowns, outcomes, "k"))
+    hidden |= protect(s_values, s_primary, _tree_constraints(tables, breakdowns, outcomes, "s"))
 
     # --- descriptives ------------------------------------------------------------------------------
     descriptives: list[dict[str, Any]] = []
     medians = {
-        spec.name: _numeric_statistics(frame, dims, spec, breakdowns, stats)
+        spec.name: _numeric_statistics(frame, dims, spec, breakdowns)
         for spec in outcomes
         if not spec.is_binary
     }
@@ -267,7 +259,7 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
                 descriptives.append(entry)
 
     # --- differences female − male -----------------------------------------------------------------------
-    differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings, stats, np)
+    differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings)
 
     # --- data quality ---------------------------------------------------------------------------------
     data_quality: list[dict[str, Any]] = []
@@ -287,7 +279,7 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
                     "suppressed": not visible,
                 }
             )
-    flags_out = _missingness_flags(data_quality, n_values, hidden, flags, settings, stats, np)
+    flags_out = _missingness_flags(n_values, hidden, flags, settings)
 
     return Findings(
         descriptives=tuple(descriptives),
@@ -306,8 +298,7 @@ def _tree_constraints(
     breakdowns: Sequence[tuple[str, ...]],
     outcomes: Sequence[OutcomeSpec],
     measure: str,
-    constraint_type: Any,
-) -> list[Any]:
+) -> list[Constraint]:
     """Each group of a coarser breakdown is the sum of the groups of a finer one that refine it."""
     present = set(breakdowns)
     constraints = []
@@ -326,7 +317,7 @@ def _tree_constraints(
             for spec, sex in product(specs, SEX_VALUES):
                 for parent_g, child_gs in children.items():
                     constraints.append(
-                        constraint_type(
+                        Constraint(
                             (measure, spec.name, sex, parent_b, parent_g),
                             tuple((measure, spec.name, sex, b, g) for g in child_gs),
                         )
@@ -345,13 +336,11 @@ def _numeric_statistics(
     dims: Sequence[str],
     spec: OutcomeSpec,
     breakdowns: Iterable[tuple[str, ...]],
-    stats: Any,
 ) -> dict[tuple[Any, ...], Any]:
     """Medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown, group).
 
     Both come from one value-count table (rows per distinct value), rolled up per breakdown.
     """
-    import polars as pl
 
     counts = _value_counts(frame, dims, spec)
     result: dict[tuple[Any, ...], Any] = {}
@@ -375,8 +364,6 @@ def _differences(
     hidden: set[Hashable],
     medians: dict[str, Any],
     settings: AnalysisSettings,
-    stats: Any,
-    np: Any,
 ) -> list[dict[str, Any]]:
     """Female − male per outcome and group: estimate, CI, test; BH over every published test."""
     entries: list[dict[str, Any]] = []
@@ -420,7 +407,7 @@ def _differences(
                 else:
                     entry["_arrays"] = (female, male)
                 entries.append(entry)
-    _test_all(entries, outcomes, medians, settings, stats, np)
+    _test_all(entries, outcomes, medians, settings)
     return entries
 
 
@@ -429,8 +416,6 @@ def _test_all(
     outcomes: Sequence[OutcomeSpec],
     medians: dict[str, Any],
     settings: AnalysisSettings,
-    stats: Any,
-    np: Any,
 ) -> None:
     by_name = {o.name: o for o in outcomes}
     testable = [e for e in entries if "_arrays" in e]
@@ -492,13 +477,10 @@ def _sd(row: dict[str, Any], name: str) -> float:
 
 
 def _missingness_flags(
-    data_quality: list[dict[str, Any]],
     n_values: dict[Hashable, float],
     hidden: set[Hashable],
     flags: list[str],
     settings: AnalysisSettings,
-    stats: Any,
-    np: Any,
 ) -> list[dict[str, Any]]:
     """Does missingness itself differ between women and men? ("Är datan tillförlitlig?")"""
     results = []
