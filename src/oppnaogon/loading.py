@@ -479,7 +479,16 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
         )
         changes = table_of_values.filter(pl.col("new").ne_missing(pl.col("old")))
         if changes.height:
-            replacements.append(pl.col(column).replace(changes["old"], changes["new"]))
+            # markers become null with is_in (a fast membership test); only values that need trimming
+            # go through `replace`, which is an order of magnitude slower per row
+            to_null = changes.filter(pl.col("new").is_null()).get_column("old")
+            to_trim = changes.filter(pl.col("new").is_not_null())
+            expr = pl.col(column)
+            if to_trim.height:
+                expr = expr.replace(to_trim["old"], to_trim["new"])
+            if to_null.len():
+                expr = pl.when(pl.col(column).is_in(to_null.implode())).then(None).otherwise(expr)
+            replacements.append(expr.alias(column))
         distinct[column] = table_of_values.get_column("new").drop_nulls().unique().rename(column)
     if replacements:
         frame = frame.with_columns(replacements)
