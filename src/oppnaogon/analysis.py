@@ -13,6 +13,7 @@ differences and tests computed from a hidden cell are hidden with it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -511,7 +512,5 @@ def _missingness_flags(
 
 
 def _round(value: Any, digits: int = 4) -> float | None:
-    import math
-
     value = float(value)
     return None if math.isnan(value) or math.isinf(value) else round(value, digits)

@@ -46,8 +46,18 @@ def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
+def _percent(value: float | None, absent: str = "..") -> str:
+    """`62,3 %`; `absent` (`..` for a hidden value) where there is none."""
+    return absent if value is None else f"{value * 100:.1f}\u00a0%".replace(".", ",")
+
+
+def _decimal(value: float | None) -> str:
+    return ".." if value is None else f"{value:.1f}".replace(".", ",")
+
+
 def _share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.1f}\u00a0%".replace(".", ",")
+    """A share of missing values in `check`: a dash where the sex has no rows."""
+    return _percent(value, absent="–")
 
 
 def print_check(result: CheckResult, console: Console | None = None) -> None:
@@ -131,14 +141,6 @@ def print_error(error: OppnaogonError, console: Console | None = None) -> None:
     console.print(f"[bold red]{error.title}:[/bold red] {error.message}", highlight=False, soft_wrap=True)
     if error.hint:
         console.print(error.hint, highlight=False, soft_wrap=True)
-
-
-def _percent(value: float | None) -> str:
-    return "..".rjust(2) if value is None else f"{value * 100:.1f}\u00a0%".replace(".", ",")
-
-
-def _decimal(value: float | None) -> str:
-    return ".." if value is None else f"{value:.1f}".replace(".", ",")
 
 
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:

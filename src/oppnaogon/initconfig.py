@@ -76,9 +76,7 @@ def propose(data: str | Path) -> Proposal:
     unknown_sex: list[str] = []
     if "sex" in roles:
         lookup = sex_lookup()
-        for value in (
-            raw.get_column(roles["sex"].header).cast(pl.String).drop_nulls().unique().sort().to_list()
-        ):
+        for value in table.distinct(roles["sex"].header).cast(pl.String).sort().to_list():
             sex = lookup.get(key(value))
             if sex is None:
                 unknown_sex.append(value)
@@ -89,7 +87,7 @@ def propose(data: str | Path) -> Proposal:
     for spec in outcomes:
         positive = None
         if spec.kind != "numeric":
-            found = raw.get_column(spec.column).cast(pl.String).drop_nulls().unique().sort().to_list()
+            found = table.distinct(spec.column).cast(pl.String).sort().to_list()
             positive = [v for v in found if key(v) in YES_CODES]
         outcome_items.append(
             {"name": spec.name, "column": spec.column, "kind": spec.kind, "positive": positive}
