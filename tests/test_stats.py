@@ -16,12 +16,17 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from oppnaogon.stats import (
     MEDIAN_CI_MIN_N,
+    T_EXPANSION_MIN_DF,
     benjamini_hochberg,
+    chi2_1_sf,
     grouped_mann_whitney,
     grouped_medians,
     mean_interval,
     newcombe_interval,
+    normal_quantile,
+    normal_sf,
     smd,
+    t_quantile,
     two_by_two_test,
     wilson_interval,
 )
@@ -446,3 +451,50 @@ def test_grouped_mann_whitney_matches_scipy(rows: list[tuple[object, str, float,
             assert math.isnan(p)  # scipy reports 1.0 here; with no variation there is no test
         else:
             assert p == pytest.approx(ref.pvalue, abs=1e-9)
+
+
+# --- distribution functions without scipy ----------------------------------------------------------------
+
+
+def test_normal_and_chi_square_tails_match_scipy() -> None:
+    z = np.array([-8.0, -1.96, 0.0, 0.5, 1.959964, 3.0, 10.0, 40.0])
+    np.testing.assert_allclose(normal_sf(z), sps.norm.sf(z), rtol=1e-13, atol=1e-300)
+    x = np.array([0.0, 1e-6, 0.5, 3.841459, 10.0, 100.0, 700.0])
+    np.testing.assert_allclose(chi2_1_sf(x), sps.chi2.sf(x, 1), rtol=1e-12, atol=1e-300)
+    p = np.array([1e-12, 0.025, 0.5, 0.975, 0.995, 1 - 1e-9])
+    np.testing.assert_allclose(normal_quantile(p), sps.norm.ppf(p), rtol=1e-12)
+    assert math.isnan(float(normal_sf(np.nan))) and math.isnan(float(chi2_1_sf(np.nan)))
+
+
+def test_t_quantile_written_down() -> None:
+    # t_{0.975} for 9, 200 and 1000 degrees of freedom (statistical tables; scipy.stats.t.ppf)
+    assert t_quantile(9, 0.975) == pytest.approx(2.262157162798205, rel=1e-12)
+    assert t_quantile(200, 0.975) == pytest.approx(1.9718962236339088, rel=1e-10)
+    assert t_quantile(1000, 0.975) == pytest.approx(1.9623390808264083, rel=1e-10)
+    assert np.isnan(t_quantile([0.0, 5.0, 5.0], [0.975, 1.0, np.nan])).all()
+
+
+@given(
+    df=st.one_of(st.floats(0.5, 10.0), st.floats(10.0, 400.0), st.floats(400.0, 1e7)),
+    p=st.floats(0.55, 0.99999),
+)
+@PROPERTY
+def test_t_quantile_matches_scipy_on_both_sides_of_the_expansion_switch(df: float, p: float) -> None:
+    expected = sps.t.ppf(p, df)
+    assert t_quantile(df, p) == pytest.approx(expected, rel=2e-9)
+    assert t_quantile(df, 1 - p) == pytest.approx(-expected, rel=2e-9)
+
+
+def test_t_quantile_many_at_once_and_at_the_median() -> None:
+    df = np.concatenate([np.linspace(0.5, 10, 40), np.linspace(10, 400, 60)])
+    np.testing.assert_allclose(t_quantile(df, 0.975), sps.t.ppf(0.975, df), rtol=1e-10)
+    np.testing.assert_allclose(t_quantile(df, 0.025), sps.t.ppf(0.025, df), rtol=1e-10)
+    assert (t_quantile(df, 0.5) == 0).all()
+    # near the median the quantile is tiny and only absolutely accurate
+    np.testing.assert_allclose(t_quantile(df, 0.5001), sps.t.ppf(0.5001, df), atol=1e-9)
+
+
+def test_t_expansion_switch_is_accurate_at_its_edge() -> None:
+    p = np.array([0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9995])
+    for df in (T_EXPANSION_MIN_DF, T_EXPANSION_MIN_DF * 1.5, 1e4):
+        np.testing.assert_allclose(t_quantile(df, p), sps.t.ppf(p, df), rtol=2e-10)
