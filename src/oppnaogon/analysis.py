@@ -99,13 +99,10 @@ def _value_counts(frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec) -
     return (
         frame.lazy()
         .filter(pl.col(column).is_not_null())
-        .select(
-            pl.col("sex").cast(pl.String),
-            *[pl.col(d).cast(pl.String) for d in dims],
-            pl.col(column).alias("value"),
-        )
-        .group_by([*dims, "sex", "value"])
+        .group_by([*dims, "sex", pl.col(column).alias("value")])
         .agg(pl.len().cast(pl.Int64).alias("count"))
+        # grouped on the categorical codes; only the result is turned into text
+        .with_columns(pl.col("sex").cast(pl.String), *[pl.col(d).cast(pl.String) for d in dims])
         .collect()
     )
 

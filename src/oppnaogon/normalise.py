@@ -170,9 +170,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
             break
 
     if "residence" in roles:
-        exprs.append(
-            pl.col(roles["residence"].header).cast(pl.String).cast(pl.Categorical).alias("residence")
-        )
+        exprs.append(pl.col(roles["residence"].header).cast(pl.Categorical).alias("residence"))
     if "municipality" in roles:
         mapped, note = _municipality_expr(table, roles["municipality"].header)
         exprs.append(mapped.cast(pl.Categorical).alias("municipality"))
@@ -202,7 +200,9 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
             notes.append(note)
     for criterion_id, crit_headers in criteria.items():
         for header in crit_headers:
-            exprs.append(pl.col(header).cast(pl.String).alias(f"{CRITERION_PREFIX}{criterion_id}:{header}"))
+            exprs.append(
+                pl.col(header).cast(pl.Categorical).alias(f"{CRITERION_PREFIX}{criterion_id}:{header}")
+            )
 
     used = [r.header for r in roles.values()] + [s.column for s in outcomes] + sorted(criteria_headers)
     exprs.extend(pl.col(h).is_null().alias(MISSING_PREFIX + h) for h in dict.fromkeys(used))
@@ -410,11 +410,17 @@ def _sex_expr(table: LoadedTable, header: str, config: Config) -> pl.Expr:
         )
     return (
         pl.col(header)
-        .cast(pl.String)
-        .replace_strict(mapping, default=None, return_dtype=pl.String)
+        .replace_strict(mapping, default=None, return_dtype=pl.Enum(list(SEX_VALUES)))
         .fill_null("unknown")
         .alias("sex")
     )
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    """Text as read: String from CSV and Excel, Categorical from Parquet (see `loading`)."""
+    import polars as pl
+
+    return dtype == pl.String or isinstance(dtype, pl.Categorical)
 
 
 def _number_expr(raw: pl.DataFrame, header: str) -> pl.Expr:
@@ -462,7 +468,7 @@ def _date_mapping(table: LoadedTable, header: str) -> tuple[pl.Expr, pl.Series]:
         return pl.col(header).dt.date(), table.distinct(header).dt.date().unique()
     distinct = table.distinct(header).cast(pl.String)
     parsed = distinct.to_frame("v").select(_parse_dates(pl.col("v"))).to_series()
-    expr = pl.col(header).cast(pl.String).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
+    expr = pl.col(header).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
     return expr, parsed.drop_nulls().unique()
 
 
@@ -471,7 +477,7 @@ def _number_of(table: LoadedTable, header: str) -> pl.Expr:
     hours): the text clean-up then runs hundreds of times instead of once per row."""
     import polars as pl
 
-    if table.frame.schema[header] != pl.String:
+    if not _is_text(table.frame.schema[header]):
         return _number_expr(table.frame, header)
     distinct = table.distinct(header)
     if distinct.len() > max(1000, table.frame.height // 10):
@@ -584,7 +590,7 @@ def _region_expr(table: LoadedTable, header: str, role: str, config: Config) -> 
             f"{_show_codes(unrecognised)}. Ange dem i oppnaogon.toml "
             "under [values.birth_region] (sweden, nordic, eu_efta, rest_of_world)."
         )
-    expr = pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String)
+    expr = pl.col(header).replace_strict(mapping, default=None, return_dtype=pl.String)
     return expr, note
 
 
@@ -605,7 +611,7 @@ def _municipality_expr(table: LoadedTable, header: str) -> tuple[pl.Expr, str | 
         if unknown_codes
         else None
     )
-    return pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.String), note
+    return pl.col(header).replace_strict(mapping, default=None, return_dtype=pl.String), note
 
 
 def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str | None]:
@@ -645,7 +651,7 @@ def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str |
             'positive = ["Ja", "Delvis"] och negative = ["Nej"], eller lägg till saknade-markörer under '
             "[input] missing.",
         )
-    return pl.col(header).cast(pl.String).replace_strict(mapping, default=None, return_dtype=pl.Boolean), None
+    return pl.col(header).replace_strict(mapping, default=None, return_dtype=pl.Boolean), None
 
 
 def _refuse_mostly_bad(frame: pl.DataFrame, roles: dict[str, RoleMatch], table: LoadedTable) -> None:
