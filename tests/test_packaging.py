@@ -19,7 +19,8 @@ def test_installed_wheel_finds_criteria_templates_and_data(tmp_path: Path) -> No
     )
     (wheel,) = (tmp_path / "dist").glob("oppnaogon-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "oppnaogon/criteria/barn_och_unga.toml" in names
+    for area in ("barn_och_unga", "lss", "aldreomsorg", "socialpsykiatri"):
+        assert f"oppnaogon/criteria/{area}.toml" in names
     assert "oppnaogon/templates/oppnaogon.toml.j2" in names
     assert "oppnaogon/data/countries.csv" in names
     site = tmp_path / "site"
@@ -38,4 +39,4 @@ def test_installed_wheel_finds_criteria_templates_and_data(tmp_path: Path) -> No
         text=True,
     ).stdout.splitlines()
     assert all(line.startswith(str(site)) for line in out[:3]), out
-    assert out[3:] == ["['barn_och_unga']", "290"]
+    assert out[3:] == ["['aldreomsorg', 'barn_och_unga', 'lss', 'socialpsykiatri']", "290"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -171,6 +172,54 @@ def analyse(
             data, config, out=out, formats=chosen, period=period, min_cell=min_cell, min_diff_pp=min_diff
         )
         print_analysis(result)
+
+
+criteria_app = typer.Typer(
+    name="criteria",
+    help="Visa kriterierna för omotiverade skillnader (Vård- och omsorgsanalys, som SKR presenterar dem).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(criteria_app)
+
+
+class Language(StrEnum):
+    sv = "sv"
+    en = "en"
+
+
+@criteria_app.command("list")
+def criteria_list(debug: DebugOption = False) -> None:
+    """Lista verksamhetsområdena som har en kriterietabell: namn, instrument (BBIC, IBIC) och antal
+    kriterier för beslut och för delaktighet.
+
+    Exempel: oppnaogon criteria list
+    """
+    with _user_errors(debug):
+        from oppnaogon.criteria_view import print_area_list
+
+        print_area_list()
+
+
+@criteria_app.command("show")
+def criteria_show(
+    area: Annotated[
+        str, typer.Argument(help="Området, t.ex. barn_och_unga (se criteria list).", show_default=False)
+    ],
+    lang: Annotated[
+        Language, typer.Option("--lang", help="Språk: sv (svenska) eller en (engelska).")
+    ] = Language.sv,
+    debug: DebugOption = False,
+) -> None:
+    """Visa ett områdes kriterier som SKR:s tabell 1 (beslut om insats) och tabell 2 (delaktighet):
+    kriteriet, uppgifter som behövs och exempel på variabler med deras värden.
+
+    Exempel: oppnaogon criteria show lss --lang en
+    """
+    with _user_errors(debug):
+        from oppnaogon.criteria_view import show_area
+
+        show_area(area, lang.value)
 
 
 def main(argv: list[str] | None = None) -> int:

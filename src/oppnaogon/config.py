@@ -10,7 +10,7 @@ import difflib
 import itertools
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -285,16 +285,18 @@ _SWEDISH_KEYS = {alias: role for role, aliases in ROLE_ALIASES.items() for alias
 """Swedish words an analyst may write as keys, for 'did you mean' suggestions."""
 
 
+def did_you_mean(word: str, allowed: Iterable[str]) -> str | None:
+    """The allowed word closest to `word` (difflib, cutoff 0.6), for "Menade du …?" hints; None if none is."""
+    close = difflib.get_close_matches(word, sorted(allowed), n=1)
+    return close[0] if close else None
+
+
 def _no_unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, where: _Locator) -> None:
     for key in table:
         if key not in allowed:
             translated = _SWEDISH_KEYS.get(name_key(key))
-            close = (
-                [translated]
-                if translated in allowed
-                else difflib.get_close_matches(key, sorted(allowed), n=1)
-            )
-            suggestion = f"Menade du `{prefix}{close[0]}`? " if close else ""
+            close = translated if translated in allowed else did_you_mean(key, allowed)
+            suggestion = f"Menade du `{prefix}{close}`? " if close else ""
             raise where.error(
                 f"{prefix}{key}",
                 "är ingen känd inställning",
@@ -305,11 +307,11 @@ def _no_unknown_keys(table: Mapping[str, Any], allowed: set[str], prefix: str, w
 def _choice(value: Any, allowed: tuple[str, ...], dotted: str, where: _Locator) -> None:
     if value in allowed:
         return
-    close = difflib.get_close_matches(str(value), allowed, n=1)
+    close = did_you_mean(str(value), allowed)
     raise where.error(
         dotted,
         f"ska vara en av {', '.join(allowed)}, inte {value!r}",
-        f"Menade du {close[0]!r}? Rätta filen och kör igen." if close else None,
+        f"Menade du {close!r}? Rätta filen och kör igen." if close else None,
     )
 
 
