@@ -19,6 +19,7 @@ from oppnaogon.stats import (
     T_EXPANSION_MIN_DF,
     benjamini_hochberg,
     chi2_1_sf,
+    chi2_sf,
     grouped_mann_whitney,
     grouped_medians,
     mean_interval,
@@ -498,3 +499,18 @@ def test_t_expansion_switch_is_accurate_at_its_edge() -> None:
     p = np.array([0.8, 0.9, 0.95, 0.975, 0.99, 0.995, 0.9995])
     for df in (T_EXPANSION_MIN_DF, T_EXPANSION_MIN_DF * 1.5, 1e4):
         np.testing.assert_allclose(t_quantile(df, p), sps.t.ppf(p, df), rtol=2e-10)
+
+
+@given(x=st.floats(0.0, 3000.0), df=st.integers(1, 400))
+@PROPERTY
+def test_chi_square_tail_for_whole_degrees_of_freedom_matches_scipy(x: float, df: int) -> None:
+    expected = sps.chi2.sf(x, df)
+    assert chi2_sf(x, df) == pytest.approx(expected, rel=1e-11, abs=1e-300)
+
+
+def test_chi_square_tail_written_down() -> None:
+    # 3.841459 is the 95th percentile of chi-square(1); 11.0705 of chi-square(5); Q(x; 2) = exp(-x/2)
+    np.testing.assert_allclose(chi2_sf([3.841458820694124, 11.070497693516351], [1, 5]), [0.05, 0.05])
+    assert chi2_sf(4.0, 2) == pytest.approx(math.exp(-2.0), rel=1e-14)
+    assert chi2_sf(0.0, 7) == 1.0
+    assert np.isnan(chi2_sf([1.0, 1.0, -1.0, np.nan], [0, 2.5, 3, 3])).all()

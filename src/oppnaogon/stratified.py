@@ -48,9 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special
 
-from oppnaogon.stats import _z
+from oppnaogon.stats import _z, chi2_1_sf, chi2_sf
 
 __all__ = ["StratifiedResult", "mantel_haenszel"]
 
@@ -308,8 +307,8 @@ def mantel_haenszel(
     log_or = np.log(np.where(or_ok, odds_ratio, 1.0))
     or_low = np.exp(log_or - z * log_or_se)
     or_high = np.exp(log_or + z * log_or_se)
-    cmh_p = special.chdtrc(1, cmh)
-    bd_p = special.chdtrc(np.where(bd_df >= 1, bd_df, 1), bd_stat)
+    cmh_p = chi2_1_sf(cmh)
+    bd_p = chi2_sf(bd_stat, np.where(bd_df >= 1, bd_df, 1))
 
     def estimate(values: FloatArray) -> FloatArray:
         return np.where(bad, np.nan, values)
