@@ -155,6 +155,7 @@ def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
             "beskrivning.csv",
             "skillnader.csv",
             "datakvalitet.csv",
+            "tillganglighet.csv",
         ]
     )
     for name in names:

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from oppnaogon import stats
+from oppnaogon import stats, verdicts
 from oppnaogon.config import SEX_VALUES, OutcomeSpec
+from oppnaogon.criteria import CriteriaArea
 from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, Prepared
 from oppnaogon.suppression import Constraint, primary_cells, protect
 
@@ -56,6 +57,8 @@ class Findings:
     outcomes: tuple[OutcomeSpec, ...]
     rows_used: int
     hidden_cells: int = 0
+    accommodation: tuple[dict[str, Any], ...] = ()
+    criteria_area: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -125,8 +128,11 @@ def _roll_up(cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str
 # --- the analysis -------------------------------------------------------------------------------------
 
 
-def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Findings:
-    """Descriptives, differences, tests and data quality for every outcome and breakdown, suppressed."""
+def analyse(
+    prepared: Prepared, settings: AnalysisSettings | None = None, area: CriteriaArea | None = None
+) -> Findings:
+    """Descriptives, differences, tests and data quality for every outcome and breakdown, suppressed;
+    with `area` (its criteria table), the criteria verdicts of decision and participation differences."""
     settings = settings or AnalysisSettings()
     frame = prepared.frame
     outcomes = prepared.outcomes
@@ -258,6 +264,10 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
 
     # --- differences female − male -----------------------------------------------------------------------
     differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings)
+    accommodation: list[dict[str, Any]] = []
+    if area is not None:
+        verdicts.assess(frame, outcomes, differences, area, settings)
+        accommodation = verdicts.accommodation_findings(frame, outcomes, area, settings)
 
     # --- data quality ---------------------------------------------------------------------------------
     data_quality: list[dict[str, Any]] = []
@@ -288,6 +298,8 @@ def analyse(prepared: Prepared, settings: AnalysisSettings | None = None) -> Fin
         outcomes=tuple(outcomes),
         rows_used=frame.height,
         hidden_cells=len(hidden),
+        accommodation=tuple(accommodation),
+        criteria_area=area.area if area is not None else None,
     )
 
 
@@ -396,7 +408,12 @@ def _differences(
                     "reason": None,
                     "verdict": None,
                     "explained_by": None,
+                    "verdict_reason": None,
+                    "reflect": False,
+                    "masked": False,
                     "criteria": None,
+                    "criteria_missing": [],
+                    "adjusted": None,
                 }
                 if blocked:
                     entry["reason"] = "suppressed: too few people in a group"

@@ -20,7 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from oppnaogon.wording import KIND_SV, breakdown_text, group_text, row_sex_word
+from oppnaogon.wording import (
+    KIND_SV,
+    VERDICT_REASON_SV,
+    VERDICT_SV,
+    breakdown_text,
+    criteria_text,
+    group_text,
+    row_sex_word,
+)
 
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -86,11 +94,21 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
         "p_justerat",
         "anmärkningsvärd",
         "skäl",
+        "bedömning",
+        "förklaras_av",
+        "bedömningens_skäl",
+        "justerad_skillnad",
+        "justerad_ki_låg",
+        "justerad_ki_hög",
+        "justerat_p",
+        "kriterier_som_saknas",
     ]
     rows = []
     for d in findings["differences"]:
         ci = d["ci"] or [None, None]
         hidden = d["suppressed"]
+        adjusted = d.get("adjusted") or {}
+        adjusted_ci = adjusted.get("ci") or [None, None]
         rows.append(
             [
                 d["id"],
@@ -105,8 +123,38 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
                 _cell(d["p_adjusted"], hidden),
                 "ja" if d["noteworthy"] else "nej",
                 REASONS_SV.get(d["reason"] or "", d["reason"] or ""),
+                VERDICT_SV.get(d.get("verdict") or "", ""),
+                criteria_text(d.get("explained_by")),
+                VERDICT_REASON_SV.get(d.get("verdict_reason") or "", d.get("verdict_reason") or ""),
+                _cell(adjusted.get("estimate"), hidden),
+                _cell(adjusted_ci[0], hidden),
+                _cell(adjusted_ci[1], hidden),
+                _cell(adjusted.get("p_value"), hidden),
+                criteria_text(d.get("criteria_missing")),
             ]
         )
+    return header, rows
+
+
+def accommodation_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Accommodation needed but not given (e.g. "Nej men skulle ha behövts"), per column and sex."""
+    population = findings["population"]["age_group"]
+    header = ["kolumn", "värde", "kön", "besvarade", "antal", "andel", "skillnad_kvinnor_minus_män", "p"]
+    rows = []
+    for a in findings.get("accommodation", []):
+        for s in a["by_sex"]:
+            rows.append(
+                [
+                    a["column"],
+                    " / ".join(a["values"]),
+                    row_sex_word(s["sex"], {}, population),
+                    _cell(s["n"]),
+                    _cell(s["count"]),
+                    _cell(s["share"], s["suppressed"]),
+                    _cell(a["difference"]),
+                    _cell(a["p_value"]),
+                ]
+            )
     return header, rows
 
 
@@ -138,6 +186,7 @@ TABLES: dict[str, Callable[[dict[str, Any]], tuple[list[str], list[list[Any]]]]]
     "beskrivning": descriptive_rows,
     "skillnader": difference_rows,
     "datakvalitet": quality_rows,
+    "tillganglighet": accommodation_rows,
 }
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from oppnaogon import __version__
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
 from oppnaogon.check import find_config, load_input
+from oppnaogon.criteria import CriteriaArea
 from oppnaogon.errors import UsageError
 from oppnaogon.normalise import Prepared, prepare
 from oppnaogon.outputs import TABLE_FORMATS, run_time, write_outputs
@@ -80,7 +81,8 @@ def run_analysis(
             f"{settings.min_cell}: inget kan redovisas.",
             "Analysera ett större uttag eller en längre period.",
         )
-    findings = analyse(prepared, settings)
+    area = criteria_area_for(cfg.area, prepared)
+    findings = analyse(prepared, settings, area)
     created = run_time()
     document = findings_document(data, prepared, findings, settings, cfg.area, period, sha=file_sha256(data))
     manifest = {
@@ -166,6 +168,18 @@ def _population_age_group(prepared: Prepared) -> str:
     return age_group_of_population(frame.get_column("age").min(), frame.get_column("age").max())
 
 
+DEFAULT_AREA = "barn_och_unga"
+
+
+def criteria_area_for(area: str | None, prepared: Prepared) -> CriteriaArea:
+    """The criteria table of `area` (oppnaogon.toml). Without one: SKR's table for child and youth care,
+    whose criteria are the same in every area; only the texts (BBIC or IBIC) differ, and findings.json
+    says that the area was assumed."""
+    from oppnaogon.criteria import find_area, load_area
+
+    return load_area(find_area(area) if area else DEFAULT_AREA)
+
+
 def findings_document(
     data: Path,
     prepared: Prepared,
@@ -208,4 +222,9 @@ def findings_document(
         "differences": list(findings.differences),
         "data_quality": list(findings.data_quality),
         "missingness_flags": list(findings.missingness_flags),
+        "criteria": {
+            "area": findings.criteria_area,
+            "area_assumed": area is None and findings.criteria_area is not None,
+        },
+        "accommodation": list(findings.accommodation),
     }

@@ -50,6 +50,44 @@ DIMENSION_SV = {
     "municipality": "kommun",
 }
 KIND_SV = {"decision": "beslut", "participation": "delaktighet", "proportion": "andel", "numeric": "tal"}
+VERDICT_SV = {
+    "motivated": "motiverad",
+    "unmotivated": "omotiverad",
+    "inconclusive": "kan inte avgöras",
+    "not_assessable": "kan inte bedömas",
+}
+CRITERION_SV = {
+    "need": "behov",
+    "met_otherwise": "tillgodoses på annat sätt",
+    "consent": "samtycke/inställning",
+    "wish_to_participate": "önskan att delta",
+    "guardian_attitude": "vårdnadshavares inställning",
+    "accessibility": "tillgänglighet (tolk, kommunikationsstöd)",
+}
+VERDICT_REASON_SV = {
+    "explained when like is compared with like": "förklaras när lika jämförs med lika",
+    "explained by the criteria together, by none of them alone": (
+        "förklaras av kriterierna tillsammans, inte av något ensamt"
+    ),
+    "remains after adjusting for the criteria available": "kvarstår vid lika värden på de kriterier som finns",
+    "reversed after adjustment": "vänder riktning vid lika värden på kriterierna",
+    "masked: the difference appears only when like is compared with like": (
+        "dold: skillnaden syns först när lika jämförs med lika"
+    ),
+    "a difference smaller than the practical threshold remains": "en mindre skillnad (under gränsen) kvarstår",
+    "too little data to tell whether the criteria explain the difference": (
+        "för lite data för att avgöra om kriterierna förklarar skillnaden"
+    ),
+    "too few women and men with the same criteria values to compare": (
+        "för få kvinnor och män med samma kriterievärden att jämföra"
+    ),
+    "no criteria data for this outcome kind": "uppgifter om kriterierna saknas",
+}
+
+
+def criteria_text(ids: list[str] | None) -> str:
+    """'behov, samtycke/inställning' for a list of criterion ids."""
+    return ", ".join(CRITERION_SV.get(i, i) for i in ids or [])
 
 
 def breakdown_text(breakdown: dict[str, object]) -> str:

@@ -1,0 +1,478 @@
+"""Is a difference between the sexes motivated? The Vård- och omsorgsanalys criteria (PRODUCT §5).
+
+A difference in a decision (beslut om insats) is *motivated* only if it is explained by a difference in
+need, by the need being met in another way, or by the client's (or guardians') consent or attitude. A
+difference in participation (delaktighet) only if it is explained by the client's wish to take part, the
+guardians' attitude, or impairment or language barriers *despite* accommodation. Here "explained" is made
+concrete by comparing like with like: women and men are compared within strata of equal criteria values
+(each criterion alone, and all available criteria together), and the within-stratum differences are
+pooled with the Mantel–Haenszel estimators of :mod:`oppnaogon.stratified`.
+
+The verdict rules (written out for users in ``docs/criteria.md``) are conservative:
+
+* ``unmotivated``: after adjusting for *all available* criteria a difference remains that is both
+  statistically clear (CMH p < alpha) and practically large (at least `min_diff`). It always means "not
+  explained by the criteria data available"; criteria without data are listed.
+* ``motivated``: after adjusting, the difference is no longer clear (p >= alpha), it has shrunk to at most
+  half of the crude difference, *and* the interval of the adjusted difference excludes the crude one: the
+  data can tell the two apart, so low power never yields ``motivated``. ``explained_by`` names the criteria
+  that pass the same test on their own (or, if none does, all of them together).
+* ``inconclusive``: neither: too little data, or a remaining difference too small to call unmotivated.
+* ``not_assessable``: no criterion of the outcome's kind has data; the information needed is listed.
+
+Verdicts are given to noteworthy differences. A difference that is *not* noteworthy in the crude figures
+but appears, clear and large, once like is compared with like ("masked": e.g. girls have more need but are
+granted as often as boys) is reported as ``unmotivated`` with ``masked: true``; those adjusted tests are
+Benjamini–Hochberg adjusted among themselves.
+
+Accessibility: an accommodation value that the criteria table marks as not explaining ("Nej men skulle ha
+behövts") never explains a difference. Such a column is used as two levels only: accommodation given
+(a yes value) against everything else, so a person who needed an interpreter and did not get one is
+compared with those who did not need one. How often that happened per sex is a finding of its own
+(`accommodation_findings`).
+
+Per-stratum counts are never published; only pooled estimates of groups that step 1 publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+
+from oppnaogon import stats
+from oppnaogon.names import key
+from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX
+from oppnaogon.roles import YES_CODES
+from oppnaogon.stratified import mantel_haenszel
+
+if TYPE_CHECKING:
+    from oppnaogon.analysis import AnalysisSettings
+    from oppnaogon.config import OutcomeSpec
+    from oppnaogon.criteria import CriteriaArea
+
+KIND_CRITERIA: dict[str, tuple[str, ...]] = {
+    "decision": ("need", "met_otherwise", "consent"),
+    "participation": ("wish_to_participate", "guardian_attitude", "accessibility"),
+}
+# A difference explained by these is legally motivated but still deserves reflection (seed 003).
+ATTITUDE_CRITERIA = frozenset({"consent", "guardian_attitude", "wish_to_participate"})
+VERDICTS = ("motivated", "unmotivated", "inconclusive", "not_assessable")
+COMBINED = "all"
+_MISSING = "\x00missing"  # stratum label of a missing criterion value (never published)
+_GIVEN, _NOT_GIVEN = "given", "not given"
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    """One like-with-like comparison of one difference (female − male)."""
+
+    estimate: float
+    ci: tuple[float, float]
+    p_value: float
+    odds_ratio: float
+    or_ci: tuple[float, float]
+    heterogeneity_p: float
+    female_share: float
+    standardised_male_share: float
+    strata: int
+    persons_one_sex_only: int
+    n_used: int
+    known_share: float  # share of the group's persons with a value in the criterion's columns
+
+    @property
+    def usable(self) -> bool:
+        return bool(np.isfinite(self.estimate) and np.isfinite(self.p_value) and self.known_share > 0)
+
+
+def explains(adjusted: Adjusted, crude: float, settings: AnalysisSettings) -> bool:
+    """The adjusted difference is no longer clear, is at most half the crude one, and its interval
+    excludes the crude difference (so the data can tell them apart: low power never explains)."""
+    if not adjusted.usable:
+        return False
+    low, high = adjusted.ci
+    return (
+        adjusted.p_value >= settings.alpha
+        and abs(adjusted.estimate) <= abs(crude) / 2
+        and not (low <= crude <= high)
+    )
+
+
+def remains(adjusted: Adjusted, settings: AnalysisSettings) -> bool:
+    """A clear and practically large difference remains after adjusting."""
+    return (
+        adjusted.usable and adjusted.p_value < settings.alpha and abs(adjusted.estimate) >= settings.min_diff
+    )
+
+
+def decide(
+    crude: float,
+    noteworthy: bool,
+    combined: Adjusted | None,
+    singles: dict[str, Adjusted],
+    settings: AnalysisSettings,
+    masked_p_adjusted: float | None = None,
+    *,
+    has_criteria: bool = True,
+) -> tuple[str | None, list[str], str | None]:
+    """The verdict, `explained_by` and a short reason (English, for findings.json) for one difference.
+
+    `singles` holds the usable one-criterion comparisons; `has_criteria` says whether any criterion of
+    the outcome's kind has data at all."""
+    if not has_criteria:
+        if noteworthy:
+            return "not_assessable", [], "no criteria data for this outcome kind"
+        return None, [], None
+    if combined is None or not combined.usable:
+        if noteworthy:
+            return "inconclusive", [], "too few women and men with the same criteria values to compare"
+        return None, [], None
+    if not noteworthy:
+        if (
+            masked_p_adjusted is not None
+            and masked_p_adjusted < settings.alpha
+            and remains(combined, settings)
+        ):
+            return "unmotivated", [], "masked: the difference appears only when like is compared with like"
+        return None, [], None
+    if remains(combined, settings):
+        reversed_ = np.sign(combined.estimate) != np.sign(crude)
+        reason = (
+            "reversed after adjustment" if reversed_ else "remains after adjusting for the criteria available"
+        )
+        return "unmotivated", [], reason
+    if explains(combined, crude, settings):
+        alone = [cid for cid, adj in singles.items() if explains(adj, crude, settings)]
+        if alone:
+            return "motivated", alone, "explained when like is compared with like"
+        return "motivated", list(singles), "explained by the criteria together, by none of them alone"
+    if combined.p_value < settings.alpha:
+        return "inconclusive", [], "a difference smaller than the practical threshold remains"
+    return "inconclusive", [], "too little data to tell whether the criteria explain the difference"
+
+
+# --- stratified counts ----------------------------------------------------------------------------------
+
+
+def _criterion_columns(frame_columns: Sequence[str], criterion_id: str) -> list[str]:
+    prefix = f"{CRITERION_PREFIX}{criterion_id}:"
+    return [c for c in frame_columns if c.startswith(prefix)]
+
+
+def _stratum_expr(column: str, not_explaining: bool) -> pl.Expr:
+    text = pl.col(column).cast(pl.String)
+    if not_explaining:
+        # accommodation given (a yes value) against everything else, see the module docstring
+        given = text.str.strip_chars().str.to_lowercase().is_in(list(YES_CODES))
+        return pl.when(given).then(pl.lit(_GIVEN)).otherwise(pl.lit(_NOT_GIVEN)).alias(column)
+    return text.fill_null(_MISSING).alias(column)
+
+
+def assess(
+    frame: pl.DataFrame,
+    outcomes: Sequence[OutcomeSpec],
+    differences: Sequence[dict[str, Any]],
+    area: CriteriaArea,
+    settings: AnalysisSettings,
+) -> None:
+    """Fill `verdict`, `explained_by`, `criteria` and `adjusted` of every decision and participation
+    difference (in place). Differences of other kinds keep `verdict` null."""
+    columns = frame.columns
+    masked_candidates: list[tuple[dict[str, Any], Adjusted]] = []
+    for spec in outcomes:
+        if spec.kind not in KIND_CRITERIA:
+            continue
+        entries = [
+            e
+            for e in differences
+            if e["outcome"] == spec.name and not e["suppressed"] and e["estimate"] is not None
+        ]
+        ids = KIND_CRITERIA[spec.kind]
+        available = {cid: _criterion_columns(columns, cid) for cid in ids}
+        available = {cid: cols for cid, cols in available.items() if cols}
+        results: dict[str, list[Adjusted | None]] = {}
+        if entries and available:
+            sets = dict(available)
+            sets[COMBINED] = [c for cols in available.values() for c in cols]
+            results = _adjust(frame, spec, entries, sets, area, settings)
+        for i, entry in enumerate(entries):
+            compared = {cid: r[i] for cid, r in results.items() if cid != COMBINED and r[i] is not None}
+            singles = {cid: adj for cid, adj in compared.items() if adj.usable}
+            combined = results[COMBINED][i] if results else None
+            entry["criteria"] = _criteria_entries(ids, compared, available, area, entry, settings)
+            entry["adjusted"] = (
+                _adjusted_entry(combined, list(available))
+                if combined is not None and combined.usable
+                else None
+            )
+            if not entry["noteworthy"] and combined is not None and combined.usable:
+                masked_candidates.append((entry, combined))
+            verdict, explained_by, reason = decide(
+                entry["estimate"],
+                entry["noteworthy"],
+                combined,
+                singles,
+                settings,
+                has_criteria=bool(available),
+            )
+            _set_verdict(entry, verdict, explained_by, reason, ids, compared)
+    # masked differences: BH over the adjusted tests of the differences that were not noteworthy
+    if masked_candidates:
+        p = np.array([adj.p_value for _, adj in masked_candidates])
+        adjusted_p = stats.benjamini_hochberg(p)
+        for (entry, adj), p_adj in zip(masked_candidates, adjusted_p, strict=True):
+            if entry["adjusted"] is not None:
+                entry["adjusted"]["p_adjusted"] = _round(p_adj, 6)
+            verdict, explained_by, reason = decide(
+                entry["estimate"], False, adj, {}, settings, masked_p_adjusted=float(p_adj)
+            )
+            if verdict is not None:
+                entry["verdict"], entry["explained_by"], entry["verdict_reason"] = verdict, [], reason
+                entry["masked"] = True
+
+
+# A criterion recorded for fewer than this share of a group's persons cannot explain much: it is listed
+# among the missing criteria (it still takes part in the comparison, as its own "missing" stratum).
+MIN_KNOWN_SHARE = 0.5
+
+
+def _set_verdict(
+    entry: dict[str, Any],
+    verdict: str | None,
+    explained_by: list[str],
+    reason: str | None,
+    ids: Sequence[str],
+    compared: dict[str, Adjusted],
+) -> None:
+    entry["verdict"] = verdict
+    entry["explained_by"] = explained_by if verdict is not None else None
+    entry["verdict_reason"] = reason
+    entry["reflect"] = bool(verdict == "motivated" and ATTITUDE_CRITERIA & set(explained_by))
+    missing = [cid for cid in ids if cid not in compared or compared[cid].known_share < MIN_KNOWN_SHARE]
+    entry["criteria_missing"] = missing if verdict is not None else []
+
+
+def _adjust(
+    frame: pl.DataFrame,
+    spec: OutcomeSpec,
+    entries: Sequence[dict[str, Any]],
+    sets: dict[str, list[str]],
+    area: CriteriaArea,
+    settings: AnalysisSettings,
+) -> dict[str, list[Adjusted | None]]:
+    """One group-by per criterion set over the rows (collected together), then per breakdown a roll-up of
+    those small tables and one vectorised Mantel–Haenszel call over all groups of the breakdown."""
+    outcome = OUTCOME_PREFIX + spec.name
+    not_explaining = {
+        c
+        for cid, cols in sets.items()
+        if cid != COMBINED
+        for c in cols
+        if (criterion := area.by_id(cid)) is not None and criterion.not_explaining_values
+    }
+    dims = sorted({d for e in entries for d in e["breakdown"]})
+    all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
+    base = (
+        frame.lazy()
+        .filter(pl.col("sex").is_in(["female", "male"]) & pl.col(outcome).is_not_null())
+        # whether a value was recorded at all, taken before a not-explaining column is recoded
+        .with_columns(pl.col(c).is_not_null().alias(f"__known:{c}") for c in all_columns)
+        .with_columns(
+            *[_stratum_expr(c, c in not_explaining) for c in all_columns],
+            pl.col(outcome).cast(pl.Int64).alias("__k"),
+            *[pl.col(d).cast(pl.String) for d in dims],
+            pl.col("sex").cast(pl.String),
+        )
+    )
+    queries = [
+        base.with_columns(pl.any_horizontal([pl.col(f"__known:{c}") for c in cols]).alias("__known"))
+        .group_by([*dims, "sex", *cols])
+        .agg(pl.len().alias("n"), pl.col("__k").sum().alias("k"), pl.col("__known").sum().alias("known"))
+        for cols in sets.values()
+    ]
+    tables = dict(zip(sets, pl.collect_all(queries), strict=True))
+
+    index_of: dict[tuple[tuple[str, ...], tuple[Any, ...]], int] = {}
+    for i, e in enumerate(entries):
+        index_of[(tuple(e["breakdown"]), tuple(e["breakdown"].values()))] = i
+    breakdowns = sorted({b for b, _ in index_of}, key=len)
+    results: dict[str, list[Adjusted | None]] = {}
+    for cid, cols in sets.items():
+        table = tables[cid]
+        out: list[Adjusted | None] = [None] * len(entries)
+        for b in breakdowns:
+            b_list = list(b)
+            strata = (
+                table.group_by([*b_list, *cols])
+                .agg(
+                    pl.col("k").filter(pl.col("sex") == "female").sum().alias("x1"),
+                    pl.col("n").filter(pl.col("sex") == "female").sum().alias("n1"),
+                    pl.col("k").filter(pl.col("sex") == "male").sum().alias("x0"),
+                    pl.col("n").filter(pl.col("sex") == "male").sum().alias("n0"),
+                    pl.col("known").sum().alias("known"),
+                )
+                .sort([*b_list, *cols], nulls_last=True)
+            )
+            group_keys = strata.select(b_list).rows() if b_list else [()] * strata.height
+            group_ids = np.array([index_of.get((b, g), -1) for g in group_keys], dtype=np.int64)
+            keep = group_ids >= 0
+            if not keep.any():
+                continue
+            local = {g: j for j, g in enumerate(sorted(set(group_ids[keep].tolist())))}
+            local_ids = np.array([local[g] for g in group_ids[keep]])
+            x1, n1, x0, n0, known = (
+                strata[c].to_numpy()[keep].astype(float) for c in ("x1", "n1", "x0", "n0", "known")
+            )
+            r = mantel_haenszel(local_ids, x1, n1, x0, n0, len(local), settings.confidence)
+            totals = np.bincount(local_ids, weights=n1 + n0, minlength=len(local))
+            known_totals = np.bincount(local_ids, weights=known, minlength=len(local))
+            for g, j in local.items():
+                out[g] = Adjusted(
+                    estimate=float(r.risk_difference[j]),
+                    ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
+                    p_value=float(r.cmh_p_value[j]),
+                    odds_ratio=float(r.odds_ratio[j]),
+                    or_ci=(float(r.or_ci_low[j]), float(r.or_ci_high[j])),
+                    heterogeneity_p=float(r.breslow_day_p_value[j]),
+                    female_share=float(r.female_share[j]),
+                    standardised_male_share=float(r.standardised_male_share[j]),
+                    strata=int(r.strata_used[j]),
+                    persons_one_sex_only=int(r.persons_one_sex_only[j]),
+                    n_used=int(r.n_used[j]),
+                    known_share=float(known_totals[j] / totals[j]) if totals[j] else 0.0,
+                )
+        results[cid] = out
+    return results
+
+
+def _criteria_entries(
+    ids: Sequence[str],
+    compared: dict[str, Adjusted],
+    available: dict[str, list[str]],
+    area: CriteriaArea,
+    entry: dict[str, Any],
+    settings: AnalysisSettings,
+) -> list[dict[str, Any]]:
+    """Per criterion of the outcome's kind (PRODUCT §7): available, adjusted estimate, CI, p; or, when
+    it has no data, the information needed (from the criteria table)."""
+    result = []
+    for cid in ids:
+        criterion = area.by_id(cid)
+        adj = compared.get(cid)
+        item: dict[str, Any] = {
+            "id": cid,
+            "name": criterion.name_sv if criterion else cid,
+            "available": adj is not None and adj.known_share > 0,
+            "columns": [c.split(":", 2)[2] for c in available.get(cid, [])],
+        }
+        if adj is not None and adj.known_share > 0 and not adj.usable:
+            item["reason"] = "too few women and men with the same values to compare"
+            item["known_share"] = _round(adj.known_share, 3)
+        elif adj is not None and adj.usable:
+            item |= {
+                "adjusted_estimate": _round(adj.estimate),
+                "ci": [_round(adj.ci[0]), _round(adj.ci[1])],
+                "p_value": _round(adj.p_value, 6),
+                "explains": explains(adj, entry["estimate"], settings),
+                "known_share": _round(adj.known_share, 3),
+            }
+        else:
+            item["information_needed"] = list(criterion.information_needed_sv) if criterion else []
+        result.append(item)
+    return result
+
+
+def _adjusted_entry(adj: Adjusted, criteria: list[str]) -> dict[str, Any]:
+    """The comparison within strata of all available criteria together."""
+    return {
+        "criteria": criteria,
+        "estimate": _round(adj.estimate),
+        "ci": [_round(adj.ci[0]), _round(adj.ci[1])],
+        "p_value": _round(adj.p_value, 6),
+        "p_adjusted": None,
+        "odds_ratio": _round(adj.odds_ratio),
+        "odds_ratio_ci": [_round(adj.or_ci[0]), _round(adj.or_ci[1])],
+        "heterogeneity_p": _round(adj.heterogeneity_p, 6),
+        "female_share": _round(adj.female_share),
+        "male_share_standardised": _round(adj.standardised_male_share),
+        "persons_compared": adj.n_used,
+        "persons_in_one_sex_strata": adj.persons_one_sex_only,
+        "known_share": _round(adj.known_share, 3),
+    }
+
+
+def accommodation_findings(
+    frame: pl.DataFrame,
+    outcomes: Sequence[OutcomeSpec],
+    area: CriteriaArea,
+    settings: AnalysisSettings,
+) -> list[dict[str, Any]]:
+    """How many women and men needed accommodation (an interpreter, communication support) that was not
+    given: a finding of its own, never an explanation. Whole population, per accessibility column."""
+    if not any(o.kind == "participation" for o in outcomes):
+        return []
+    findings = []
+    for criterion in area.criteria:
+        if not criterion.not_explaining_values:
+            continue
+        values = {key(v) for v in criterion.not_explaining_values}
+        for column in _criterion_columns(frame.columns, criterion.id):
+            counted = (
+                frame.lazy()
+                .filter(pl.col("sex").is_in(["female", "male"]) & pl.col(column).is_not_null())
+                .group_by(pl.col("sex").cast(pl.String))
+                .agg(
+                    pl.len().alias("n"),
+                    pl.col(column).cast(pl.String).is_in(_matching(frame, column, values)).sum().alias("k"),
+                )
+                .collect()
+            )
+            rows = {r["sex"]: r for r in counted.iter_rows(named=True)}
+            per_sex = []
+            for sex in ("female", "male"):
+                n = int(rows.get(sex, {}).get("n", 0))
+                k = int(rows.get(sex, {}).get("k", 0))
+                hidden = n < settings.min_cell or 0 < k < settings.min_cell or 0 < n - k < settings.min_cell
+                per_sex.append(
+                    {
+                        "sex": sex,
+                        "n": None if n < settings.min_cell else n,
+                        "count": None if hidden else k,
+                        "share": None if hidden or not n else _round(k / n),
+                        "suppressed": hidden,
+                        "_k": k,
+                        "_n": n,
+                    }
+                )
+            entry: dict[str, Any] = {
+                "criterion": criterion.id,
+                "column": column.split(":", 2)[2],
+                "values": list(criterion.not_explaining_values),
+                "by_sex": per_sex,
+                "difference": None,
+                "p_value": None,
+            }
+            if not any(s["suppressed"] for s in per_sex):
+                (f, m) = per_sex
+                p, _ = stats.two_by_two_test(
+                    np.array([f["_k"]]), np.array([f["_n"]]), np.array([m["_k"]]), np.array([m["_n"]])
+                )
+                entry["difference"] = _round(f["_k"] / f["_n"] - m["_k"] / m["_n"])
+                entry["p_value"] = _round(float(p[0]), 6)
+            for s in per_sex:
+                del s["_k"], s["_n"]
+            findings.append(entry)
+    return findings
+
+
+def _matching(frame: pl.DataFrame, column: str, values: set[str]) -> list[str]:
+    distinct = frame.get_column(column).drop_nulls().unique().cast(pl.String).to_list()
+    return [v for v in distinct if key(v) in values]
+
+
+def _round(value: Any, digits: int = 4) -> float | None:
+    value = float(value)
+    return None if not np.isfinite(value) else round(value, digits)
