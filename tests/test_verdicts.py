@@ -1,0 +1,231 @@
+"""Criteria verdicts: the rules on hand-made comparisons, planted truth over several seeds, the roll-up
+checked against a direct computation, and small data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from oppnaogon.analysis import AnalysisSettings
+from oppnaogon.cli import app
+from oppnaogon.run import run_analysis
+from oppnaogon.stratified import mantel_haenszel
+from oppnaogon.verdicts import VERDICTS, Adjusted, decide, explains
+from oppnaogon.worlds import generate_world, write_world
+
+SETTINGS = AnalysisSettings()
+SEEDS = (11, 12, 13)
+
+
+def adjusted(estimate: float, low: float, high: float, p: float, known: float = 1.0) -> Adjusted:
+    return Adjusted(
+        estimate=estimate,
+        ci=(low, high),
+        p_value=p,
+        odds_ratio=float("nan"),
+        or_ci=(float("nan"), float("nan")),
+        heterogeneity_p=float("nan"),
+        female_share=float("nan"),
+        standardised_male_share=float("nan"),
+        strata=4,
+        persons_one_sex_only=0,
+        n_used=1000,
+        known_share=known,
+    )
+
+
+# --- the rules ------------------------------------------------------------------------------------------
+
+
+def test_explained_needs_shrinkage_no_clear_remainder_and_an_interval_that_excludes_the_crude_difference() -> (
+    None
+):
+    crude = 0.12
+    assert explains(adjusted(0.01, -0.04, 0.06, 0.70), crude, SETTINGS)
+    assert not explains(adjusted(0.01, -0.04, 0.06, 0.04), crude, SETTINGS)  # still clear
+    assert not explains(adjusted(0.07, 0.00, 0.14, 0.06), crude, SETTINGS)  # shrunk by less than half
+    # low power: small estimate, but the interval also holds the crude difference
+    assert not explains(adjusted(0.02, -0.10, 0.14, 0.70), crude, SETTINGS)
+    assert not explains(adjusted(0.0, -0.05, 0.05, 0.9, known=0.0), crude, SETTINGS)
+
+
+@pytest.mark.parametrize(
+    ("crude", "noteworthy", "combined", "singles", "has_criteria", "expected"),
+    [
+        (0.12, True, None, {}, False, ("not_assessable", [])),
+        (0.02, False, None, {}, False, (None, [])),
+        (0.12, True, None, {}, True, ("inconclusive", [])),
+        (0.12, True, adjusted(0.10, 0.05, 0.15, 0.001), {}, True, ("unmotivated", [])),
+        (0.12, True, adjusted(-0.09, -0.14, -0.04, 0.001), {}, True, ("unmotivated", [])),
+        (
+            0.12,
+            True,
+            adjusted(0.01, -0.04, 0.06, 0.7),
+            {"need": adjusted(0.02, -0.03, 0.07, 0.4), "consent": adjusted(0.11, 0.06, 0.16, 0.001)},
+            True,
+            ("motivated", ["need"]),
+        ),
+        (
+            0.12,
+            True,
+            adjusted(0.01, -0.04, 0.06, 0.7),
+            {"need": adjusted(0.07, 0.02, 0.12, 0.01), "consent": adjusted(0.08, 0.03, 0.13, 0.01)},
+            True,
+            ("motivated", ["need", "consent"]),  # together, by none alone
+        ),
+        (0.12, True, adjusted(0.03, 0.01, 0.05, 0.01), {}, True, ("inconclusive", [])),  # small remainder
+        (0.12, True, adjusted(0.03, -0.08, 0.14, 0.5), {}, True, ("inconclusive", [])),  # low power
+        (0.02, False, adjusted(0.01, -0.04, 0.06, 0.7), {}, True, (None, [])),
+    ],
+)
+def test_decide(
+    crude: float,
+    noteworthy: bool,
+    combined: Adjusted | None,
+    singles: dict[str, Adjusted],
+    has_criteria: bool,
+    expected: tuple[str | None, list[str]],
+) -> None:
+    verdict, explained_by, reason = decide(
+        crude, noteworthy, combined, singles, SETTINGS, has_criteria=has_criteria
+    )
+    assert (verdict, explained_by) == expected
+    assert (reason is None) == (verdict is None)
+
+
+def test_a_masked_difference_is_unmotivated_only_when_its_adjusted_test_survives_bh() -> None:
+    hidden = adjusted(-0.09, -0.13, -0.05, 0.0001)
+    assert decide(0.01, False, hidden, {}, SETTINGS, masked_p_adjusted=0.001)[0] == "unmotivated"
+    assert decide(0.01, False, hidden, {}, SETTINGS, masked_p_adjusted=0.2)[0] is None
+    assert decide(0.01, False, hidden, {}, SETTINGS)[0] is None
+
+
+# --- planted truth ----------------------------------------------------------------------------------------
+
+
+def run_world(tmp_path: Path, scenario: str, n_rows: int, seed: int) -> tuple[dict, object]:
+    world = generate_world(scenario, n_rows, seed)
+    folder = tmp_path / f"{scenario}-{n_rows}-{seed}"
+    data, config = write_world(world, folder)
+    run = run_analysis(data, config, out=None)
+    entry = next(d for d in run.findings["differences"] if d["id"] == world.truth.outcome)
+    return entry, run
+
+
+MOTIVATED = {
+    "explained_by_need": "need",
+    "explained_by_met_otherwise": "met_otherwise",
+    "explained_by_consent": "consent",
+    "participation_explained_by_wish": "wish_to_participate",
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(MOTIVATED))
+def test_planted_motivated_differences(tmp_path: Path, scenario: str) -> None:
+    """Explained differences are called motivated, by the right criterion, in most worlds, and never
+    unmotivated (the 5 % of worlds where the adjusted test is significant by chance end as inconclusive,
+    because the remainder is small)."""
+    verdicts = []
+    for seed in SEEDS:
+        entry, _ = run_world(tmp_path, scenario, 3000, seed)
+        assert entry["noteworthy"]
+        assert entry["verdict"] != "unmotivated", entry
+        verdicts.append(entry["verdict"])
+        if entry["verdict"] == "motivated":
+            assert MOTIVATED[scenario] in entry["explained_by"]
+            assert entry["reflect"] == (MOTIVATED[scenario] in {"consent", "wish_to_participate"})
+    assert verdicts.count("motivated") >= 2, verdicts
+
+
+@pytest.mark.parametrize("scenario", ["unmotivated", "participation_interpreter_not_used"])
+def test_planted_unmotivated_differences(tmp_path: Path, scenario: str) -> None:
+    for seed in SEEDS:
+        entry, _ = run_world(tmp_path, scenario, 3000, seed)
+        assert entry["verdict"] == "unmotivated", entry
+        assert entry["explained_by"] == [] and not entry["reflect"]
+        assert entry["adjusted"]["estimate"] >= SETTINGS.min_diff
+        assert entry["criteria_missing"] == []
+
+
+def test_an_interpreter_that_was_needed_but_not_used_is_a_finding_and_explains_nothing(
+    tmp_path: Path,
+) -> None:
+    entry, run = run_world(tmp_path, "participation_interpreter_not_used", 3000, SEEDS[0])
+    accessibility = next(c for c in entry["criteria"] if c["id"] == "accessibility")
+    assert accessibility["available"] and not accessibility["explains"]
+    [finding] = [a for a in run.findings["accommodation"] if a["column"] == "Tolk använd"]
+    female, male = finding["by_sex"]
+    assert finding["values"] == ["Nej men skulle ha behövts"]
+    assert male["count"] > 5 * female["count"] > 0
+    assert finding["difference"] < 0 and finding["p_value"] < 0.001
+
+
+def test_without_criteria_columns_the_difference_is_not_assessable_and_says_what_is_needed(
+    tmp_path: Path,
+) -> None:
+    entry, _ = run_world(tmp_path, "no_criteria_columns", 3000, SEEDS[0])
+    assert entry["verdict"] == "not_assessable"
+    assert entry["criteria_missing"] == ["need", "met_otherwise", "consent"]
+    need = entry["criteria"][0]
+    assert need["id"] == "need" and not need["available"]
+    assert any("BBIC" in line for line in need["information_needed"])
+    assert entry["adjusted"] is None
+
+
+def test_no_difference_gets_no_verdict(tmp_path: Path) -> None:
+    for seed in SEEDS:
+        entry, _ = run_world(tmp_path, "no_difference", 3000, seed)
+        assert not entry["noteworthy"] and entry["verdict"] is None
+
+
+def test_adjusted_estimates_of_a_breakdown_group_equal_a_direct_computation(tmp_path: Path) -> None:
+    """The roll-up from one stratified table to every breakdown group, checked against filtering the
+    rows of one group and calling mantel_haenszel on its own strata."""
+    _, run = run_world(tmp_path, "explained_by_need", 3000, SEEDS[0])
+    frame = run.prepared.frame
+    need = [c for c in frame.columns if c.startswith("c:need:")]
+    group = frame.filter((pl.col("age_band") == "13-17") & pl.col("sex").is_in(["female", "male"]))
+    group = group.filter(pl.col("o:insats_beviljad").is_not_null())
+    strata = (
+        group.with_columns(pl.col(c).cast(pl.String).fill_null("?") for c in need)
+        .group_by(need)
+        .agg(
+            x1=pl.col("o:insats_beviljad").filter(pl.col("sex") == "female").sum(),
+            n1=(pl.col("sex") == "female").sum(),
+            x0=pl.col("o:insats_beviljad").filter(pl.col("sex") == "male").sum(),
+            n0=(pl.col("sex") == "male").sum(),
+        )
+    )
+    direct = mantel_haenszel(
+        np.zeros(strata.height, dtype=int), *(strata[c].to_numpy() for c in ("x1", "n1", "x0", "n0")), 1
+    )
+    entry = next(d for d in run.findings["differences"] if d["id"] == "insats_beviljad/age_band=13-17")
+    published = next(c for c in entry["criteria"] if c["id"] == "need")
+    assert published["adjusted_estimate"] == pytest.approx(direct.risk_difference[0], abs=5e-5)
+    assert published["ci"][0] == pytest.approx(direct.rd_ci_low[0], abs=5e-5)
+    assert published["p_value"] == pytest.approx(direct.cmh_p_value[0], rel=1e-4, abs=1e-6)
+
+
+# --- small data, from the command line --------------------------------------------------------------------
+
+
+def test_forty_children_run_with_verdicts_that_never_overclaim(tmp_path: Path) -> None:
+    world = generate_world("explained_by_need", 40, 5)
+    data, config = write_world(world, tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["analyse", str(data), "--config", str(config), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    for d in findings["differences"]:
+        assert d["verdict"] in (None, *VERDICTS)
+        assert d["verdict"] not in ("motivated", "unmotivated"), d
+        if d["suppressed"]:
+            assert d["adjusted"] is None and d["criteria"] is None
+    for a in findings["accommodation"]:
+        for s in a["by_sex"]:
+            assert s["count"] is None or 5 <= s["count"] <= s["n"] - 5
