@@ -229,3 +229,18 @@ def test_forty_children_run_with_verdicts_that_never_overclaim(tmp_path: Path) -
     for a in findings["accommodation"]:
         for s in a["by_sex"]:
             assert s["count"] is None or 5 <= s["count"] <= s["n"] - 5
+
+
+def test_the_terminal_summary_shows_verdicts_reflection_and_accommodation(tmp_path: Path) -> None:
+    runner = CliRunner()
+    world = generate_world("participation_interpreter_not_used", 3000, SEEDS[0])
+    data, config = write_world(world, tmp_path / "interpreter")
+    result = runner.invoke(app, ["analyse", str(data), "--config", str(config), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert "Bedömning" in result.output and "omotiverad" in result.output
+    assert "Tillgänglighet: 'Tolk använd' = Nej men skulle ha behövts" in result.output
+    world = generate_world("explained_by_consent", 3000, SEEDS[0])
+    data, config = write_world(world, tmp_path / "consent")
+    result = runner.invoke(app, ["analyse", str(data), "--config", str(config), "--out", str(tmp_path / "b")])
+    assert "motiverad (samtycke/inställning) *" in result.output
+    assert "förtjänar ändå reflektion" in result.output

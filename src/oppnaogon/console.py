@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -143,10 +143,70 @@ def print_error(error: OppnaogonError, console: Console | None = None) -> None:
         console.print(error.hint, highlight=False, soft_wrap=True)
 
 
+def _verdict_cell(d: dict[str, Any], verdict_sv: dict[str, str], criteria_text: Any) -> str:
+    if d.get("verdict") is None:
+        return ""
+    text = verdict_sv[d["verdict"]]
+    if d["verdict"] == "motivated":
+        text += f" ({criteria_text(d['explained_by'])})"
+    if d.get("reflect"):
+        text += " *"
+    return text
+
+
+def _print_verdict_notes(
+    console: Console, findings: dict[str, Any], noteworthy: list[dict[str, Any]]
+) -> None:
+    """What the criteria say, in a few lines: reflection, masked differences, what is missing, and
+    accommodation that was needed but not given."""
+    from oppnaogon.wording import CRITERION_SV, group_text, row_sex_word
+
+    labels = {o["name"]: o["label"] for o in findings["outcomes"]}
+    population = findings["population"]["age_group"]
+    women, men = (row_sex_word(s, {}, population) for s in ("female", "male"))
+    judged = [d for d in noteworthy if d.get("verdict")]
+    if judged:
+        console.print(
+            f"Bedömning enligt Vård- och omsorgsanalys kriterier: {women} och {men} med samma värden på "
+            "kriterierna jämförs. 'Omotiverad' betyder att skillnaden inte förklaras av de uppgifter som finns; "
+            "'kan inte avgöras' att datan inte räcker för att säga."
+        )
+    if any(d.get("reflect") for d in judged):
+        console.print(
+            "* Förklaras av samtycke eller inställning: skillnaden är motiverad men förtjänar ändå reflektion, "
+            "den kan bidra till ojämställdhet."
+        )
+    masked = [d for d in findings["differences"] if d.get("masked")]
+    for d in masked:
+        console.print(
+            f"[yellow]Dold skillnad:[/yellow] {labels[d['outcome']]}, {group_text(d['breakdown'])}: vid lika "
+            f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
+            "mellan könen, fast den råa skillnaden är liten.",
+            highlight=False,
+        )
+    missing = sorted({c for d in judged for c in d.get("criteria_missing") or []})
+    if missing:
+        console.print(
+            "Uppgifter saknas för kriterierna "
+            + ", ".join(CRITERION_SV.get(c, c) for c in missing)
+            + ": skillnaderna kan inte prövas mot dem (se findings.json för vilka uppgifter som behövs)."
+        )
+    for a in findings.get("accommodation", []):
+        female, male = a["by_sex"]
+        if female["count"] is None or male["count"] is None:
+            continue
+        console.print(
+            f"[yellow]Tillgänglighet:[/yellow] '{a['column']}' = {' / '.join(a['values'])} för "
+            f"{female['count']} {women} ({_percent(female['share'])}) och {male['count']} {men} "
+            f"({_percent(male['share'])}). Det förklarar aldrig en skillnad i delaktighet; det är ett fynd i sig.",
+            highlight=False,
+        )
+
+
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     """The terminal summary of `analyse`: noteworthy differences and data quality. Everything shown is
     taken from the published (suppressed) findings."""
-    from oppnaogon.wording import group_text, row_sex_word
+    from oppnaogon.wording import VERDICT_SV, criteria_text, group_text, row_sex_word
 
     console = console or Console()
     findings = run.findings
@@ -173,6 +233,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         ("Skillnad", "right"),
         ("95 % KI", "right"),
         ("p (just.)", "right"),
+        ("Bedömning", "left"),
     ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for d in sorted(noteworthy, key=lambda d: (d["outcome"], -abs(d["estimate"] or 0))):
@@ -191,6 +252,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
             f"{_decimal(d['estimate'] * scale)}{unit}",
             f"{_decimal(low * scale)} till {_decimal(high * scale)}",
             "<0,001" if d["p_adjusted"] < 0.001 else f"{d['p_adjusted']:.3f}".replace(".", ","),
+            _verdict_cell(d, VERDICT_SV, criteria_text),
         )
     if noteworthy:
         console.print(table)
@@ -208,6 +270,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
             "Många grupper är för små för att visas. Slå ihop perioder (t.ex. ett helt år med --period) eller "
             "använd grövre åldersgrupper (age_bands i oppnaogon.toml) för att kunna jämföra fler grupper."
         )
+    _print_verdict_notes(console, findings, noteworthy)
     for flag in findings["missingness_flags"]:
         if flag["flag"]:
             console.print(
