@@ -232,7 +232,7 @@ def test_forty_children_run_with_verdicts_that_never_overclaim(tmp_path: Path) -
 
 
 def test_the_terminal_summary_shows_verdicts_reflection_and_accommodation(tmp_path: Path) -> None:
-    runner = CliRunner()
+    runner = CliRunner(env={"COLUMNS": "250"})
     world = generate_world("participation_interpreter_not_used", 3000, SEEDS[0])
     data, config = write_world(world, tmp_path / "interpreter")
     result = runner.invoke(app, ["analyse", str(data), "--config", str(config), "--out", str(tmp_path / "a")])
