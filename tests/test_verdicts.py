@@ -226,9 +226,13 @@ def test_forty_children_run_with_verdicts_that_never_overclaim(tmp_path: Path) -
         assert d["verdict"] not in ("motivated", "unmotivated"), d
         if d["suppressed"]:
             assert d["adjusted"] is None and d["criteria"] is None
+    quality_hidden = {(q["column"], q["sex"]) for q in findings["data_quality"] if q["suppressed"]}
     for a in findings["accommodation"]:
         for s in a["by_sex"]:
             assert s["count"] is None or 5 <= s["count"] <= s["n"] - 5
+            # answered = rows − missing, so it is hidden wherever the data-quality table hides a count
+            if (a["column"], s["sex"]) in quality_hidden:
+                assert s["n"] is None and s["share"] is None
 
 
 def test_the_terminal_summary_shows_verdicts_reflection_and_accommodation(tmp_path: Path) -> None:

@@ -264,10 +264,8 @@ def analyse(
 
     # --- differences female − male -----------------------------------------------------------------------
     differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings)
-    accommodation: list[dict[str, Any]] = []
     if area is not None:
         verdicts.assess(frame, outcomes, differences, area, settings)
-        accommodation = verdicts.accommodation_findings(frame, outcomes, area, settings)
 
     # --- data quality ---------------------------------------------------------------------------------
     data_quality: list[dict[str, Any]] = []
@@ -288,6 +286,11 @@ def analyse(
                 }
             )
     flags_out = _missingness_flags(n_values, hidden, flags, settings)
+    accommodation: list[dict[str, Any]] = []
+    if area is not None:
+        # answered = rows − missing: hidden wherever the data-quality table hides either
+        quality_hidden = {(q["column"], q["sex"]) for q in data_quality if q["suppressed"]}
+        accommodation = verdicts.accommodation_findings(frame, outcomes, area, settings, quality_hidden)
 
     return Findings(
         descriptives=tuple(descriptives),

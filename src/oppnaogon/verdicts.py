@@ -36,7 +36,7 @@ Per-stratum counts are never published; only pooled estimates of groups that ste
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -204,7 +204,7 @@ def assess(
             combined = results[COMBINED][i] if results else None
             entry["criteria"] = _criteria_entries(ids, compared, available, area, entry, settings)
             entry["adjusted"] = (
-                _adjusted_entry(combined, list(available))
+                _adjusted_entry(combined, list(available), settings.alpha)
                 if combined is not None and combined.usable
                 else None
             )
@@ -385,8 +385,9 @@ def _criteria_entries(
     return result
 
 
-def _adjusted_entry(adj: Adjusted, criteria: list[str]) -> dict[str, Any]:
+def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float) -> dict[str, Any]:
     """The comparison within strata of all available criteria together."""
+    heterogeneity = adj.heterogeneity_p
     return {
         "criteria": criteria,
         "estimate": _round(adj.estimate),
@@ -395,7 +396,9 @@ def _adjusted_entry(adj: Adjusted, criteria: list[str]) -> dict[str, Any]:
         "p_adjusted": None,
         "odds_ratio": _round(adj.odds_ratio),
         "odds_ratio_ci": [_round(adj.or_ci[0]), _round(adj.or_ci[1])],
-        "heterogeneity_p": _round(adj.heterogeneity_p, 6),
+        "heterogeneity_p": _round(heterogeneity, 6),
+        # Breslow–Day: the difference is not the same at every level of the criteria
+        "heterogeneous": bool(np.isfinite(heterogeneity) and heterogeneity < alpha),
         "female_share": _round(adj.female_share),
         "male_share_standardised": _round(adj.standardised_male_share),
         "persons_compared": adj.n_used,
@@ -409,6 +412,7 @@ def accommodation_findings(
     outcomes: Sequence[OutcomeSpec],
     area: CriteriaArea,
     settings: AnalysisSettings,
+    quality_hidden: Collection[tuple[str, str]] = (),
 ) -> list[dict[str, Any]]:
     """How many women and men needed accommodation (an interpreter, communication support) that was not
     given: a finding of its own, never an explanation. Whole population, per accessibility column."""
@@ -432,14 +436,16 @@ def accommodation_findings(
             )
             rows = {r["sex"]: r for r in counted.iter_rows(named=True)}
             per_sex = []
+            header = column.split(":", 2)[2]
             for sex in ("female", "male"):
                 n = int(rows.get(sex, {}).get("n", 0))
                 k = int(rows.get(sex, {}).get("k", 0))
-                hidden = n < settings.min_cell or 0 < k < settings.min_cell or 0 < n - k < settings.min_cell
+                n_hidden = n < settings.min_cell or (header, sex) in quality_hidden
+                hidden = n_hidden or 0 < k < settings.min_cell or 0 < n - k < settings.min_cell
                 per_sex.append(
                     {
                         "sex": sex,
-                        "n": None if n < settings.min_cell else n,
+                        "n": None if n_hidden else n,
                         "count": None if hidden else k,
                         "share": None if hidden or not n else _round(k / n),
                         "suppressed": hidden,
@@ -449,7 +455,7 @@ def accommodation_findings(
                 )
             entry: dict[str, Any] = {
                 "criterion": criterion.id,
-                "column": column.split(":", 2)[2],
+                "column": header,
                 "values": list(criterion.not_explaining_values),
                 "by_sex": per_sex,
                 "difference": None,
