@@ -454,6 +454,7 @@ def _test_all(
             if test[i] == "none":
                 e["reason"] = "not tested: everyone (or no one) has the outcome"
     if numeric:
+        welch = []
         for e in numeric:
             female, male = e["_arrays"]
             name = e["outcome"]
@@ -464,7 +465,11 @@ def _test_all(
             v1, v2 = sd1**2 / n1, sd2**2 / n2
             se = (v1 + v2) ** 0.5
             dof = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1)) if se > 0 else n1 + n2 - 2
-            q = float(stats.t_quantile(dof, 0.5 + settings.confidence / 2))
+            welch.append((m1, m2, sd1, sd2, n1, n2, se, dof))
+        # all t quantiles in one vectorised call
+        quantiles = stats.t_quantile(np.array([w[-1] for w in welch]), 0.5 + settings.confidence / 2)
+        for e, (m1, m2, sd1, sd2, n1, n2, se, _), q in zip(numeric, welch, quantiles, strict=True):
+            name = e["outcome"]
             e["estimate"] = _round(m1 - m2)
             e["ci"] = [_round(m1 - m2 - q * se), _round(m1 - m2 + q * se)]
             e["smd"] = _round(float(stats.smd(m1, sd1, n1, m2, sd2, n2)))

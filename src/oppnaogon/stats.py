@@ -108,19 +108,21 @@ def chi2_sf(x: ArrayLike, df: ArrayLike) -> FloatArray:
     xv, dv = x_[ok], df_[ok].astype(np.int64)
     half = xv / 2
     odd = dv % 2 == 1
-    total = np.where(odd, chi2_1_sf(xv), 0.0)
     m = dv // 2
+    # all terms at once: one row per value, one column per term index i (masked beyond the value's m)
+    i = np.arange(int(m.max()) + 1, dtype=float)
+    power = np.where(odd[:, None], i[None, :] - 0.5, i[None, :])
+    log_gamma = np.where(
+        odd[:, None],
+        np.asarray(_lgamma(i + 0.5), dtype=float)[None, :],
+        np.asarray(_lgamma(i + 1), dtype=float)[None, :],
+    )
+    used = np.where(odd[:, None], (i[None, :] >= 1) & (i[None, :] <= m[:, None]), i[None, :] < m[:, None])
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_half = np.log(half)
-        for i in range(int(m.max()) + 1):
-            even_term = (~odd) & (i < m)
-            odd_term = odd & (i >= 1) & (i <= m)
-            if not (even_term.any() or odd_term.any()):
-                continue
-            power = np.where(odd, i - 0.5, float(i))
-            log_term = -half + np.where(half > 0, power * log_half, np.where(power == 0, 0.0, -np.inf))
-            log_term -= np.where(odd, math.lgamma(i + 0.5), math.lgamma(i + 1))
-            total += np.where(even_term | odd_term, np.exp(log_term), 0.0)
+        log_half = np.where(half > 0, np.log(np.where(half > 0, half, 1.0)), -np.inf)[:, None]
+        log_power = np.where(power == 0, 0.0, power * log_half)
+        terms = np.where(used, np.exp(-half[:, None] + log_power - log_gamma), 0.0)
+    total = np.where(odd, chi2_1_sf(xv), 0.0) + terms.sum(axis=1)
     out[ok] = np.minimum(total, 1.0)
     return out
 

@@ -62,8 +62,6 @@ KIND_CRITERIA: dict[str, tuple[str, ...]] = {
 ATTITUDE_CRITERIA = frozenset({"consent", "guardian_attitude", "wish_to_participate"})
 VERDICTS = ("motivated", "unmotivated", "inconclusive", "not_assessable")
 COMBINED = "all"
-_MISSING = "\x00missing"  # stratum label of a missing criterion value (never published)
-_GIVEN, _NOT_GIVEN = "given", "not given"
 
 
 @dataclass(frozen=True)
@@ -162,15 +160,6 @@ def _criterion_columns(frame_columns: Sequence[str], criterion_id: str) -> list[
     return [c for c in frame_columns if c.startswith(prefix)]
 
 
-def _stratum_expr(column: str, not_explaining: bool) -> pl.Expr:
-    text = pl.col(column).cast(pl.String)
-    if not_explaining:
-        # accommodation given (a yes value) against everything else, see the module docstring
-        given = text.str.strip_chars().str.to_lowercase().is_in(list(YES_CODES))
-        return pl.when(given).then(pl.lit(_GIVEN)).otherwise(pl.lit(_NOT_GIVEN)).alias(column)
-    return text.fill_null(_MISSING).alias(column)
-
-
 def assess(
     frame: pl.DataFrame,
     outcomes: Sequence[OutcomeSpec],
@@ -263,8 +252,8 @@ def _adjust(
     area: CriteriaArea,
     settings: AnalysisSettings,
 ) -> dict[str, list[Adjusted | None]]:
-    """One group-by per criterion set over the rows (collected together), then per breakdown a roll-up of
-    those small tables and one vectorised Mantel–Haenszel call over all groups of the breakdown."""
+    """One group-by per criterion set over the rows (collected together, on the categorical codes), then
+    per breakdown a roll-up of that table and one vectorised Mantel–Haenszel call over all its groups."""
     outcome = OUTCOME_PREFIX + spec.name
     not_explaining = {
         c
@@ -275,62 +264,72 @@ def _adjust(
     }
     dims = sorted({d for e in entries for d in e["breakdown"]})
     all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
+    female = pl.col("sex") == "female"
+    yes = pl.col(outcome).cast(pl.Int64)
     base = (
         frame.lazy()
         .filter(pl.col("sex").is_in(["female", "male"]) & pl.col(outcome).is_not_null())
-        # whether a value was recorded at all, taken before a not-explaining column is recoded
-        .with_columns(pl.col(c).is_not_null().alias(f"__known:{c}") for c in all_columns)
-        .with_columns(
-            *[_stratum_expr(c, c in not_explaining) for c in all_columns],
-            pl.col(outcome).cast(pl.Int64).alias("__k"),
-            *[pl.col(d).cast(pl.String) for d in dims],
-            pl.col("sex").cast(pl.String),
+        .select(
+            *dims,
+            *[_stratum_code(frame, c, c in not_explaining) for c in all_columns],
+            # whether any value of a set was recorded, taken before a not-explaining column is recoded
+            *[
+                pl.any_horizontal(pl.col(c).is_not_null() for c in cols).alias(f"__known:{cid}")
+                for cid, cols in sets.items()
+            ],
+            (yes * female).alias("__x1"),
+            female.cast(pl.Int64).alias("__n1"),
+            (yes * ~female).alias("__x0"),
+            (~female).cast(pl.Int64).alias("__n0"),
         )
     )
-    queries = [
-        base.with_columns(pl.any_horizontal([pl.col(f"__known:{c}") for c in cols]).alias("__known"))
-        .group_by([*dims, "sex", *cols])
-        .agg(pl.len().alias("n"), pl.col("__k").sum().alias("k"), pl.col("__known").sum().alias("known"))
-        for cols in sets.values()
-    ]
-    tables = dict(zip(sets, pl.collect_all(queries), strict=True))
-
-    index_of: dict[tuple[tuple[str, ...], tuple[Any, ...]], int] = {}
+    counts = ["__x1", "__n1", "__x0", "__n0"]
+    known = [f"__known:{cid}" for cid in sets]
+    # one pass over the rows, by the finest strata (all criteria columns); every criterion's own strata
+    # and every breakdown are roll-ups of that table, computed together
+    finest = base.group_by([*dims, *all_columns]).agg(pl.col([*counts, *known]).sum()).collect().lazy()
+    by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
     for i, e in enumerate(entries):
-        index_of[(tuple(e["breakdown"]), tuple(e["breakdown"].values()))] = i
-    breakdowns = sorted({b for b, _ in index_of}, key=len)
+        by_breakdown.setdefault(tuple(e["breakdown"]), []).append((tuple(e["breakdown"].values()), i))
+    plan = [(cid, b) for cid in sets for b in by_breakdown]
+    rolled = pl.collect_all(
+        [
+            finest.group_by([*b, *sets[cid]]).agg(
+                *[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known")
+            )
+            for cid, b in plan
+        ]
+    )
+    tables = dict(zip(plan, rolled, strict=True))
     results: dict[str, list[Adjusted | None]] = {}
-    for cid, cols in sets.items():
-        table = tables[cid]
+    for cid in sets:
         out: list[Adjusted | None] = [None] * len(entries)
-        for b in breakdowns:
+        for b, groups in by_breakdown.items():
             b_list = list(b)
-            strata = (
-                table.group_by([*b_list, *cols])
-                .agg(
-                    pl.col("k").filter(pl.col("sex") == "female").sum().alias("x1"),
-                    pl.col("n").filter(pl.col("sex") == "female").sum().alias("n1"),
-                    pl.col("k").filter(pl.col("sex") == "male").sum().alias("x0"),
-                    pl.col("n").filter(pl.col("sex") == "male").sum().alias("n0"),
-                    pl.col("known").sum().alias("known"),
+            strata = tables[(cid, b)]
+            if b_list:
+                wanted = pl.DataFrame(
+                    {
+                        d: [str(g[j]) if g[j] is not None else None for g, _ in groups]
+                        for j, d in enumerate(b_list)
+                    }
+                    | {"__idx": [i for _, i in groups]},
+                    schema={**dict.fromkeys(b_list, pl.String), "__idx": pl.Int64},
                 )
-                .sort([*b_list, *cols], nulls_last=True)
-            )
-            group_keys = strata.select(b_list).rows() if b_list else [()] * strata.height
-            group_ids = np.array([index_of.get((b, g), -1) for g in group_keys], dtype=np.int64)
-            keep = group_ids >= 0
-            if not keep.any():
+                strata = strata.with_columns(pl.col(b_list).cast(pl.String)).join(
+                    wanted, on=b_list, how="inner", nulls_equal=True
+                )
+            else:
+                strata = strata.with_columns(pl.lit(groups[0][1], dtype=pl.Int64).alias("__idx"))
+            if strata.height == 0:
                 continue
-            local = {g: j for j, g in enumerate(sorted(set(group_ids[keep].tolist())))}
-            local_ids = np.array([local[g] for g in group_ids[keep]])
-            x1, n1, x0, n0, known = (
-                strata[c].to_numpy()[keep].astype(float) for c in ("x1", "n1", "x0", "n0", "known")
-            )
-            r = mantel_haenszel(local_ids, x1, n1, x0, n0, len(local), settings.confidence)
-            totals = np.bincount(local_ids, weights=n1 + n0, minlength=len(local))
-            known_totals = np.bincount(local_ids, weights=known, minlength=len(local))
-            for g, j in local.items():
-                out[g] = Adjusted(
+            ids = strata["__idx"].to_numpy()
+            x1, n1, x0, n0, known = (strata[c].to_numpy().astype(float) for c in [*counts, "__known"])
+            r = mantel_haenszel(ids, x1, n1, x0, n0, len(entries), settings.confidence)
+            totals = np.bincount(ids, weights=n1 + n0, minlength=len(entries))
+            known_totals = np.bincount(ids, weights=known, minlength=len(entries))
+            for j in np.unique(ids).tolist():
+                out[j] = Adjusted(
                     estimate=float(r.risk_difference[j]),
                     ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
                     p_value=float(r.cmh_p_value[j]),
@@ -346,6 +345,19 @@ def _adjust(
                 )
         results[cid] = out
     return results
+
+
+def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> pl.Expr:
+    """The stratum of a criterion value as an integer (the categorical code; null for a missing value,
+    which groups as a stratum of its own). A column whose values can be 'needed but not given' is used as
+    two levels only: accommodation given (a yes value) or not (see the module docstring)."""
+    if not_explaining:
+        values = frame.get_column(column).drop_nulls().unique().cast(pl.String).to_list()
+        given = [v for v in values if key(v) in {key(y) for y in YES_CODES}]
+        return pl.col(column).is_in(given).fill_null(False).alias(column)
+    if isinstance(frame.schema[column], pl.Categorical):
+        return pl.col(column).to_physical().alias(column)
+    return pl.col(column)
 
 
 def _criteria_entries(
