@@ -22,7 +22,9 @@ SETTINGS = AnalysisSettings()
 SEEDS = (11, 12, 13)
 
 
-def adjusted(estimate: float, low: float, high: float, p: float, known: float = 1.0) -> Adjusted:
+def adjusted(
+    estimate: float, low: float, high: float, p: float, known: float = 1.0, unmatched: int = 0
+) -> Adjusted:
     return Adjusted(
         estimate=estimate,
         ci=(low, high),
@@ -33,7 +35,7 @@ def adjusted(estimate: float, low: float, high: float, p: float, known: float = 
         female_share=float("nan"),
         standardised_male_share=float("nan"),
         strata=4,
-        persons_one_sex_only=0,
+        persons_one_sex_only=unmatched,
         n_used=1000,
         known_share=known,
     )
@@ -78,6 +80,14 @@ def test_explained_needs_shrinkage_no_clear_remainder_and_an_interval_that_exclu
             True,
             ("motivated", ["need", "consent"]),  # together, by none alone
         ),
+        (
+            0.12,
+            True,
+            adjusted(0.01, -0.04, 0.06, 0.7, unmatched=300),  # 300 of 1300 persons not compared
+            {"need": adjusted(0.07, 0.02, 0.12, 0.01), "consent": adjusted(0.08, 0.03, 0.13, 0.01)},
+            True,
+            ("inconclusive", []),
+        ),
         (0.12, True, adjusted(0.03, 0.01, 0.05, 0.01), {}, True, ("inconclusive", [])),  # small remainder
         (0.12, True, adjusted(0.03, -0.08, 0.14, 0.5), {}, True, ("inconclusive", [])),  # low power
         (0.02, False, adjusted(0.01, -0.04, 0.06, 0.7), {}, True, (None, [])),
@@ -103,6 +113,14 @@ def test_a_masked_difference_is_unmotivated_only_when_its_adjusted_test_survives
     assert decide(0.01, False, hidden, {}, SETTINGS, masked_p_adjusted=0.001)[0] == "unmotivated"
     assert decide(0.01, False, hidden, {}, SETTINGS, masked_p_adjusted=0.2)[0] is None
     assert decide(0.01, False, hidden, {}, SETTINGS)[0] is None
+
+
+def test_a_difference_the_crude_test_just_missed_is_not_called_masked() -> None:
+    """Adjusting changed little (9 -> 10 points): not revealed by comparing like with like."""
+    similar = adjusted(0.10, 0.06, 0.14, 0.0001)
+    assert decide(0.09, False, similar, {}, SETTINGS, masked_p_adjusted=0.001)[0] is None
+    revealed = adjusted(0.12, 0.08, 0.16, 0.0001)  # 9 -> 12 points: at least min_diff / 2 more
+    assert decide(0.09, False, revealed, {}, SETTINGS, masked_p_adjusted=0.001)[0] == "unmotivated"
 
 
 # --- planted truth ----------------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ KIND_CRITERIA: dict[str, tuple[str, ...]] = {
 # A difference explained by these is legally motivated but still deserves reflection (seed 003).
 ATTITUDE_CRITERIA = frozenset({"consent", "guardian_attitude", "wish_to_participate"})
 VERDICTS = ("motivated", "unmotivated", "inconclusive", "not_assessable")
+# "Motivated by all criteria together" needs at least this share of the persons compared like with like.
+MAX_UNMATCHED_SHARE = 0.2
 COMBINED = "all"
 
 
@@ -80,6 +82,12 @@ class Adjusted:
     persons_one_sex_only: int
     n_used: int
     known_share: float  # share of the group's persons with a value in the criterion's columns
+
+    @property
+    def unmatched_share(self) -> float:
+        """Share of the persons in strata with one sex only (left out of the comparison)."""
+        total = self.n_used + self.persons_one_sex_only
+        return self.persons_one_sex_only / total if total else 1.0
 
     @property
     def usable(self) -> bool:
@@ -129,10 +137,16 @@ def decide(
             return "inconclusive", [], "too few women and men with the same criteria values to compare"
         return None, [], None
     if not noteworthy:
+        # masked: clear and large at equal criteria, and clearly larger than (or opposite to) the crude
+        # difference, so that it is the comparison of like with like that reveals it
+        revealed = np.sign(combined.estimate) != np.sign(crude) or (
+            abs(combined.estimate) - abs(crude) >= settings.min_diff / 2
+        )
         if (
             masked_p_adjusted is not None
             and masked_p_adjusted < settings.alpha
             and remains(combined, settings)
+            and revealed
         ):
             return "unmotivated", [], "masked: the difference appears only when like is compared with like"
         return None, [], None
@@ -146,6 +160,16 @@ def decide(
         alone = [cid for cid, adj in singles.items() if explains(adj, crude, settings)]
         if alone:
             return "motivated", alone, "explained when like is compared with like"
+        # Explained only by all criteria together: the finest strata leave many persons without anyone
+        # of the other sex to compare with, and the thin comparison that remains is noisy (the
+        # simulation study found every unmotivated-called-motivated world here). Demand that most
+        # persons were compared.
+        if combined.unmatched_share > MAX_UNMATCHED_SHARE:
+            return (
+                "inconclusive",
+                [],
+                "explained only by all criteria together, on too few comparable persons",
+            )
         return "motivated", list(singles), "explained by the criteria together, by none of them alone"
     if combined.p_value < settings.alpha:
         return "inconclusive", [], "a difference smaller than the practical threshold remains"

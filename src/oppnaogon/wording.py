@@ -82,6 +82,9 @@ VERDICT_REASON_SV = {
         "för få kvinnor och män med samma kriterievärden att jämföra"
     ),
     "no criteria data for this outcome kind": "uppgifter om kriterierna saknas",
+    "explained only by all criteria together, on too few comparable persons": (
+        "förklaras bara av alla kriterier tillsammans, och då finns för få jämförbara personer"
+    ),
 }
 
 
