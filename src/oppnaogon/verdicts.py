@@ -315,12 +315,20 @@ def _adjust(
     by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
     for i, e in enumerate(entries):
         by_breakdown.setdefault(tuple(e["breakdown"]), []).append((tuple(e["breakdown"].values()), i))
+    # a criterion alone has few strata: roll the finest table up to its strata × every dimension once,
+    # and each breakdown from that small table; the combined set rolls up from the finest table
+    sources = {
+        cid: finest
+        if cid == COMBINED
+        else finest.group_by([*dims, *cols]).agg(pl.col([*counts, f"__known:{cid}"]).sum()).collect().lazy()
+        for cid, cols in sets.items()
+    }
     plan = [(cid, b) for cid in sets for b in by_breakdown]
     rolled = pl.collect_all(
         [
-            finest.group_by([*b, *sets[cid]]).agg(
-                *[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known")
-            )
+            sources[cid]
+            .group_by([*b, *sets[cid]])
+            .agg(*[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known"))
             for cid, b in plan
         ]
     )
