@@ -76,9 +76,19 @@ def test_explained_needs_shrinkage_no_clear_remainder_and_an_interval_that_exclu
             0.12,
             True,
             adjusted(0.01, -0.04, 0.06, 0.7),
-            {"need": adjusted(0.07, 0.02, 0.12, 0.01), "consent": adjusted(0.08, 0.03, 0.13, 0.01)},
+            # need alone does not explain (p < 0.05) but moves the difference: its interval excludes 0.12
+            {"need": adjusted(0.07, 0.02, 0.11, 0.01), "consent": adjusted(0.08, 0.03, 0.13, 0.01)},
             True,
             ("motivated", ["need", "consent"]),  # together, by none alone
+        ),
+        (
+            0.12,
+            True,
+            adjusted(0.01, -0.04, 0.06, 0.7),
+            # each criterion alone leaves the difference where it was: only the combination "explains"
+            {"need": adjusted(0.10, 0.04, 0.16, 0.01), "consent": adjusted(0.11, 0.05, 0.17, 0.01)},
+            True,
+            ("inconclusive", []),
         ),
         (
             0.12,

@@ -71,8 +71,11 @@ VERDICT_REASON_SV = {
     ),
     "remains after adjusting for the criteria available": "kvarstår vid lika värden på de kriterier som finns",
     "reversed after adjustment": "vänder riktning vid lika värden på kriterierna",
-    "masked: the difference appears only when like is compared with like": (
-        "dold: skillnaden syns först när lika jämförs med lika"
+    "masked: not noteworthy in the crude figures, but clear and large when like is compared with like": (
+        "dold: inte anmärkningsvärd i de råa siffrorna, men tydlig och stor när lika jämförs med lika"
+    ),
+    "explained only by all criteria together, by none of them alone": (
+        "förklaras bara av alla kriterier tillsammans, och inget kriterium flyttar skillnaden ensamt"
     ),
     "a difference smaller than the practical threshold remains": "en mindre skillnad (under gränsen) kvarstår",
     "too little data to tell whether the criteria explain the difference": (
