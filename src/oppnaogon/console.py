@@ -224,19 +224,28 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     noteworthy = [d for d in findings["differences"] if d["noteworthy"]]
     tested = [d for d in findings["differences"] if d["p_adjusted"] is not None]
     hidden = [d for d in findings["differences"] if d["suppressed"]]
-    table = Table(title="Anmärkningsvärda skillnader mellan könen", title_justify="left")
-    for column, justify in [
-        ("Utfall", "left"),
-        ("Grupp", "left"),
-        ("Kvinnor/flickor", "right"),
-        ("Män/pojkar", "right"),
-        ("Skillnad", "right"),
-        ("95 % KI", "right"),
-        ("p (just.)", "right"),
-        ("Bedömning", "left"),
-    ]:
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    # one table per outcome; the sex words go into the headers unless the population mixes ages
+    mixed = population == "mixed"
+    tables: dict[str, Table] = {}
     for d in sorted(noteworthy, key=lambda d: (d["outcome"], -abs(d["estimate"] or 0))):
+        if d["outcome"] not in tables:
+            table = Table(
+                title=f"Anmärkningsvärda skillnader mellan könen: {kinds[d['outcome']]['label']}",
+                title_justify="left",
+            )
+            for column, justify in [
+                ("Grupp", "left"),
+                (
+                    "Kvinnor/flickor" if mixed else row_sex_word("female", {}, population).capitalize(),
+                    "right",
+                ),
+                ("Män/pojkar" if mixed else row_sex_word("male", {}, population).capitalize(), "right"),
+                ("Skillnad (95 % KI)", "right"),
+                ("p (just.)", "right"),
+                ("Bedömning", "left"),
+            ]:
+                table.add_column(column, justify=justify)  # type: ignore[arg-type]
+            tables[d["outcome"]] = table
         key = tuple(d["breakdown"].items())
         numeric = kinds[d["outcome"]]["kind"] == "numeric"
         show = _decimal if numeric else _percent
@@ -244,19 +253,17 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         low, high = d["ci"]
         unit = "" if numeric else "\u00a0p.e."
         scale = 1 if numeric else 100
-        table.add_row(
-            kinds[d["outcome"]]["label"],
+        tables[d["outcome"]].add_row(
             group_text(d["breakdown"]),
-            f"{row_sex_word('female', d['breakdown'], population)} {show(female)}",
-            f"{row_sex_word('male', d['breakdown'], population)} {show(male)}",
-            f"{_decimal(d['estimate'] * scale)}{unit}",
-            f"{_decimal(low * scale)} till {_decimal(high * scale)}",
+            f"{row_sex_word('female', d['breakdown'], population)} {show(female)}" if mixed else show(female),
+            f"{row_sex_word('male', d['breakdown'], population)} {show(male)}" if mixed else show(male),
+            f"{_decimal(d['estimate'] * scale)}{unit} ({_decimal(low * scale)} till {_decimal(high * scale)})",
             "<0,001" if d["p_adjusted"] < 0.001 else f"{d['p_adjusted']:.3f}".replace(".", ","),
             _verdict_cell(d, VERDICT_SV, criteria_text),
         )
-    if noteworthy:
+    for table in tables.values():
         console.print(table)
-    else:
+    if not noteworthy:
         console.print(
             "Inga anmärkningsvärda skillnader mellan könen (justerat p < 0,05 och minst "
             f"{findings['settings']['min_diff'] * 100:.0f} procentenheter)."
