@@ -126,6 +126,25 @@ def world_seed(base: int, scenario: str, size: int, index: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+def _without_difference(common: dict, verdict: str, error: str) -> Record:
+    """The record of a world whose analysis gave no difference to judge (refused, or none found)."""
+    return Record(
+        **common,
+        found=False,
+        estimate=None,
+        p_adjusted=None,
+        noteworthy=False,
+        masked=False,
+        verdict=verdict,
+        explained_by="",
+        reason="",
+        one_sex_share=None,
+        singles_clear=0,
+        singles=0,
+        error=error,
+    )
+
+
 def simulate(task: Task) -> Record:
     """Generate one world, write it into a temporary folder, analyse it, and compare with the truth."""
     from oppnaogon.run import run_analysis
@@ -147,38 +166,10 @@ def simulate(task: Task) -> Record:
             data, config = write_world(world, tmp)
             findings = run_analysis(data, config, out=None).findings
     except Exception as error:  # a world the tool refuses is a result too, reported as "error"
-        return Record(
-            **common,
-            found=False,
-            estimate=None,
-            p_adjusted=None,
-            noteworthy=False,
-            masked=False,
-            verdict="error",
-            explained_by="",
-            reason="",
-            one_sex_share=None,
-            singles_clear=0,
-            singles=0,
-            error=f"{type(error).__name__}: {error}",
-        )
+        return _without_difference(common, "error", f"{type(error).__name__}: {error}")
     entry = next((e for e in findings["differences"] if e["id"] == truth.outcome), None)
     if entry is None:
-        return Record(
-            **common,
-            found=False,
-            estimate=None,
-            p_adjusted=None,
-            noteworthy=False,
-            masked=False,
-            verdict="none",
-            explained_by="",
-            reason="",
-            one_sex_share=None,
-            singles_clear=0,
-            singles=0,
-            error="no whole-population difference in findings.json",
-        )
+        return _without_difference(common, "none", "no whole-population difference in findings.json")
     adjusted = entry.get("adjusted") or {}
     compared, left_out = adjusted.get("persons_compared"), adjusted.get("persons_in_one_sex_strata")
     one_sex_share = (
