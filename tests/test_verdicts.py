@@ -18,6 +18,8 @@ from oppnaogon.stratified import mantel_haenszel
 from oppnaogon.verdicts import VERDICTS, Adjusted, decide, explains
 from oppnaogon.worlds import generate_world, write_world
 
+from .conftest import EXAMPLE
+
 SETTINGS = AnalysisSettings()
 SEEDS = (11, 12, 13)
 
@@ -276,3 +278,23 @@ def test_the_terminal_summary_shows_verdicts_reflection_and_accommodation(tmp_pa
     result = runner.invoke(app, ["analyse", str(data), "--config", str(config), "--out", str(tmp_path / "b")])
     assert "motiverad (samtycke/inställning) *" in result.output
     assert "förtjänar ändå reflektion" in result.output
+
+
+def test_the_summary_warns_when_the_comparison_over_all_criteria_leaves_many_out(tmp_path: Path) -> None:
+    """The example's 12 criteria columns make fine strata: in some groups over 30 % of the persons have
+    nobody of the other sex with the same values, and the summary says so."""
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(
+        app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "saknade fler än 30 % av personerna någon av andra könet" in result.output
+    findings = json.loads((tmp_path / "r" / "findings.json").read_text(encoding="utf-8"))
+    thin = [
+        d
+        for d in findings["differences"]
+        if d["verdict"]
+        and d["adjusted"]
+        and d["adjusted"]["persons_in_one_sex_strata"]
+        > 0.3 * (d["adjusted"]["persons_compared"] + d["adjusted"]["persons_in_one_sex_strata"])
+    ]
+    assert f"i {len(thin)} av bedömningarna" in result.output

@@ -143,6 +143,11 @@ def print_error(error: OppnaogonError, console: Console | None = None) -> None:
         console.print(error.hint, highlight=False, soft_wrap=True)
 
 
+# A verdict whose comparison over all criteria left out more than this share of the persons (strata with
+# one sex only) gets a note in the summary.
+THIN_SHARE = 0.3
+
+
 def _verdict_cell(d: dict[str, Any], verdict_sv: dict[str, str], criteria_text: Any) -> str:
     if d.get("verdict") is None:
         return ""
@@ -182,6 +187,22 @@ def _print_verdict_notes(
             f"[yellow]Dold skillnad:[/yellow] {labels[d['outcome']]}, {group_text(d['breakdown'])}: vid lika "
             f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
             "mellan könen, fast den råa skillnaden är liten.",
+            highlight=False,
+        )
+    thin = [
+        d
+        for d in judged
+        if d.get("adjusted")
+        and d["adjusted"]["persons_in_one_sex_strata"]
+        > THIN_SHARE * (d["adjusted"]["persons_compared"] + d["adjusted"]["persons_in_one_sex_strata"])
+    ]
+    if thin:
+        console.print(
+            f"[yellow]Obs:[/yellow] i {len(thin)} av bedömningarna saknade fler än {THIN_SHARE:.0%}".replace(
+                "%", " %"
+            )
+            + " av personerna någon av andra könet med exakt samma kriterievärden; de kunde inte jämföras "
+            "och bedömningen vilar på övriga (se persons_in_one_sex_strata i findings.json).",
             highlight=False,
         )
     missing = sorted({c for d in judged for c in d.get("criteria_missing") or []})
