@@ -13,7 +13,6 @@ differences and tests computed from a hidden cell are hidden with it.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -27,11 +26,12 @@ from oppnaogon import stats, verdicts
 from oppnaogon.config import SEX_VALUES, OutcomeSpec
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, Prepared
+from oppnaogon.stats import finite_round as _round
 from oppnaogon.suppression import Constraint, primary_cells, protect
 
 DIMENSIONS: tuple[str, ...] = ("age_band", "birth_region", "residence", "period", "municipality")
 TWO_WAY: tuple[tuple[str, str], ...] = (("age_band", "birth_region"), ("age_band", "residence"))
-COMPARED = ("female", "male")
+COMPARED = stats.SEXES
 
 
 @dataclass(frozen=True)
@@ -529,8 +529,3 @@ def _missingness_flags(
         r["p_adjusted"] = _round(float(p_adj), 6)
         r["flag"] = bool(p_adj < settings.alpha and abs(r["difference"]) >= settings.min_diff / 2)
     return results
-
-
-def _round(value: Any, digits: int = 4) -> float | None:
-    value = float(value)
-    return None if math.isnan(value) or math.isinf(value) else round(value, digits)

@@ -148,10 +148,13 @@ def print_error(error: OppnaogonError, console: Console | None = None) -> None:
 THIN_SHARE = 0.3
 
 
-def _verdict_cell(d: dict[str, Any], verdict_sv: dict[str, str], criteria_text: Any) -> str:
+def _verdict_cell(d: dict[str, Any]) -> str:
+    """'omotiverad', or 'motiverad (behov) *' with the explaining criteria and the reflection mark."""
+    from oppnaogon.wording import VERDICT_SV, criteria_text
+
     if d.get("verdict") is None:
         return ""
-    text = verdict_sv[d["verdict"]]
+    text = VERDICT_SV[d["verdict"]]
     if d["verdict"] == "motivated":
         text += f" ({criteria_text(d['explained_by'])})"
     if d.get("reflect"):
@@ -227,7 +230,7 @@ def _print_verdict_notes(
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     """The terminal summary of `analyse`: noteworthy differences and data quality. Everything shown is
     taken from the published (suppressed) findings."""
-    from oppnaogon.wording import VERDICT_SV, criteria_text, group_text, row_sex_word
+    from oppnaogon.wording import group_text, row_sex_word
 
     console = console or Console()
     findings = run.findings
@@ -280,7 +283,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
             f"{row_sex_word('male', d['breakdown'], population)} {show(male)}" if mixed else show(male),
             f"{_decimal(d['estimate'] * scale)}{unit} ({_decimal(low * scale)} till {_decimal(high * scale)})",
             "<0,001" if d["p_adjusted"] < 0.001 else f"{d['p_adjusted']:.3f}".replace(".", ","),
-            _verdict_cell(d, VERDICT_SV, criteria_text),
+            _verdict_cell(d),
         )
     for table in tables.values():
         console.print(table)

@@ -81,7 +81,7 @@ def run_analysis(
             f"{settings.min_cell}: inget kan redovisas.",
             "Analysera ett större uttag eller en längre period.",
         )
-    area = criteria_area_for(cfg.area, prepared)
+    area = criteria_area_for(cfg.area)
     findings = analyse(prepared, settings, area)
     created = run_time()
     document = findings_document(data, prepared, findings, settings, cfg.area, period, sha=file_sha256(data))
@@ -171,7 +171,7 @@ def _population_age_group(prepared: Prepared) -> str:
 DEFAULT_AREA = "barn_och_unga"
 
 
-def criteria_area_for(area: str | None, prepared: Prepared) -> CriteriaArea:
+def criteria_area_for(area: str | None) -> CriteriaArea:
     """The criteria table of `area` (oppnaogon.toml). Without one: SKR's table for child and youth care,
     whose criteria are the same in every area; only the texts (BBIC or IBIC) differ, and findings.json
     says that the area was assumed."""

@@ -42,6 +42,7 @@ __all__ = [
     "benjamini_hochberg",
     "chi2_1_sf",
     "chi2_sf",
+    "finite_round",
     "grouped_mann_whitney",
     "grouped_medians",
     "mean_interval",
@@ -72,6 +73,12 @@ T_EXPANSION_MIN_DF = 200.0
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 _lgamma = np.frompyfunc(math.lgamma, 1, 1)
 _inv_cdf = np.frompyfunc(NormalDist().inv_cdf, 1, 1)
+
+
+def finite_round(value: Any, digits: int = 4) -> float | None:
+    """A number for publication: rounded, or None when it is NaN or infinite (JSON has no NaN)."""
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else round(value, digits)
 
 
 def normal_quantile(p: ArrayLike) -> FloatArray:

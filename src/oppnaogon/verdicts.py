@@ -47,6 +47,8 @@ from oppnaogon import stats
 from oppnaogon.names import key
 from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX
 from oppnaogon.roles import YES_CODES
+from oppnaogon.stats import SEXES
+from oppnaogon.stats import finite_round as _round
 from oppnaogon.stratified import mantel_haenszel
 
 if TYPE_CHECKING:
@@ -307,7 +309,7 @@ def _adjust(
     yes = pl.col(outcome).cast(pl.Int64)
     base = (
         frame.lazy()
-        .filter(pl.col("sex").is_in(["female", "male"]) & pl.col(outcome).is_not_null())
+        .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
         .select(
             *dims,
             *[_stratum_code(frame, c, c in not_explaining) for c in all_columns],
@@ -399,8 +401,7 @@ def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> pl.
     which groups as a stratum of its own). A column whose values can be 'needed but not given' is used as
     two levels only: accommodation given (a yes value) or not (see the module docstring)."""
     if not_explaining:
-        values = frame.get_column(column).drop_nulls().unique().cast(pl.String).to_list()
-        given = [v for v in values if key(v) in {key(y) for y in YES_CODES}]
+        given = _matching(frame, column, set(YES_CODES))
         return pl.col(column).is_in(given).fill_null(False).alias(column)
     if isinstance(frame.schema[column], pl.Categorical):
         return pl.col(column).to_physical().alias(column)
@@ -485,7 +486,7 @@ def accommodation_findings(
         for column in _criterion_columns(frame.columns, criterion.id):
             counted = (
                 frame.lazy()
-                .filter(pl.col("sex").is_in(["female", "male"]) & pl.col(column).is_not_null())
+                .filter(pl.col("sex").is_in(SEXES) & pl.col(column).is_not_null())
                 .group_by(pl.col("sex").cast(pl.String))
                 .agg(
                     pl.len().alias("n"),
@@ -494,22 +495,20 @@ def accommodation_findings(
                 .collect()
             )
             rows = {r["sex"]: r for r in counted.iter_rows(named=True)}
-            per_sex = []
             header = column.split(":", 2)[2]
-            for sex in ("female", "male"):
-                n = int(rows.get(sex, {}).get("n", 0))
-                k = int(rows.get(sex, {}).get("k", 0))
-                n_hidden = n < settings.min_cell or (header, sex) in quality_hidden
-                hidden = n_hidden or 0 < k < settings.min_cell or 0 < n - k < settings.min_cell
+            n, k = ({sex: int(rows.get(sex, {}).get(c, 0)) for sex in SEXES} for c in ("n", "k"))
+            per_sex = []
+            for sex in SEXES:
+                n_hidden = n[sex] < settings.min_cell or (header, sex) in quality_hidden
+                small = 0 < k[sex] < settings.min_cell or 0 < n[sex] - k[sex] < settings.min_cell
+                hidden = n_hidden or small
                 per_sex.append(
                     {
                         "sex": sex,
-                        "n": None if n_hidden else n,
-                        "count": None if hidden else k,
-                        "share": None if hidden or not n else _round(k / n),
+                        "n": None if n_hidden else n[sex],
+                        "count": None if hidden else k[sex],
+                        "share": None if hidden or not n[sex] else _round(k[sex] / n[sex]),
                         "suppressed": hidden,
-                        "_k": k,
-                        "_n": n,
                     }
                 )
             entry: dict[str, Any] = {
@@ -521,23 +520,17 @@ def accommodation_findings(
                 "p_value": None,
             }
             if not any(s["suppressed"] for s in per_sex):
-                (f, m) = per_sex
+                f, m = SEXES
                 p, _ = stats.two_by_two_test(
-                    np.array([f["_k"]]), np.array([f["_n"]]), np.array([m["_k"]]), np.array([m["_n"]])
+                    np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]])
                 )
-                entry["difference"] = _round(f["_k"] / f["_n"] - m["_k"] / m["_n"])
+                entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])
                 entry["p_value"] = _round(float(p[0]), 6)
-            for s in per_sex:
-                del s["_k"], s["_n"]
             findings.append(entry)
     return findings
 
 
 def _matching(frame: pl.DataFrame, column: str, values: set[str]) -> list[str]:
+    """The distinct values of `column` whose key (see `names.key`) is in `values`."""
     distinct = frame.get_column(column).drop_nulls().unique().cast(pl.String).to_list()
     return [v for v in distinct if key(v) in values]
-
-
-def _round(value: Any, digits: int = 4) -> float | None:
-    value = float(value)
-    return None if not np.isfinite(value) else round(value, digits)
