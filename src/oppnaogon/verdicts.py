@@ -211,7 +211,7 @@ def assess(
     """Fill `verdict`, `explained_by`, `criteria` and `adjusted` of every decision and participation
     difference (in place). Differences of other kinds keep `verdict` null."""
     columns = frame.columns
-    masked_candidates: list[tuple[dict[str, Any], Adjusted]] = []
+    masked_candidates: list[tuple[dict[str, Any], Adjusted, Sequence[str], dict[str, Adjusted]]] = []
     for spec in outcomes:
         if spec.kind not in KIND_CRITERIA:
             continue
@@ -239,7 +239,7 @@ def assess(
                 else None
             )
             if not entry["noteworthy"] and combined is not None and combined.usable:
-                masked_candidates.append((entry, combined))
+                masked_candidates.append((entry, combined, ids, compared))
             verdict, explained_by, reason = decide(
                 entry["estimate"],
                 entry["noteworthy"],
@@ -251,16 +251,16 @@ def assess(
             _set_verdict(entry, verdict, explained_by, reason, ids, compared)
     # masked differences: BH over the adjusted tests of the differences that were not noteworthy
     if masked_candidates:
-        p = np.array([adj.p_value for _, adj in masked_candidates])
+        p = np.array([adj.p_value for _, adj, _, _ in masked_candidates])
         adjusted_p = stats.benjamini_hochberg(p)
-        for (entry, adj), p_adj in zip(masked_candidates, adjusted_p, strict=True):
+        for (entry, adj, ids, compared), p_adj in zip(masked_candidates, adjusted_p, strict=True):
             if entry["adjusted"] is not None:
                 entry["adjusted"]["p_adjusted"] = _round(p_adj, 6)
             verdict, explained_by, reason = decide(
                 entry["estimate"], False, adj, {}, settings, masked_p_adjusted=float(p_adj)
             )
             if verdict is not None:
-                entry["verdict"], entry["explained_by"], entry["verdict_reason"] = verdict, [], reason
+                _set_verdict(entry, verdict, explained_by, reason, ids, compared)
                 entry["masked"] = True
 
 
