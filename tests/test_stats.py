@@ -514,3 +514,13 @@ def test_chi_square_tail_written_down() -> None:
     assert chi2_sf(4.0, 2) == pytest.approx(math.exp(-2.0), rel=1e-14)
     assert chi2_sf(0.0, 7) == 1.0
     assert np.isnan(chi2_sf([1.0, 1.0, -1.0, np.nan], [0, 2.5, 3, 3])).all()
+
+
+def test_finite_round_never_publishes_a_negative_zero() -> None:
+    import math
+
+    from oppnaogon.stats import finite_round
+
+    assert math.copysign(1.0, finite_round(-0.000001)) == 1.0
+    assert finite_round(-0.00006) == -0.0001
+    assert finite_round(float("nan")) is None and finite_round(float("inf")) is None

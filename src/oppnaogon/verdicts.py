@@ -346,6 +346,9 @@ def _adjust(
             sources[cid]
             .group_by([*b, *sets[cid]])
             .agg(*[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known"))
+            # strata in a fixed order: the Mantel–Haenszel sums over them are floating point, and a
+            # different order (group_by's is not fixed) changed the last digits from run to run
+            .sort([pl.col(k).cast(pl.String) for k in [*b, *sets[cid]]], nulls_last=True)
             for cid, b in plan
         ]
     )
