@@ -142,12 +142,17 @@ def test_forty_children_nothing_identifiable_and_reasons_given(write_csv: WriteC
 def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
     env = {"SOURCE_DATE_EPOCH": "1767225600", "COLUMNS": "150"}
     first, second = tmp_path / "a", tmp_path / "b"
-    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(first)], env=env)
+    every = ["--format", "html,md,docx,json,xlsx,csv"]
+    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(first), *every], env=env)
     assert result.exit_code == 0, result.output
     assert "Anmärkningsvärda skillnader" in result.output and "flickor" in result.output
-    assert runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(second)], env=env).exit_code == 0
-    names = sorted(p.name for p in first.iterdir())
-    assert names == sorted(
+    assert runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(second), *every], env=env).exit_code == 0
+    names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
+    charts = [n for n in names if n.startswith("diagram/")]
+    assert (
+        len(charts) == 15
+    )  # 3 outcomes × 5 single breakdowns (age, birth region, residence, period, municipality)
+    assert sorted(set(names) - set(charts)) == sorted(
         [
             "findings.json",
             "manifest.json",
@@ -156,8 +161,12 @@ def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
             "skillnader.csv",
             "datakvalitet.csv",
             "tillganglighet.csv",
+            "rapport.html",
+            "rapport.md",
+            "rapport.docx",
         ]
     )
+    # Byte-identical re-runs, the Word file and the charts included
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     findings = json.loads((first / "findings.json").read_text(encoding="utf-8"))
@@ -200,7 +209,7 @@ def test_formulas_in_category_names_are_neutralised(write_csv: WriteCsv, tmp_pat
         rows += [["K", district, "Ja"]] * 6 + [["K", district, "Nej"]] * 6
         rows += [["M", district, "Ja"]] * 6 + [["M", district, "Nej"]] * 6
     out = tmp_path / "rapport"
-    run_analysis(write_csv(rows), out=out)
+    run_analysis(write_csv(rows), out=out, formats=("json", "xlsx", "csv"))
     text = (out / "beskrivning.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(1)" in text
     assert ";=HYPERLINK" not in text
@@ -237,7 +246,7 @@ def test_tables_hide_exactly_what_findings_hide(tmp_path: Path) -> None:
     import io
 
     out = tmp_path / "rapport"
-    findings = run_analysis(write_random(tmp_path, 9, 80), out=out).findings
+    findings = run_analysis(write_random(tmp_path, 9, 80), out=out, formats=("json", "xlsx", "csv")).findings
 
     def read(name: str) -> list[dict[str, str]]:
         text = (out / name).read_text(encoding="utf-8-sig")

@@ -22,13 +22,22 @@ def test_installed_wheel_finds_criteria_templates_and_data(tmp_path: Path) -> No
     for area in ("barn_och_unga", "lss", "aldreomsorg", "socialpsykiatri"):
         assert f"oppnaogon/criteria/{area}.toml" in names
     assert "oppnaogon/templates/oppnaogon.toml.j2" in names
+    for name in (
+        "report.html.j2",
+        "report.md.j2",
+        "report.css",
+        "texts/labels.sv.toml",
+        "texts/guide.en.toml",
+    ):
+        assert f"oppnaogon/templates/{name}" in names
     assert "oppnaogon/data/countries.csv" in names
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
         "import oppnaogon, oppnaogon.resources as r, oppnaogon.criteria as c, oppnaogon.geography as g;"
         "print(oppnaogon.__file__); print(r.shipped('criteria')); print(r.shipped('templates'));"
-        "print(c.available_areas()); print(len(g.kommuner()))"
+        "print(c.available_areas()); print(len(g.kommuner()));"
+        "from oppnaogon.report.texts import load_texts; print(load_texts('en').labels['report']['title'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],
@@ -39,4 +48,8 @@ def test_installed_wheel_finds_criteria_templates_and_data(tmp_path: Path) -> No
         text=True,
     ).stdout.splitlines()
     assert all(line.startswith(str(site)) for line in out[:3]), out
-    assert out[3:] == ["['aldreomsorg', 'barn_och_unga', 'lss', 'socialpsykiatri']", "290"]
+    assert out[3:] == [
+        "['aldreomsorg', 'barn_och_unga', 'lss', 'socialpsykiatri']",
+        "290",
+        "With open eyes: gender equality analysis",
+    ]

@@ -132,6 +132,11 @@ def init(
         )
 
 
+class Language(StrEnum):
+    sv = "sv"
+    en = "en"
+
+
 @app.command()
 def analyse(
     data: DataArgument,
@@ -140,8 +145,12 @@ def analyse(
         "oppnaogon-rapport"
     ),
     formats: Annotated[
-        str, typer.Option("--format", help="Format, kommaseparerade: json, xlsx, csv.")
-    ] = "json,xlsx,csv",
+        str,
+        typer.Option(
+            "--format",
+            help="Format, kommaseparerade: html, md, docx (rapporter), json, xlsx, csv (tabeller).",
+        ),
+    ] = "html,docx,json,xlsx",
     period: Annotated[
         str | None,
         typer.Option("--period", help="Analysera en period, t.ex. 2025K3, 2025T2, 2025M05 eller 2025."),
@@ -154,6 +163,16 @@ def analyse(
         float | None,
         typer.Option(
             "--min-diff", help="Minsta skillnad i procentenheter för att vara anmärkningsvärd (standard 5)."
+        ),
+    ] = None,
+    lang: Annotated[
+        Language, typer.Option("--lang", help="Rapportens språk: sv (svenska) eller en (engelska).")
+    ] = Language.sv,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            help="Mapp med egna mallar (report.html.j2, report.md.j2, texts/labels.sv.toml …) som ersätter de medföljande.",
         ),
     ] = None,
     debug: DebugOption = False,
@@ -169,7 +188,15 @@ def analyse(
 
         chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
         result = run_analysis(
-            data, config, out=out, formats=chosen, period=period, min_cell=min_cell, min_diff_pp=min_diff
+            data,
+            config,
+            out=out,
+            formats=chosen,
+            period=period,
+            min_cell=min_cell,
+            min_diff_pp=min_diff,
+            lang=lang.value,
+            templates=templates,
         )
         print_analysis(result)
 
@@ -181,11 +208,6 @@ criteria_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(criteria_app)
-
-
-class Language(StrEnum):
-    sv = "sv"
-    en = "en"
 
 
 @criteria_app.command("list")

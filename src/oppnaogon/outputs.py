@@ -1,4 +1,4 @@
-"""Writing the results of `analyse`: findings.json, manifest.json, CSV tables and tables.xlsx.
+"""Writing the results of `analyse`: findings.json, manifest.json, CSV tables, tables.xlsx and the reports.
 
 All files are written into a temporary folder beside the output folder and moved into place at the
 end, so a crash never leaves a half-written report. Text that came from the data is neutralised in CSV
@@ -33,6 +33,9 @@ from oppnaogon.wording import (
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TABLE_FORMATS = ("json", "xlsx", "csv")
+REPORT_FORMATS = ("html", "md", "docx")
+ALL_FORMATS = (*REPORT_FORMATS, *TABLE_FORMATS)
+DEFAULT_FORMATS = ("html", "docx", "json", "xlsx")
 
 
 def neutralise(value: Any) -> Any:
@@ -234,7 +237,13 @@ def write_xlsx(path: Path, findings: dict[str, Any], created: datetime) -> None:
 
 
 def write_outputs(
-    out: Path, findings: dict[str, Any], manifest: dict[str, Any], formats: Sequence[str]
+    out: Path,
+    findings: dict[str, Any],
+    manifest: dict[str, Any],
+    formats: Sequence[str],
+    *,
+    lang: str = "sv",
+    templates: Path | None = None,
 ) -> list[Path]:
     """Write the chosen formats into `out` atomically; returns the files written (final paths)."""
     out = Path(out)
@@ -253,6 +262,17 @@ def write_outputs(
         if "xlsx" in formats:
             write_xlsx(staging / "tables.xlsx", findings, datetime.fromisoformat(manifest["created"]))
             written.append("tables.xlsx")
+        if any(f in REPORT_FORMATS for f in formats):
+            from oppnaogon.report import write_reports
+
+            written += write_reports(
+                staging,
+                findings,
+                tuple(formats),
+                lang=lang,
+                templates=templates,
+                created=datetime.fromisoformat(manifest["created"]),
+            )
         manifest = {**manifest, "files": sorted(written)}
         (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
         _replace_folder(staging, out)

@@ -13,7 +13,8 @@ from oppnaogon.check import find_config, load_input
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.errors import UsageError
 from oppnaogon.normalise import Prepared, prepare
-from oppnaogon.outputs import TABLE_FORMATS, run_time, write_outputs
+from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
+from oppnaogon.wording import LANGUAGES
 
 SCHEMA_VERSION = 1
 DEFAULT_OUT = Path("oppnaogon-rapport")
@@ -43,19 +44,32 @@ def run_analysis(
     config: str | Path | None = None,
     *,
     out: str | Path | None = DEFAULT_OUT,
-    formats: tuple[str, ...] = TABLE_FORMATS,
+    formats: tuple[str, ...] = DEFAULT_FORMATS,
     period: str | None = None,
     min_cell: int | None = None,
     min_diff_pp: float | None = None,
+    lang: str = "sv",
+    templates: str | Path | None = None,
 ) -> AnalysisRun:
-    """Run step 1 on `data`. With `out=None` nothing is written (the findings are only returned)."""
+    """Run steps 1–2 on `data` and write `formats` (reports in `lang`, from the templates in `templates`
+    where the analyst has their own). With `out=None` nothing is written (the findings are only returned)."""
     data = Path(data)
     if not data.exists():
         raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
-    unknown = [f for f in formats if f not in TABLE_FORMATS]
-    if unknown:
+    unknown = [f for f in formats if f not in ALL_FORMATS]
+    if unknown or not formats:
         raise UsageError(
-            f"Formatet {', '.join(unknown)} finns inte (ännu).", f"Välj bland: {', '.join(TABLE_FORMATS)}."
+            f"Formatet {', '.join(unknown) or '(inget)'} finns inte.",
+            f"Välj bland: {', '.join(ALL_FORMATS)}.",
+        )
+    if lang not in LANGUAGES:
+        raise UsageError(f"Språket {lang!r} finns inte.", f"Välj bland: {', '.join(LANGUAGES)}.")
+    templates_path = Path(templates) if templates is not None else None
+    if templates_path is not None and not templates_path.is_dir():
+        raise UsageError(
+            f"Mallmappen {templates_path} finns inte.",
+            "Ange en mapp med egna kopior av mallarna (t.ex. report.html.j2, texts/labels.sv.toml), "
+            "eller utelämna --templates.",
         )
     out_path = Path(out) if out is not None else None
     if out_path is not None:
@@ -97,7 +111,7 @@ def run_analysis(
     }
     files: list[Path] = []
     if out_path is not None:
-        files = write_outputs(out_path, document, manifest, formats)
+        files = write_outputs(out_path, document, manifest, formats, lang=lang, templates=templates_path)
     return AnalysisRun(
         findings=document, prepared=prepared, analysis=findings, files=tuple(files), out=out_path
     )

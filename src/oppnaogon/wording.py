@@ -1,4 +1,7 @@
-"""Swedish words for the sexes: flickor/pojkar under 18, kvinnor/män from 18 (S003, S000)."""
+"""Words for the sexes, groups and verdicts: flickor/pojkar under 18, kvinnor/män from 18 (S003, S000).
+
+Swedish (`lang="sv"`, the default) is used by the terminal and the tables; the reports also speak English.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,16 @@ WORDS_SV = {
     "mixed": {"female": "kvinnor/flickor", "male": "män/pojkar"},
 }
 OTHER_SV = {"other": "annat kön", "unknown": "okänt kön"}
+WORDS = {
+    "sv": WORDS_SV,
+    "en": {
+        "children": {"female": "girls", "male": "boys"},
+        "adults": {"female": "women", "male": "men"},
+        "mixed": {"female": "women/girls", "male": "men/boys"},
+    },
+}
+OTHER = {"sv": OTHER_SV, "en": {"other": "other sex", "unknown": "unknown sex"}}
+LANGUAGES = ("sv", "en")
 
 
 def age_group_of_band(label: str | None) -> str:
@@ -37,9 +50,9 @@ def age_group_of_population(min_age: int | None, max_age: int | None) -> str:
     return "mixed"
 
 
-def sex_word(sex: str, age_group: str) -> str:
-    """The Swedish word for a sex in a group: `sex_word('female', 'children')` → 'flickor'."""
-    return WORDS_SV[age_group].get(sex) or OTHER_SV[sex]
+def sex_word(sex: str, age_group: str, lang: str = "sv") -> str:
+    """The word for a sex in a group: `sex_word('female', 'children')` → 'flickor'."""
+    return WORDS[lang][age_group].get(sex) or OTHER[lang][sex]
 
 
 DIMENSION_SV = {
@@ -91,32 +104,83 @@ VERDICT_REASON_SV = {
 }
 
 
-def criteria_text(ids: list[str] | None) -> str:
+DIMENSION = {
+    "sv": DIMENSION_SV,
+    "en": {
+        "age_band": "age",
+        "birth_region": "birth region",
+        "residence": "district/residence",
+        "period": "period",
+        "municipality": "municipality",
+    },
+}
+KIND = {
+    "sv": KIND_SV,
+    "en": {
+        "decision": "decision",
+        "participation": "participation",
+        "proportion": "share",
+        "numeric": "number",
+    },
+}
+VERDICT = {
+    "sv": VERDICT_SV,
+    "en": {
+        "motivated": "motivated",
+        "unmotivated": "unmotivated",
+        "inconclusive": "cannot be decided",
+        "not_assessable": "cannot be assessed",
+    },
+}
+CRITERION = {
+    "sv": CRITERION_SV,
+    "en": {
+        "need": "need",
+        "met_otherwise": "need met otherwise",
+        "consent": "consent/attitude",
+        "wish_to_participate": "wish to take part",
+        "guardian_attitude": "guardians' attitude",
+        "accessibility": "accessibility (interpreter, communication support)",
+    },
+}
+# findings.json gives the reasons in English; the English report shows them as they are.
+VERDICT_REASON = {"sv": VERDICT_REASON_SV, "en": {reason: reason for reason in VERDICT_REASON_SV}}
+_ALL = {"sv": "alla", "en": "everyone"}
+
+
+def criteria_text(ids: list[str] | None, lang: str = "sv") -> str:
     """'behov, samtycke/inställning' for a list of criterion ids."""
-    return ", ".join(CRITERION_SV.get(i, i) for i in ids or [])
+    return ", ".join(CRITERION[lang].get(i, i) for i in ids or [])
 
 
-def breakdown_text(breakdown: dict[str, object]) -> str:
+def breakdown_text(breakdown: dict[str, object], lang: str = "sv") -> str:
     """'ålder × födelseregion' for a breakdown; 'alla' for the whole population."""
-    return " × ".join(DIMENSION_SV.get(d, d) for d in breakdown) or "alla"
+    return " × ".join(DIMENSION[lang].get(d, d) for d in breakdown) or _ALL[lang]
 
 
-def group_text(breakdown: dict[str, object]) -> str:
+def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
     """A group in words: '13-17 år, födda i Sverige'; 'alla' for the whole population."""
     from oppnaogon.geography import REGIONS, kommuner, region_label
 
     if not breakdown:
-        return "alla"
+        return _ALL[lang]
+    english = lang == "en"
     parts = []
     for dimension, value in breakdown.items():
         if value is None:
-            parts.append(f"okänd {DIMENSION_SV.get(dimension, dimension)}")
+            name = DIMENSION[lang].get(dimension, dimension)
+            parts.append(f"{name} unknown" if english else f"okänd {name}")
         elif dimension == "birth_region" and value in REGIONS:
-            parts.append(f"födda i {region_label(str(value)).replace('Övriga världen', 'övriga världen')}")
+            label = region_label(str(value), lang)
+            parts.append(
+                f"born in {label.replace('Rest of the world', 'the rest of the world')}"
+                if english
+                else f"födda i {label.replace('Övriga världen', 'övriga världen')}"
+            )
         elif dimension == "birth_region" and value == "abroad":
-            parts.append("utrikes födda")
+            parts.append("born abroad" if english else "utrikes födda")
         elif dimension == "age_band":
-            parts.append(f"{value} år")
+            parts.append(f"aged {value}" if english else f"{value} år")
         elif dimension == "municipality" and str(value) in kommuner():
             parts.append(f"{kommuner()[str(value)]} ({value})")
         else:
@@ -124,7 +188,7 @@ def group_text(breakdown: dict[str, object]) -> str:
     return ", ".join(parts)
 
 
-def row_sex_word(sex: str, breakdown: dict[str, object], population: str) -> str:
+def row_sex_word(sex: str, breakdown: dict[str, object], population: str, lang: str = "sv") -> str:
     """The sex word for a table row: by its age band if it has one, else by the whole population."""
     group = age_group_of_band(str(breakdown["age_band"])) if breakdown.get("age_band") else population
-    return sex_word(sex, group)
+    return sex_word(sex, group, lang)

@@ -1,0 +1,102 @@
+"""Reports for steps 1–4 (HTML, Markdown, Word), rendered from the same data as findings.json.
+
+`write_reports` is what `oppnaogon analyse --format html,md,docx` calls; `render_html` and
+`render_markdown` give a Python user the report as a string.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+REPORT_FORMATS = ("html", "md", "docx")
+FILE_STEM = {"sv": "rapport", "en": "report"}
+CHART_FOLDER = "diagram"
+
+
+def _context(
+    findings: dict[str, Any], lang: str, templates: Path | None, created: datetime
+) -> dict[str, Any]:
+    from oppnaogon.report.context import build_context
+    from oppnaogon.report.texts import load_texts
+
+    return build_context(findings, load_texts(lang, templates), created)
+
+
+def render_html(
+    findings: dict[str, Any], *, lang: str = "sv", templates: Path | None = None, created: datetime
+) -> str:
+    """The self-contained HTML report (inline CSS and SVG charts)."""
+    from markupsafe import Markup
+
+    from oppnaogon.report.charts import render_charts
+    from oppnaogon.report.render import HTML_TEMPLATE, render
+
+    context = _context(findings, lang, templates, created)
+    charts = render_charts(context["charts"], png=False)
+    return render(HTML_TEMPLATE, {**context, "svg": {k: Markup(c.svg) for k, c in charts.items()}}, templates)
+
+
+def render_markdown(
+    findings: dict[str, Any], *, lang: str = "sv", templates: Path | None = None, created: datetime
+) -> tuple[str, dict[str, bytes]]:
+    """The Markdown report and its charts: {relative path of each PNG: its bytes}."""
+    from oppnaogon.report.charts import render_charts
+    from oppnaogon.report.render import MARKDOWN_TEMPLATE, render
+
+    context = _context(findings, lang, templates, created)
+    charts = render_charts(context["charts"], svg=False)
+    paths = {chart_id: f"{CHART_FOLDER}/{chart_id}.png" for chart_id in charts}
+    text = render(MARKDOWN_TEMPLATE, {**context, "images": paths}, templates)
+    return text, {paths[k]: c.png for k, c in charts.items()}
+
+
+def write_reports(
+    folder: Path,
+    findings: dict[str, Any],
+    formats: tuple[str, ...] | list[str],
+    *,
+    lang: str = "sv",
+    templates: Path | None = None,
+    created: datetime,
+) -> list[str]:
+    """Write the report formats among `formats` into `folder`; returns the names written (relative)."""
+    from markupsafe import Markup
+
+    from oppnaogon.report.charts import render_charts
+    from oppnaogon.report.docx import markdown_to_docx
+    from oppnaogon.report.render import HTML_TEMPLATE, MARKDOWN_TEMPLATE, render
+
+    wanted = [f for f in REPORT_FORMATS if f in formats]
+    if not wanted:
+        return []
+    stem = FILE_STEM[lang]
+    context = _context(findings, lang, templates, created)
+    charts = render_charts(context["charts"], svg="html" in wanted, png="md" in wanted or "docx" in wanted)
+    written: list[str] = []
+    if "html" in wanted:
+        html = render(
+            HTML_TEMPLATE, {**context, "svg": {k: Markup(c.svg) for k, c in charts.items()}}, templates
+        )
+        (folder / f"{stem}.html").write_text(html, encoding="utf-8")
+        written.append(f"{stem}.html")
+    if "md" in wanted or "docx" in wanted:
+        paths = {chart_id: f"{CHART_FOLDER}/{chart_id}.png" for chart_id in charts}
+        markdown = render(MARKDOWN_TEMPLATE, {**context, "images": paths}, templates)
+        images = {paths[k]: c.png for k, c in charts.items()}
+        if "md" in wanted:
+            (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
+            written.append(f"{stem}.md")
+            if images:
+                (folder / CHART_FOLDER).mkdir()
+            for path, data in images.items():
+                (folder / path).write_bytes(data)
+                written.append(path)
+        if "docx" in wanted:
+            data = markdown_to_docx(
+                markdown, images, title=context["meta"]["title"], created=created, lang=lang
+            )
+            (folder / f"{stem}.docx").write_bytes(data)
+            written.append(f"{stem}.docx")
+    return written

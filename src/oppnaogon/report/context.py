@@ -1,0 +1,763 @@
+"""The report's view model: everything a template shows, built from `findings.json` and nothing else.
+
+`build_context(findings, lang)` turns the published findings (already suppressed) into plain dicts of
+ready-made text: table cells are formatted, sentences are composed from the patterns in
+`templates/texts/labels.<lang>.toml`, and reflection prompts are chosen per finding from
+`templates/texts/guide.<lang>.toml`. The templates only lay this out. Nothing here computes a statistic;
+a value the findings hide stays hidden (`..`), and a chart never draws one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from oppnaogon.report import numbers
+from oppnaogon.report.texts import Texts
+from oppnaogon.wording import (
+    CRITERION,
+    KIND,
+    VERDICT,
+    VERDICT_REASON,
+    breakdown_text,
+    group_text,
+    row_sex_word,
+    sex_word,
+)
+
+SEXES = ("female", "male", "other", "unknown")
+BINARY = ("female", "male")
+SHARE_KINDS = ("decision", "participation", "proportion")
+JUDGED_KINDS = ("decision", "participation")
+# Order of the reflection groups in step 2: the differences that most need a conversation first.
+PROMPT_ORDER = (
+    "decision_unmotivated",
+    "participation_unmotivated",
+    "masked",
+    "decision_motivated",
+    "participation_motivated",
+    "inconclusive",
+    "not_assessable",
+    "other_outcome",
+    "accessibility",
+    "missingness",
+)
+SUMMARY_MAX = 10
+WORKSHEET_BLANK_ROWS = 3
+# Same threshold as the terminal summary: a comparison that left out more than this share of persons
+# (strata with one sex only) is flagged in the finding's text.
+THIN_SHARE = 0.3
+DEFINITE = {
+    "sv": {
+        "flickor": "flickorna",
+        "pojkar": "pojkarna",
+        "kvinnor": "kvinnorna",
+        "män": "männen",
+        "kvinnor/flickor": "kvinnorna/flickorna",
+        "män/pojkar": "männen/pojkarna",
+    },
+    "en": {},
+}
+
+
+def build_context(findings: dict[str, Any], texts: Texts, created: datetime) -> dict[str, Any]:
+    """The whole report as plain data for the templates (see the module docstring)."""
+    return _Builder(findings, texts, created).build()
+
+
+class _Builder:
+    def __init__(self, findings: dict[str, Any], texts: Texts, created: datetime) -> None:
+        self.f = findings
+        self.lang = texts.lang
+        self.t = texts.labels
+        self.g = texts.guide
+        self.created = created
+        self.population = findings["population"]["age_group"]
+        self.labels = {o["name"]: o["label"] for o in findings["outcomes"]}
+        self.kinds = {o["name"]: o["kind"] for o in findings["outcomes"]}
+        self.women = self.sex("female")
+        self.men = self.sex("male")
+        self.anchors: dict[str, str] = {}
+        self.charts: list[dict[str, Any]] = []
+
+    # --- words -------------------------------------------------------------------------------
+    def sex(self, sex: str, breakdown: dict[str, Any] | None = None) -> str:
+        return row_sex_word(sex, breakdown or {}, self.population, self.lang)
+
+    def definite(self, word: str) -> str:
+        return DEFINITE[self.lang].get(word, "the " + word if self.lang == "en" else word)
+
+    def group(self, breakdown: dict[str, Any]) -> str:
+        # "13–17 år" with an en dash, as in print; the data's own label keeps its hyphen elsewhere
+        shown = {
+            k: (v.replace("-", "\u2013") if k == "age_band" and isinstance(v, str) else v)
+            for k, v in breakdown.items()
+        }
+        return group_text(shown, self.lang)
+
+    def criteria_words(self, ids: list[str] | None) -> str:
+        words = [CRITERION[self.lang].get(i, i) for i in ids or []]
+        if len(words) <= 1:
+            return "".join(words)
+        return ", ".join(words[:-1]) + f" {self.t['words']['and']} " + words[-1]
+
+    def fmt(self, pattern: str, **values: Any) -> str:
+        return pattern.format(**values)
+
+    def anchor(self, kind: str, key: str) -> str:
+        """A stable HTML id, made from a counter and never from a data value."""
+        full = f"{kind}:{key}"
+        if full not in self.anchors:
+            self.anchors[full] = f"{kind}-{sum(a.startswith(kind + ':') for a in self.anchors) + 1}"
+        return self.anchors[full]
+
+    # --- the whole ---------------------------------------------------------------------------
+    def build(self) -> dict[str, Any]:
+        descriptives = defaultdict(list)
+        for d in self.f["descriptives"]:
+            descriptives[(d["outcome"], tuple(d["breakdown"]))].append(d)
+        differences = {(d["outcome"], _key(d["breakdown"])): d for d in self.f["differences"]}
+        outcomes = [self.outcome_section(o, descriptives, differences) for o in self.f["outcomes"]]
+        step2 = self.step2()
+        return {
+            "lang": self.lang,
+            "t": self.t,
+            "g": self.g,
+            "meta": self.meta(),
+            "summary": self.summary(step2),
+            "outcomes": outcomes,
+            "step2": step2,
+            "step3": self.step3(),
+            "step4": self.step4(step2),
+            "quality": self.quality(),
+            "accessibility": self.accessibility(),
+            "method": self.method(),
+            "checklist": self.checklist(),
+            "charts": self.charts,
+        }
+
+    def area_name(self) -> str:
+        from oppnaogon.criteria import find_area, load_area
+
+        area = load_area(find_area(self.f["criteria"]["area"]))
+        return area.name_sv if self.lang == "sv" else area.name_en
+
+    def meta(self) -> dict[str, Any]:
+        settings = self.f["settings"]
+        area_id = self.f["criteria"]["area"]
+        rows = self.f["input"]
+        return {
+            "title": self.t["report"]["title"],
+            "file": rows["file"],
+            "date": numbers.date(self.created, self.lang),
+            "iso_date": self.created.date().isoformat(),
+            "area": self.area_name(),
+            "area_id": area_id,
+            "area_assumed": self.f["criteria"].get("area_assumed", False),
+            "period": settings.get("period"),
+            "rows_used": numbers.number(rows["rows_used"], self.lang),
+            "min_cell": settings["min_cell"],
+            "min_diff": numbers.number(settings["min_diff"] * 100, self.lang, digits=0),
+            "confidence": numbers.number(settings["confidence"] * 100, self.lang),
+            "women": self.women,
+            "men": self.men,
+            "version": self.f["tool"]["version"],
+            "sha256": rows["sha256"],
+            "noteworthy_legend": self.fmt(
+                self.t["table"]["noteworthy_legend"],
+                min_diff=numbers.number(settings["min_diff"] * 100, self.lang, digits=0),
+            ),
+            "difference_note": self.fmt(self.t["table"]["difference_note"], women=self.women, men=self.men),
+            "intro": self.fmt(
+                self.t["report"]["intro"],
+                file=rows["file"],
+                rows=numbers.number(rows["rows_used"], self.lang),
+                women=self.women,
+                men=self.men,
+                min_cell=settings["min_cell"],
+            ),
+        }
+
+    # --- step 1 tables and charts ------------------------------------------------------------
+    def outcome_section(
+        self,
+        outcome: dict[str, Any],
+        descriptives: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]],
+        differences: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]],
+    ) -> dict[str, Any]:
+        name, kind = outcome["name"], outcome["kind"]
+        share = kind in SHARE_KINDS
+        rows_of_outcome = [d for (o, _), ds in descriptives.items() if o == name for d in ds]
+        sexes = [s for s in SEXES if s in BINARY or any(d["sex"] == s and d["n"] for d in rows_of_outcome)]
+        hidden_sexes = [s for s in SEXES if s not in sexes and any(d["sex"] == s for d in rows_of_outcome)]
+        sections = []
+        for breakdown in self.f["breakdowns"]:
+            rows = descriptives.get((name, tuple(breakdown)))
+            if not rows:
+                continue
+            sections.append(self.breakdown_table(outcome, breakdown, rows, differences, sexes, share))
+        t = self.t["table"]
+        return {
+            "crossed": [x for x in sections if x["crossed"]],
+            "name": name,
+            "label": outcome["label"],
+            "anchor": self.anchor("utfall", name),
+            "kind": KIND[self.lang][kind],
+            "value_header": t["share"] if share else t["mean"],
+            "difference_header": t["difference_points"] if share else t["difference_mean"],
+            "sex_headers": [self.sex(s).capitalize() for s in sexes],
+            "sections": [x for x in sections if not x["crossed"]],
+            "note": (
+                self.fmt(t["hidden_sexes"], sexes=", ".join(self.sex(s) for s in hidden_sexes))
+                if hidden_sexes
+                else ""
+            ),
+        }
+
+    def breakdown_table(
+        self,
+        outcome: dict[str, Any],
+        breakdown: list[str],
+        rows: list[dict[str, Any]],
+        differences: dict[tuple[str, tuple[tuple[str, Any], ...]], dict[str, Any]],
+        sexes: list[str],
+        share: bool,
+    ) -> dict[str, Any]:
+        by_group: dict[tuple[tuple[str, Any], ...], dict[str, dict[str, Any]]] = {}
+        for d in sorted(rows, key=lambda d: _group_order(d["breakdown"])):
+            by_group.setdefault(_key(d["breakdown"]), {})[d["sex"]] = d
+        table_rows = []
+        for key, cells in by_group.items():
+            group = dict(key)
+            diff = differences.get((outcome["name"], key))
+            table_rows.append(
+                {
+                    "group": self.group(group),
+                    "cells": [self.cell(cells.get(s), share) for s in sexes],
+                    **self.difference_cells(diff, share),
+                }
+            )
+        title = breakdown_text(dict.fromkeys(breakdown), self.lang)
+        section = {
+            "title": title[0].upper() + title[1:],
+            "rows": table_rows,
+            "chart": None,
+            # Intersections (age × birth region …) go to an appendix: the workshop reads the single
+            # breakdowns, the tables of 20–30 crossed groups are for looking up.
+            "crossed": len(breakdown) > 1,
+        }
+        # One chart per single breakdown (age, birth region, …); the intersections are tables only, as a
+        # chart of 20–30 crossed groups is harder to read than the table.
+        if len(breakdown) == 1:
+            section["chart"] = self.chart(outcome, breakdown, by_group, share, title)
+        return section
+
+    def cell(self, d: dict[str, Any] | None, share: bool) -> dict[str, Any]:
+        if d is None:
+            return {"n": numbers.ABSENT, "value": numbers.ABSENT, "ci": "", "hidden": False}
+        hidden = d["suppressed"] and d["value"] is None
+        value_text = (
+            numbers.percent(d["value"], self.lang) if share else numbers.number(d["value"], self.lang, 1)
+        )
+        if d["n"] == 0:
+            value_text = numbers.ABSENT  # no one in the group: nothing is hidden, there is nothing
+        ci = d["ci"]
+        return {
+            "n": numbers.number(d["n"], self.lang),
+            "value": value_text,
+            "ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else "",
+            "hidden": hidden,
+        }
+
+    def difference_cells(self, d: dict[str, Any] | None, share: bool) -> dict[str, Any]:
+        if d is None:
+            return {"difference": "", "difference_ci": "", "p": "", "noteworthy": False, "verdict": ""}
+        hidden = d["suppressed"]
+        estimate = (
+            numbers.points(d["estimate"], self.lang, hidden=hidden)
+            if share
+            else numbers.signed(d["estimate"], self.lang, hidden=hidden)
+        )
+        ci = d["ci"]
+        return {
+            "difference": estimate,
+            "difference_ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else "",
+            "p": numbers.p_value(d["p_adjusted"], self.lang, hidden=hidden),
+            "noteworthy": bool(d["noteworthy"] or d.get("masked")),
+            "verdict": VERDICT[self.lang].get(d.get("verdict") or "", ""),
+            "anchor": self.anchor("fynd", d["id"]) if d["noteworthy"] or d.get("masked") else "",
+        }
+
+    def chart(
+        self,
+        outcome: dict[str, Any],
+        breakdown: list[str],
+        by_group: dict[tuple[tuple[str, Any], ...], dict[str, dict[str, Any]]],
+        share: bool,
+        title: str,
+    ) -> dict[str, Any]:
+        """A chart spec (plain data); `charts.py` draws it. Hidden values are listed, never plotted."""
+        chart_id = f"diagram-{len(self.charts) + 1:02d}"
+        time = breakdown == ["period"]
+        groups = list(by_group)
+        series = []
+        for sex in BINARY:
+            points = []
+            for key in groups:
+                d = by_group[key].get(sex)
+                value = d["value"] if d else None
+                ci = d["ci"] if d and d["ci"] else (None, None)
+                points.append(
+                    {"value": value, "low": ci[0], "high": ci[1], "hidden": bool(d and value is None)}
+                )
+            series.append({"sex": sex, "label": self.sex(sex).capitalize(), "points": points})
+        t = self.t["chart"]
+        hidden = sum(p["hidden"] for s in series for p in s["points"])
+        alt = self.fmt(
+            t["alt"],
+            outcome=outcome["label"],
+            breakdown=title,
+            women=self.women,
+            men=self.men,
+            groups=len(groups),
+        ) + (" " + self.fmt(t["alt_hidden"], hidden=hidden) if hidden else "")
+        spec = {
+            "id": chart_id,
+            "kind": "time" if time else "dots",
+            "title": f"{outcome['label']}: {title}",
+            "share": share,
+            "axis": t["axis_share"] if share else self.fmt(t["axis_mean"], outcome=outcome["label"]),
+            "groups": [self.group(dict(key)) for key in groups],
+            "series": series,
+            "hidden_label": t["hidden_marker"],
+            "legend_hidden": t["legend_hidden"],
+            "decimal_comma": self.lang == "sv",
+        }
+        self.charts.append(spec)
+        return {"id": chart_id, "alt": alt, "caption": self.fmt(t["caption"], hidden=numbers.HIDDEN)}
+
+    # --- findings, sentences and prompts -----------------------------------------------------
+    def noteworthy(self) -> list[dict[str, Any]]:
+        chosen = [d for d in self.f["differences"] if d["noteworthy"] or d.get("masked")]
+        order = {o["name"]: i for i, o in enumerate(self.f["outcomes"])}
+        return sorted(
+            chosen,
+            key=lambda d: (order[d["outcome"]], len(d["breakdown"]), -abs(d["estimate"] or 0)),
+        )
+
+    def values_of(self, d: dict[str, Any]) -> dict[str, Any]:
+        rows = {
+            r["sex"]: r
+            for r in self.f["descriptives"]
+            if r["outcome"] == d["outcome"] and r["breakdown"] == d["breakdown"]
+        }
+        return {s: (rows.get(s) or {}).get("value") for s in BINARY}
+
+    def finding_sentence(self, d: dict[str, Any], prefix: bool = True) -> str:
+        """'Bland 13–17 år: «Insats beviljad» gäller 63,8 % av flickorna och 56,2 % av pojkarna …'"""
+        s = self.t["sentence"]
+        values = self.values_of(d)
+        women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
+        share = d["kind"] in SHARE_KINDS
+        ci = d["ci"] or [None, None]
+        more = women if (d["estimate"] or 0) > 0 else men
+        common = {
+            "group": self.group(d["breakdown"]),
+            "outcome": self.labels[d["outcome"]],
+            "women": self.definite(women),
+            "men": self.definite(men),
+            "more": more,
+            "ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1),
+        }
+        if share:
+            text = self.fmt(
+                s["share"],
+                female=numbers.percent(values["female"], self.lang),
+                male=numbers.percent(values["male"], self.lang),
+                difference=numbers.number(abs(d["estimate"] or 0) * 100, self.lang, 1),
+                **common,
+            )
+        else:
+            text = self.fmt(
+                s["mean"],
+                female=numbers.number(values["female"], self.lang, 1),
+                male=numbers.number(values["male"], self.lang, 1),
+                difference=numbers.number(abs(d["estimate"] or 0), self.lang, 1),
+                **common,
+            )
+        if not d["breakdown"]:
+            everyone = s["everyone_prefix"] if prefix else ""
+            text = text.replace(self.fmt(s["group_prefix"], group=common["group"]), everyone, 1)
+        return text[:1].upper() + text[1:]
+
+    def verdict_sentence(self, d: dict[str, Any]) -> str:
+        """The criteria verdict in plain words, with the adjusted difference when there is one."""
+        v = self.t["verdict"]
+        verdict = d.get("verdict")
+        women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
+        if verdict is None:
+            return v["none"] if d["kind"] not in JUDGED_KINDS else ""
+        adjusted = d.get("adjusted") or {}
+        ci = adjusted.get("ci") or [None, None]
+        available = [c["id"] for c in d.get("criteria") or [] if c.get("available")]
+        values = {
+            "women": women,
+            "men": men,
+            "criteria": self.criteria_words(available),
+            "explained_by": self.criteria_words(d.get("explained_by")),
+            "adjusted": numbers.points(adjusted.get("estimate"), self.lang),
+            "ci": numbers.interval(ci[0], ci[1], self.lang),
+            # the reasons speak of women and men; in a report on children they are girls and boys
+            "reason": VERDICT_REASON[self.lang]
+            .get(d.get("verdict_reason") or "", d.get("verdict_reason") or "")
+            .replace(self.t["words"]["women_and_men"], f"{women} {self.t['words']['and']} {men}"),
+            "missing": self.criteria_words(d.get("criteria_missing")),
+        }
+        key = "masked" if d.get("masked") else verdict
+        if verdict == "inconclusive" and adjusted.get("estimate") is not None:
+            key = "inconclusive_adjusted"
+        text = self.fmt(v[key], **values)
+        alone = adjusted.get("persons_in_one_sex_strata") or 0
+        total = alone + (adjusted.get("persons_compared") or 0)
+        if total and alone > THIN_SHARE * total:
+            text += " " + self.fmt(
+                v["thin"],
+                alone=numbers.number(alone, self.lang),
+                total=numbers.number(total, self.lang),
+                share=numbers.percent(alone / total, self.lang, digits=0),
+            )
+        if d.get("criteria_missing") and verdict != "not_assessable":
+            text += " " + self.fmt(v["missing"], **values)
+        if d.get("reflect") or verdict == "motivated":
+            text += " " + v["reflect"]
+        return text
+
+    def prompt_kind(self, d: dict[str, Any]) -> str:
+        verdict = d.get("verdict")
+        if d.get("masked"):
+            return "masked"
+        if d["kind"] not in JUDGED_KINDS or verdict is None:
+            return "other_outcome"
+        if verdict in ("unmotivated", "motivated"):
+            return f"{d['kind']}_{verdict}"
+        return verdict
+
+    def step2(self) -> list[dict[str, Any]]:
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for d in self.noteworthy():
+            kind = self.prompt_kind(d)
+            women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
+            question = self.question(self.g["prompts"][kind]["finding_question"], women, men, d["breakdown"])
+            extra = [q for c in d.get("explained_by") or [] for q in self.g["explained_by"].get(c, [])]
+            groups[kind].append(
+                {
+                    "anchor": self.anchor("fynd", d["id"]),
+                    "outcome": self.labels[d["outcome"]],
+                    "group": self.group(d["breakdown"]),
+                    "verdict": VERDICT[self.lang].get(d.get("verdict") or "", ""),
+                    "text": self.finding_sentence(d),
+                    "verdict_text": self.verdict_sentence(d),
+                    "questions": [question, *extra],
+                    "worksheet": self.worksheet_text(d),
+                }
+            )
+        for a in self.accommodation_visible():
+            groups["accessibility"].append(a)
+        for flag in self.missingness_flags():
+            groups["missingness"].append(flag)
+        result = []
+        for kind in PROMPT_ORDER:
+            if not groups.get(kind):
+                continue
+            p = self.g["prompts"][kind]
+            result.append(
+                {
+                    "key": kind,
+                    "title": p["title"],
+                    "lead": self.fmt(
+                        p["lead"], women=self.women, men=self.men, group=self.t["words"]["everyone"]
+                    ),
+                    "findings": groups[kind],
+                    "individ": p["individ"],
+                    "verksamhet": p["verksamhet"],
+                    "omvarld": p["omvarld"],
+                }
+            )
+        return result
+
+    def question(self, pattern: str, women: str, men: str, breakdown: dict[str, Any]) -> str:
+        """A finding's question; for the whole group without the group in parentheses ("(alla)")."""
+        if not breakdown:
+            pattern = pattern.replace(" ({group})", "").replace("({group})", "")
+        return self.fmt(pattern, women=women, men=men, group=self.group(breakdown))
+
+    def worksheet_text(self, d: dict[str, Any]) -> str:
+        values = self.values_of(d)
+        women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
+        share = d["kind"] in SHARE_KINDS
+        show = (
+            (lambda v: numbers.percent(v, self.lang))
+            if share
+            else (lambda v: numbers.number(v, self.lang, 1))
+        )
+        verdict = VERDICT[self.lang].get(d.get("verdict") or "", "")
+        text = (
+            f"{self.labels[d['outcome']]}, {self.group(d['breakdown'])}: "
+            f"{women} {show(values['female'])}, {men} {show(values['male'])}"
+        )
+        return f"{text} ({verdict})" if verdict else text
+
+    def accommodation_visible(self) -> list[dict[str, Any]]:
+        """Accommodation needed but not given, where both sexes' counts are published."""
+        out = []
+        for a in self.f.get("accommodation", []):
+            by = {s["sex"]: s for s in a["by_sex"]}
+            female, male = by.get("female"), by.get("male")
+            if not female or not male or female["count"] is None or male["count"] is None:
+                continue
+            if not (female["count"] or male["count"]):
+                continue
+            text = self.fmt(
+                self.t["accessibility"]["sentence"],
+                female_n=numbers.number(female["n"], self.lang),
+                male_n=numbers.number(male["n"], self.lang),
+                column=a["column"],
+                values=" / ".join(a["values"]),
+                female=numbers.number(female["count"], self.lang),
+                male=numbers.number(male["count"], self.lang),
+                female_share=numbers.percent(female["share"], self.lang),
+                male_share=numbers.percent(male["share"], self.lang),
+                women=self.women,
+                men=self.men,
+            )
+            out.append(
+                {
+                    "anchor": self.anchor("tillganglighet", a["column"]),
+                    "outcome": a["column"],
+                    "group": "",
+                    "verdict": "",
+                    "text": text,
+                    "verdict_text": self.t["accessibility"]["never_explains"],
+                    "questions": [
+                        self.question(
+                            self.g["prompts"]["accessibility"]["finding_question"], self.women, self.men, {}
+                        )
+                    ],
+                    "worksheet": text,
+                }
+            )
+        return out
+
+    def missingness_flags(self) -> list[dict[str, Any]]:
+        out = []
+        for m in self.f.get("missingness_flags", []):
+            if not m.get("flag"):
+                continue
+            more = self.women if (m["difference"] or 0) > 0 else self.men
+            text = self.fmt(
+                self.t["quality"]["flag"],
+                column=m["column"],
+                difference=numbers.number(abs(m["difference"] or 0) * 100, self.lang, 1),
+                more=more,
+            )
+            out.append(
+                {
+                    "anchor": self.anchor("saknas", m["column"]),
+                    "outcome": m["column"],
+                    "group": "",
+                    "verdict": "",
+                    "text": text,
+                    "verdict_text": "",
+                    "questions": [
+                        self.question(
+                            self.g["prompts"]["missingness"]["finding_question"], self.women, self.men, {}
+                        )
+                    ],
+                    "worksheet": text,
+                }
+            )
+        return out
+
+    # --- summary, steps 3-4 ------------------------------------------------------------------
+    def summary(self, step2: list[dict[str, Any]]) -> dict[str, Any]:
+        s = self.t["summary"]
+        differences = self.f["differences"]
+        tested = [d for d in differences if d["p_value"] is not None]
+        noteworthy = self.noteworthy()
+        hidden = sum(1 for d in differences if d["suppressed"])
+        counts = {
+            "tested": numbers.number(len(tested), self.lang),
+            "noteworthy": numbers.number(sum(1 for d in noteworthy if d["noteworthy"]), self.lang),
+            "hidden": numbers.number(hidden, self.lang),
+        }
+        verdicts = defaultdict(int)
+        for d in noteworthy:
+            if d.get("verdict"):
+                verdicts[d["verdict"]] += 1
+        verdict_counts = [
+            self.fmt(
+                s["verdict_count"],
+                count=n,
+                verdict=s["verdicts_plural"][v] if n > 1 else VERDICT[self.lang][v],
+            )
+            for v, n in sorted(verdicts.items(), key=lambda kv: -kv[1])
+        ]
+        by_id = {f["anchor"]: f for g in step2 for f in g["findings"]}
+        items = []
+        for d in noteworthy[:SUMMARY_MAX]:
+            anchor = self.anchor("fynd", d["id"])
+            finding = by_id[anchor]
+            items.append(
+                {
+                    "anchor": anchor,
+                    "text": finding["text"],
+                    "verdict": finding["verdict"],
+                    "verdict_key": "masked" if d.get("masked") else (d.get("verdict") or "none"),
+                }
+            )
+        overall = [
+            self.finding_sentence(d, prefix=False)
+            for d in differences
+            if not d["breakdown"] and not d["suppressed"] and d["estimate"] is not None
+        ]
+        return {
+            "overall": overall,
+            "counts": self.fmt(s["counts"] if tested else s["counts_none"], **counts),
+            "verdicts": ", ".join(verdict_counts),
+            "findings": items,
+            "more": self.fmt(s["more"], more=len(noteworthy) - SUMMARY_MAX)
+            if len(noteworthy) > SUMMARY_MAX
+            else "",
+            "none": s["none"] if not noteworthy else "",
+            "accessibility": [a["text"] for a in self.accommodation_visible()],
+            "missingness": [m["text"] for m in self.missingness_flags()],
+            "area_assumed": self.fmt(s["area_assumed"], area=self.area_name())
+            if self.f["criteria"].get("area_assumed")
+            else "",
+        }
+
+    def step3(self) -> dict[str, Any]:
+        notes = []
+        undecided = [d for d in self.noteworthy() if d.get("verdict") in ("inconclusive", "not_assessable")]
+        if undecided:
+            notes.append(self.fmt(self.t["step3"]["undecided"], count=len(undecided)))
+        missing = sorted({c for d in self.noteworthy() for c in d.get("criteria_missing") or []})
+        if missing:
+            notes.append(self.fmt(self.t["step3"]["missing"], criteria=self.criteria_words(missing)))
+        if any(m.get("flag") for m in self.f.get("missingness_flags", [])):
+            notes.append(self.t["step3"]["quality"])
+        return {**self.g["step3"], "notes": notes}
+
+    def step4(self, step2: list[dict[str, Any]]) -> dict[str, Any]:
+        width = len(self.t["worksheet"]["columns"])
+        rows = [[f["worksheet"], *[""] * (width - 1)] for g in step2 for f in g["findings"]]
+        rows += [[""] * width for _ in range(WORKSHEET_BLANK_ROWS)]
+        return {**self.g["step4"], "header": self.t["worksheet"]["columns"], "rows": rows}
+
+    # --- data quality, accessibility, method, appendix ---------------------------------------
+    def quality(self) -> dict[str, Any]:
+        by_column: dict[str, dict[str, dict[str, Any]]] = {}
+        for q in self.f["data_quality"]:
+            by_column.setdefault(q["column"], {})[q["sex"]] = q
+        sexes = [s for s in SEXES if any(s in v for v in by_column.values())]
+        rows = []
+        for column, cells in by_column.items():
+            rows.append(
+                {
+                    "column": column,
+                    "cells": [
+                        numbers.percent(cells[s]["share"], self.lang, hidden=cells[s]["suppressed"])
+                        if s in cells
+                        else numbers.ABSENT
+                        for s in sexes
+                    ],
+                    "any_missing": any((c.get("missing") or 0) > 0 for c in cells.values()),
+                }
+            )
+        from oppnaogon.normalise import EXCLUSION_LABELS_SV
+
+        excluded = [
+            self.fmt(
+                self.t["quality"]["excluded"],
+                reason=EXCLUSION_LABELS_SV.get(reason, reason) if self.lang == "sv" else reason,
+                count=numbers.number(count, self.lang),
+            )
+            for reason, count in (self.f["input"].get("rows_excluded") or {}).items()
+            if count != 0
+        ]
+        return {
+            "sex_headers": [self.sex(s).capitalize() for s in sexes],
+            "rows": [r for r in rows if r["any_missing"]],
+            "complete": [r["column"] for r in rows if not r["any_missing"]],
+            "flags": [m["text"] for m in self.missingness_flags()],
+            "excluded": excluded,
+        }
+
+    def accessibility(self) -> list[dict[str, Any]]:
+        out = []
+        for a in self.f.get("accommodation", []):
+            rows = [
+                {
+                    "sex": self.sex(s["sex"]).capitalize(),
+                    "n": numbers.number(s["n"], self.lang),
+                    "count": numbers.number(s["count"], self.lang),
+                    "share": numbers.percent(s["share"], self.lang, hidden=s["suppressed"]),
+                }
+                for s in a["by_sex"]
+            ]
+            out.append({"column": a["column"], "answer": " / ".join(a["values"]), "rows": rows})
+        return out
+
+    def method(self) -> dict[str, Any]:
+        from oppnaogon.criteria import find_area, load_area
+
+        area = load_area(find_area(self.f["criteria"]["area"]))
+        english = self.lang == "en"
+        criteria = [
+            {
+                "name": c.name_en if english else c.name_sv,
+                "applies_to": KIND[self.lang][c.applies_to],
+                "needed": list(c.information_needed_en if english else c.information_needed_sv),
+            }
+            for c in area.criteria
+        ]
+        note = area.area_note_en if english else area.area_note_sv
+        return {
+            **self.g["method"],
+            "criteria": criteria,
+            "area_note": note,
+            "limitations": self.g["limitations"],
+        }
+
+    def checklist(self) -> dict[str, Any]:
+        lists = self.g["checklist"]
+        area = self.f["criteria"]["area"]
+        if area in lists:
+            return lists[area]
+        return lists["barn_och_unga"] if self.population == "children" else lists["adults"]
+
+
+def _key(breakdown: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(breakdown.items())
+
+
+def _group_order(breakdown: dict[str, Any]) -> tuple[tuple[int, float, str], ...]:
+    """Groups in a reader's order: ages by age, birth regions in SCB's order, unknown last."""
+    from oppnaogon.geography import REGIONS
+
+    order = []
+    for dimension, value in breakdown.items():
+        if value is None or value == "unknown":
+            order.append((2, 0.0, ""))
+        elif dimension == "age_band":
+            digits = str(value).split("-")[0].rstrip("+")
+            order.append((0, float(digits) if digits.isdigit() else 0.0, str(value)))
+        elif dimension == "birth_region" and value in REGIONS:
+            order.append((0, float(REGIONS.index(value)), ""))
+        else:
+            order.append((1, 0.0, str(value)))
+    return tuple(order)
+
+
+__all__ = ["build_context", "sex_word"]
