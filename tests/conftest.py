@@ -10,6 +10,28 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "barn_och_unga.csv"
 EXAMPLE_CONFIG = ROOT / "examples" / "oppnaogon.toml"
+# The section ids of the HTML report, in order
+REPORT_SECTIONS = (
+    "sammanfattning",
+    "steg1",
+    "steg2",
+    "steg3",
+    "steg4",
+    "datakvalitet",
+    "metod",
+    "korsade",
+    "bilaga",
+)
+
+
+def districts_extract(*districts: str) -> list[list[str]]:
+    """Rows (header first) with 12 girls (8 granted) and 12 boys (5 granted) in each district: large
+    enough for every district's shares to be shown."""
+    rows = [["Kön", "Stadsdel", "Insats beviljad"]]
+    for district in districts:
+        rows += [["K", district, "Ja"]] * 8 + [["K", district, "Nej"]] * 4
+        rows += [["M", district, "Ja"]] * 5 + [["M", district, "Nej"]] * 7
+    return rows
 
 
 @pytest.fixture

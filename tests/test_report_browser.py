@@ -19,20 +19,9 @@ import pytest
 
 from oppnaogon.report import render_html
 from oppnaogon.run import run_analysis
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, REPORT_SECTIONS, districts_extract
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-SECTIONS = (
-    "sammanfattning",
-    "steg1",
-    "steg2",
-    "steg3",
-    "steg4",
-    "datakvalitet",
-    "metod",
-    "korsade",
-    "bilaga",
-)
 # Chromium talks to Google's servers at start-up unless told not to; this machine has no such network.
 FLAGS = [
     "--no-sandbox",
@@ -91,7 +80,7 @@ def test_example_report_in_chromium(browser: Any, tmp_path: Path) -> None:
     page, problems, requests = _open(browser, html, tmp_path)
     assert problems == []
     assert requests == []  # nothing fetched: no fonts, scripts, images or styles from anywhere
-    for section in SECTIONS:
+    for section in REPORT_SECTIONS:
         assert page.locator(f"section#{section}").count() == 1, section
         assert page.locator(f"section#{section} h2").first.is_visible(), section
     assert page.locator("#sammanfattning li").count() == 3 + 10  # whole group per outcome + noteworthy
@@ -114,10 +103,7 @@ def test_a_category_named_like_a_script_stays_text(
     browser: Any, tmp_path: Path, write_csv: Callable[..., Path]
 ) -> None:
     evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
-    rows = [["Kön", "Stadsdel", "Insats beviljad"]]
-    for district in (evil, "Centrum"):
-        rows += [["K", district, "Ja"]] * 8 + [["K", district, "Nej"]] * 4
-        rows += [["M", district, "Ja"]] * 5 + [["M", district, "Nej"]] * 7
+    rows = districts_extract(evil, "Centrum")
     findings = run_analysis(write_csv(rows), out=None).findings
     page, problems, requests = _open(
         browser, render_html(findings, created=datetime(2026, 1, 1, tzinfo=UTC)), tmp_path

@@ -310,7 +310,14 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
                 highlight=False,
             )
     if run.files:
+        charts = [p for p in run.files if p.parent.name == "diagram"]
+        names = [p.name for p in run.files if p not in charts]
+        if charts:
+            names.append(f"diagram/ ({len(charts)} diagram)")
         console.print(
-            f"[green]Skrev {len(run.files)} filer till {run.out}[/green]: "
-            + ", ".join(p.name for p in run.files)
+            f"[green]Skrev {len(run.files)} filer till {run.out}[/green]: " + ", ".join(names),
+            highlight=False,
         )
+        reports = [p for p in run.files if p.suffix in (".html", ".docx")]
+        if reports:
+            console.print("Rapporten: " + ", ".join(str(p) for p in reports), highlight=False, soft_wrap=True)

@@ -64,13 +64,13 @@ def _render(spec: dict[str, Any], *, svg: bool, png: bool) -> Chart:
         figure = Figure(figsize=(WIDTH_IN, height))
         bottom = 0.55 + (0.05 * max(map(len, groups), default=0) if len(groups) > 6 else 0)
         figure.subplots_adjust(left=0.8 / WIDTH_IN, right=0.97, bottom=bottom / height, top=1 - 0.45 / height)
-        _draw_time(figure, spec)
+        _draw(figure, spec)
     else:
         height = 1.1 + ROW_IN * len(groups)
         figure = Figure(figsize=(WIDTH_IN, height))
         left = min(0.25 + CHAR_IN * max(map(len, groups), default=0), WIDTH_IN / 2)
         figure.subplots_adjust(left=left / WIDTH_IN, right=0.97, bottom=0.55 / height, top=1 - 0.45 / height)
-        _draw_dots(figure, spec)
+        _draw(figure, spec)
     svg_text = ""
     png_bytes = b""
     if svg:
@@ -131,72 +131,67 @@ def _arrays(points: list[dict[str, Any]], scale: float) -> tuple[list[float], li
     return values, [below, above]
 
 
-def _draw_dots(figure: Any, spec: dict[str, Any]) -> None:
+def _draw(figure: Any, spec: dict[str, Any]) -> None:
+    """Values per group and sex with their intervals: groups down the side (dots), or periods along
+    the bottom joined by a line per sex (time). NaN leaves a gap, so no one reads a value into a
+    hidden group or period; `..` marks its place."""
+    time = spec["kind"] == "time"
     ax = figure.subplots()
     low_limit, high_limit, scale = _value_axis(spec)
     groups = spec["groups"]
-    offsets = {"female": -0.17, "male": 0.17}
+    spread = 0.08 if time else 0.17
     for series in spec["series"]:
         sex = series["sex"]
-        ys = [index + offsets[sex] for index in range(len(groups))]
+        positions = [index + (-spread if sex == "female" else spread) for index in range(len(groups))]
         values, whiskers = _arrays(series["points"], scale)
         ax.errorbar(
-            values,
-            ys,
-            xerr=whiskers,
-            fmt=MARKERS[sex],
+            *((positions, values) if time else (values, positions)),
+            **{"yerr" if time else "xerr": whiskers},
+            fmt=MARKERS[sex] + ("-" if time else ""),
             color=COLOURS[sex],
-            markersize=6,
-            elinewidth=1.6,
-            capsize=0,
-            label=series["label"],
-        )
-        for y, point in zip(ys, series["points"], strict=True):
-            if point["hidden"]:
-                ax.text(low_limit, y, " ..", va="center", ha="left", color=MUTED, fontsize=8)
-    ax.set_yticks(range(len(groups)), labels=groups)
-    ax.set_ylim(len(groups) - 0.5, -0.5)
-    ax.set_xlim(low_limit, high_limit)
-    ax.set_xlabel(spec["axis"])
-    ax.xaxis.set_major_formatter(_formatter(spec))
-    ax.grid(axis="y", visible=False)
-    _legend(ax, spec)
-
-
-def _draw_time(figure: Any, spec: dict[str, Any]) -> None:
-    ax = figure.subplots()
-    low_limit, high_limit, scale = _value_axis(spec)
-    groups = spec["groups"]
-    offsets = {"female": -0.08, "male": 0.08}
-    for series in spec["series"]:
-        sex = series["sex"]
-        xs = [index + offsets[sex] for index in range(len(groups))]
-        # NaN leaves a gap in the line, so that no one reads a value into a hidden period.
-        values, whiskers = _arrays(series["points"], scale)
-        ax.errorbar(
-            xs,
-            values,
-            yerr=whiskers,
-            fmt=MARKERS[sex] + "-",
-            color=COLOURS[sex],
-            markersize=5,
+            markersize=5 if time else 6,
             linewidth=1.2,
-            elinewidth=1.4,
+            elinewidth=1.4 if time else 1.6,
             capsize=0,
             label=series["label"],
         )
-        for x, point in zip(xs, series["points"], strict=True):
-            if point["hidden"]:
-                ax.text(x, low_limit, "..", va="bottom", ha="center", color=MUTED, fontsize=8)
-    many = len(groups) > 6
-    ax.set_xticks(
-        range(len(groups)), labels=groups, rotation=45 if many else 0, ha="right" if many else "center"
-    )
-    ax.set_xlim(-0.5, len(groups) - 0.5)
-    ax.set_ylim(low_limit, high_limit)
-    ax.set_ylabel(spec["axis"])
-    ax.yaxis.set_major_formatter(_formatter(spec))
-    ax.grid(axis="x", visible=False)
+        for position, point in zip(positions, series["points"], strict=True):
+            if not point["hidden"]:
+                continue
+            # the mark sits just inside the axis, in the sex's colour, so that it is seen and not read
+            # as a value of zero
+            inset = 0.012 * (high_limit - low_limit)
+            if time:
+                ax.text(
+                    position,
+                    low_limit + inset,
+                    "..",
+                    va="bottom",
+                    ha="center",
+                    color=COLOURS[sex],
+                    fontsize=10,
+                )
+            else:
+                ax.text(
+                    low_limit + inset, position, "..", va="center", ha="left", color=COLOURS[sex], fontsize=10
+                )
+    if time:
+        many = len(groups) > 6
+        ax.set_xticks(
+            range(len(groups)), labels=groups, rotation=45 if many else 0, ha="right" if many else "center"
+        )
+        ax.set_xlim(-0.5, len(groups) - 0.5)
+        ax.set_ylim(low_limit, high_limit)
+        ax.set_ylabel(spec["axis"])
+        ax.yaxis.set_major_formatter(_formatter(spec))
+        ax.grid(axis="x", visible=False)
+    else:
+        ax.set_yticks(range(len(groups)), labels=groups)
+        ax.set_ylim(len(groups) - 0.5, -0.5)
+        ax.set_xlim(low_limit, high_limit)
+        ax.set_xlabel(spec["axis"])
+        ax.xaxis.set_major_formatter(_formatter(spec))
+        ax.grid(axis="y", visible=False)
     _legend(ax, spec)
 
 

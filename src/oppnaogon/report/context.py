@@ -190,7 +190,12 @@ class _Builder:
         share = kind in SHARE_KINDS
         rows_of_outcome = [d for (o, _), ds in descriptives.items() if o == name for d in ds]
         sexes = [s for s in SEXES if s in BINARY or any(d["sex"] == s and d["n"] for d in rows_of_outcome)]
-        hidden_sexes = [s for s in SEXES if s not in sexes and any(d["sex"] == s for d in rows_of_outcome)]
+        # a sex with hidden counts is named; a sex no one in the file has is not
+        hidden_sexes = [
+            s
+            for s in SEXES
+            if s not in sexes and any(d["sex"] == s and d["n"] is None for d in rows_of_outcome)
+        ]
         sections = []
         for breakdown in self.f["breakdowns"]:
             rows = descriptives.get((name, tuple(breakdown)))
