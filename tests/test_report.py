@@ -403,3 +403,19 @@ def test_cli_template_errors_are_explained(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Mallmappen" in result.output
     result = runner.invoke(app, ["analyse", str(EXAMPLE), "--format", "pdf"])
     assert result.exit_code == 2 and "Formatet pdf finns inte" in result.output
+
+
+def test_a_motivated_difference_gets_the_questions_of_its_explaining_criterion(tmp_path: Path) -> None:
+    findings = _findings_of_world(tmp_path, "explained_by_consent", 3000)
+    consent = [d for d in findings["differences"] if d["noteworthy"] and d["explained_by"] == ["consent"]]
+    assert consent, "the world plants a difference explained by consent"
+    markdown, _ = render_markdown(findings, created=CREATED)
+    assert (
+        "Bedömning: motiverad av samtycke/inställning. När flickor och pojkar med samma värden på kriterierna"
+        in (markdown)
+    )
+    assert "### Skillnader i beslut som kriterierna förklarar\n" in markdown
+    from oppnaogon.report.texts import load_texts
+
+    for question in load_texts("sv").guide["explained_by"]["consent"]:
+        assert escape_markdown(question) in markdown

@@ -71,7 +71,7 @@ VERDICT_SV = {
 }
 CRITERION_SV = {
     "need": "behov",
-    "met_otherwise": "tillgodoses på annat sätt",
+    "met_otherwise": "behov som tillgodoses på annat sätt",
     "consent": "samtycke/inställning",
     "wish_to_participate": "önskan att delta",
     "guardian_attitude": "vårdnadshavares inställning",

@@ -14,7 +14,12 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
-PICTURE_WIDTH_IN = 6.3
+PICTURE_WIDTH_IN = 6.3  # the text width of an A4 page with Word's default margins
+TABLE_FONT_PT = 8  # the wide tables of step 1
+TEXT_TABLE_FONT_PT = 9.5  # the worksheet, the criteria and other tables of text
+MAX_COLUMN_CHARS = 28
+SHORT_CELL_CHARS = 12
+WRITING_COLUMN_CHARS = 18
 
 
 def markdown_to_docx(
@@ -141,6 +146,7 @@ class _Writer:
                 paragraph.add_run(" ")
 
     def table(self, tokens: list[Any], index: int) -> int:
+        from docx.shared import Pt
         from docx.table import _Cell
 
         rows: list[list[list[Any]]] = []
@@ -161,19 +167,54 @@ class _Writer:
         columns = max(len(r) for r in rows)
         table = self.document.add_table(rows=len(rows), cols=columns)
         table.style = "Table Grid"
+        widths = _column_widths(rows, columns)
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        size = Pt(TABLE_FONT_PT if columns > 4 else TEXT_TABLE_FONT_PT)
         for r, (row_element, row) in enumerate(zip(table._tbl.tr_lst, rows, strict=True)):
             # Cells straight from the row's XML: python-docx's table.cell() rebuilds the whole grid for
             # every call, which takes seconds for the large tables of step 1.
-            for cell_element, children in zip(row_element.tc_lst, row, strict=False):
+            for cell_element, children, width in zip(row_element.tc_lst, row, widths, strict=False):
                 cell = _Cell(cell_element, table)
+                cell.width = width
                 self.runs(cell.paragraphs[0], children)
-                if r < header_rows:
-                    for run in cell.paragraphs[0].runs:
+                for run in cell.paragraphs[0].runs:
+                    run.font.size = size
+                    if r < header_rows:
                         run.bold = True
         for r in range(header_rows):
             _repeat_header(table.rows[r])
         self.document.add_paragraph()
         return index + 1
+
+
+def _column_widths(rows: list[list[list[Any]]], columns: int) -> list[Any]:
+    """Column widths over the whole text width, by the longest text of each column (capped, so that one
+    long group name does not squeeze the numbers), instead of python-docx's equal widths."""
+    from docx.shared import Inches
+
+    longest = [4] * columns
+    longest_word = [1] * columns
+    filled = [False] * columns
+    for r, row in enumerate(rows):
+        for c, children in enumerate(row):
+            text = "".join(child.content for child in children if child.type == "text")
+            filled[c] = filled[c] or (r > 0 and bool(text))
+            longest[c] = max(longest[c], min(len(text), MAX_COLUMN_CHARS))
+            # a word cannot be broken: "Skogsbacken", "omotiverad", "(justerat)" need their full width
+            longest_word[c] = max([longest_word[c], *(len(w) for w in text.split())])
+    # + 3: the cell margins take about three characters of a column
+    # and a short text (".., n = 8", "0,003") fits on one line rather than breaking
+    weights = [
+        (length if length <= SHORT_CELL_CHARS else max(word, 0.7 * length)) + 3
+        for word, length in zip(longest_word, longest, strict=True)
+    ]
+    # an empty column is room to write in (the step 4 worksheet): as wide as a text column
+    weights = [
+        w if has_text else max(w, WRITING_COLUMN_CHARS) for w, has_text in zip(weights, filled, strict=True)
+    ]
+    total = sum(weights)
+    return [Inches(PICTURE_WIDTH_IN * w / total) for w in weights]
 
 
 def _repeat_header(row: Any) -> None:
