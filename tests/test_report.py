@@ -419,3 +419,14 @@ def test_a_motivated_difference_gets_the_questions_of_its_explaining_criterion(t
 
     for question in load_texts("sv").guide["explained_by"]["consent"]:
         assert escape_markdown(question) in markdown
+
+
+def test_a_breakdown_with_very_many_groups_gets_a_table_and_no_chart(
+    write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    findings = run_analysis(
+        write_csv(districts_extract(*(f"Område {i:02d}" for i in range(45)))), out=None
+    ).findings
+    html = render_html(findings, created=CREATED)
+    assert "Inget diagram: 45 grupper är för många för att läsas i ett diagram; se tabellen." in html
+    assert html.count('role="img"') == 0 and "Område 44" in html

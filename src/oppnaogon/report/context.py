@@ -44,6 +44,7 @@ PROMPT_ORDER = (
     "missingness",
 )
 SUMMARY_MAX = 10
+MAX_CHART_GROUPS = 40
 WORKSHEET_BLANK_ROWS = 3
 # Same threshold as the terminal summary: a comparison that left out more than this share of persons
 # (strata with one sex only) is flagged in the finding's text.
@@ -248,14 +249,19 @@ class _Builder:
             "title": title[0].upper() + title[1:],
             "rows": table_rows,
             "chart": None,
+            "note": "",
             # Intersections (age × birth region …) go to an appendix: the workshop reads the single
             # breakdowns, the tables of 20–30 crossed groups are for looking up.
             "crossed": len(breakdown) > 1,
         }
         # One chart per single breakdown (age, birth region, …); the intersections are tables only, as a
         # chart of 20–30 crossed groups is harder to read than the table.
-        if len(breakdown) == 1:
+        # Beyond MAX_CHART_GROUPS (e.g. every municipality of a region) a chart is a wall of dots: the
+        # table says it better, and the section says why there is no chart.
+        if len(breakdown) == 1 and len(by_group) <= MAX_CHART_GROUPS:
             section["chart"] = self.chart(outcome, breakdown, by_group, share, title)
+        elif len(breakdown) == 1:
+            section["note"] = self.fmt(self.t["chart"]["too_many"], groups=len(by_group))
         return section
 
     def cell(self, d: dict[str, Any] | None, share: bool) -> dict[str, Any]:
