@@ -42,6 +42,16 @@ def _role_label(role: str) -> str:
     return ROLE_LABELS_SV.get(role, role)
 
 
+def _period_text(period: dict[str, Any]) -> str:
+    """'2026K3: juli–september 2026' for findings.json's period."""
+    from oppnaogon.periods import parse_period, period_words
+
+    parsed = parse_period(period["label"])
+    if isinstance(parsed, str) or period_words(parsed) == period["label"]:
+        return period["label"]
+    return f"{period['label']}: {period_words(parsed)}"
+
+
 def _number(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
@@ -238,7 +248,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     source = findings["input"]
     console.print(
         f"[bold]Analys av {source['file']}[/bold]: {_number(source['rows_used'])} rader används"
-        + (f" (period {findings['settings']['period']})" if findings["settings"]["period"] else "")
+        + (f" (period {_period_text(findings['period'])})" if findings.get("period") else "")
         + f", grupper under {findings['settings']['min_cell']} personer visas som '..'."
     )
     values = {
@@ -296,7 +306,15 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         f"{len(tested)} jämförelser testades; {len(noteworthy)} är anmärkningsvärda. {len(hidden)} jämförelser "
         "visas inte för att grupperna är för små (röjandeskydd)."
     )
-    if len(hidden) > len(tested):
+    period = findings.get("period")
+    if period and period["small"]:
+        console.print(
+            f"[yellow]Perioden {period['label']} är liten[/yellow]: många jämförelser döljs eller kan inte "
+            f"testas. Slå ihop perioder, t.ex. --period {period['pooled_suggestion']} "
+            f"({_period_text({'label': period['pooled_suggestion']})}), i stället för att läsa brus.",
+            highlight=False,
+        )
+    elif len(hidden) > len(tested):
         console.print(
             "Många grupper är för små för att visas. Slå ihop perioder (t.ex. ett helt år med --period) eller "
             "använd grövre åldersgrupper (age_bands i oppnaogon.toml) för att kunna jämföra fler grupper."

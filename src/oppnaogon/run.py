@@ -14,6 +14,7 @@ from oppnaogon.criteria import CriteriaArea
 from oppnaogon.errors import UsageError
 from oppnaogon.normalise import Prepared, prepare
 from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
+from oppnaogon.periods import Period, period_words
 from oppnaogon.wording import LANGUAGES
 
 SCHEMA_VERSION = 1
@@ -83,7 +84,7 @@ def run_analysis(
     if settings.min_cell < 3:
         raise UsageError("--min-cell måste vara minst 3.", "Lägre gränser kan röja enskilda personer.")
     prepared = prepare(table, cfg)
-    prepared = _select_period(prepared, period)
+    prepared, selected = _select_period(prepared, period, cfg.period)
     if not prepared.outcomes:
         raise UsageError(
             f"Inga utfall att analysera i {data.name}.",
@@ -98,7 +99,17 @@ def run_analysis(
     area = criteria_area_for(cfg.area)
     findings = analyse(prepared, settings, area)
     created = run_time()
-    document = findings_document(data, prepared, findings, settings, cfg.area, period, sha=file_sha256(data))
+    document = findings_document(
+        data,
+        prepared,
+        findings,
+        settings,
+        cfg.area,
+        selected.label if selected else None,
+        sha=file_sha256(data),
+    )
+    if selected is not None:
+        document["period"] = period_document(selected, document)
     manifest = {
         "tool": {"name": "oppnaogon", "version": __version__},
         "created": created.isoformat(),
@@ -129,26 +140,67 @@ def _check_output_folder(out: Path, data: Path) -> None:
         raise UsageError("Datafilen ligger i utmappen, som skulle ersättas.", "Välj en annan mapp med --out.")
 
 
-def _select_period(prepared: Prepared, period: str | None) -> Prepared:
-    """Keep the rows of one period: a label as `check` shows it (2025K3, 2025T2, 2025M05) or a year."""
+def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[Prepared, Period | None]:
+    """Keep the rows whose date lies in the period (`2026K3`, `2026-Q3`, `2026T2`, `2026M05`, `2026`,
+    `2025K4..2026K3` or `latest`: the last period of the config's unit that has data)."""
     import dataclasses
 
     import polars as pl
 
+    from oppnaogon.periods import LATEST, latest_period, parse_period
+
     if period is None:
-        return prepared
+        return prepared, None
+    wanted = parse_period(period)
     frame = prepared.frame
-    if "period" not in frame.columns:
-        raise UsageError("--period kräver en datumkolumn.", 'Ange den under [columns] date = "Beslutsdatum".')
-    wanted = period.strip().upper().replace(" ", "")
-    chosen = frame.filter((pl.col("period") == wanted) | (pl.col("date").dt.year().cast(pl.String) == wanted))
-    if chosen.height == 0:
-        labels = sorted(frame.get_column("period").drop_nulls().unique().to_list())
+    if "date" not in frame.columns:
         raise UsageError(
-            f"Perioden {period!r} finns inte i data.",
-            f"Perioder i filen: {', '.join(labels[:12])}{' …' if len(labels) > 12 else ''}.",
+            "--period kräver en datumkolumn.",
+            'Ange den i oppnaogon.toml under [columns], t.ex. date = "Beslutsdatum".',
         )
-    return dataclasses.replace(prepared, frame=chosen)
+    dates = frame.get_column("date").drop_nulls()
+    if dates.len() == 0:
+        raise UsageError(
+            "--period: datumkolumnen är tom.", "Kontrollera datumkolumnen med `oppnaogon check`."
+        )
+    first, last = dates.min(), dates.max()
+    selected = latest_period(last, unit) if wanted == LATEST else wanted
+    assert not isinstance(selected, str)
+    chosen = frame.filter(pl.col("date").is_between(pl.lit(selected.start), pl.lit(selected.end)))
+    if chosen.height == 0:
+        raise UsageError(
+            f"Perioden {selected.label} ({period_words(selected)}) har inga rader.",
+            f"Datumen i filen går från {first.isoformat()} till {last.isoformat()}; välj en period inom dem, "
+            "eller --period latest.",
+        )
+    return dataclasses.replace(prepared, frame=chosen), selected
+
+
+# A period is "small" when more than this share of its comparisons are hidden, or when a whole-group
+# comparison is: the report then suggests pooling periods rather than printing noise.
+SMALL_PERIOD_HIDDEN_SHARE = 0.5
+POOLED_PERIODS = {"quarter": 4, "month": 12, "year": 2, "tertial": 1}
+
+
+def period_document(selected: Period, findings: dict[str, Any]) -> dict[str, Any]:
+    """findings.json's `period`: the period, its neighbours for comparison and advice when it is small."""
+    # crossed groups (age × birth region …) are hidden in most municipal quarters; a period is small when
+    # the whole group or the single breakdowns cannot be shown
+    differences = [d for d in findings["differences"] if len(d["breakdown"]) <= 1]
+    hidden = sum(1 for d in differences if d["suppressed"])
+    whole_hidden = any(not d["breakdown"] and d["p_value"] is None for d in differences)
+    small = whole_hidden or (bool(differences) and hidden > SMALL_PERIOD_HIDDEN_SHARE * len(differences))
+    pooled = selected.pooled(POOLED_PERIODS[selected.kind]) if small else None
+    return {
+        "label": selected.label,
+        "kind": selected.kind,
+        "start": selected.start.isoformat(),
+        "end": selected.end.isoformat(),
+        "previous": selected.previous().label,
+        "year_earlier": selected.year_earlier().label,
+        "small": small,
+        "pooled_suggestion": pooled.label if pooled else None,
+    }
 
 
 def _protected_row_counts(

@@ -138,6 +138,18 @@ class _Builder:
             "charts": self.charts,
         }
 
+    def period_text(self) -> str | None:
+        """'juli–september 2026 (2026K3)' for the analysed period; None for the whole extract."""
+        from oppnaogon.periods import parse_period, period_words
+
+        period = self.f.get("period")
+        if not period:
+            return None
+        parsed = parse_period(period["label"])
+        assert not isinstance(parsed, str)
+        words = period_words(parsed, self.lang)
+        return period["label"] if words == period["label"] else f"{words} ({period['label']})"
+
     def area_name(self) -> str:
         from oppnaogon.criteria import find_area, load_area
 
@@ -156,7 +168,7 @@ class _Builder:
             "area": self.area_name(),
             "area_id": area_id,
             "area_assumed": self.f["criteria"].get("area_assumed", False),
-            "period": settings.get("period"),
+            "period": self.period_text(),
             "rows_used": numbers.number(rows["rows_used"], self.lang),
             "min_cell": settings["min_cell"],
             "min_diff": numbers.number(settings["min_diff"] * 100, self.lang, digits=0),
@@ -632,7 +644,21 @@ class _Builder:
             for d in differences
             if not d["breakdown"] and not d["suppressed"] and d["estimate"] is not None
         ]
+        period = self.f.get("period") or {}
+        period_advice = ""
+        if period.get("small"):
+            from oppnaogon.periods import parse_period, period_words
+
+            pooled = parse_period(period["pooled_suggestion"])
+            assert not isinstance(pooled, str)
+            period_advice = self.fmt(
+                s["period_small"],
+                period=self.period_text(),
+                pooled=period["pooled_suggestion"],
+                words=period_words(pooled, self.lang),
+            )
         return {
+            "period_advice": period_advice,
             "overall": overall,
             "counts": self.fmt(s["counts"] if tested else s["counts_none"], **counts),
             "verdicts": ", ".join(verdict_counts),

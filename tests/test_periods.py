@@ -1,0 +1,181 @@
+"""Reporting periods: every written form, the dates they cover, their neighbours, and the filter."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from oppnaogon.cli import app
+from oppnaogon.errors import UsageError
+from oppnaogon.periods import LATEST, Period, latest_period, parse_period, period_words
+from oppnaogon.run import run_analysis
+
+runner = CliRunner()
+WriteCsv = Callable[..., Path]
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "start", "end"),
+    [
+        ("2026K3", "2026K3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026-Q3", "2026K3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026Q3", "2026K3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026 kv3", "2026K3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026 kvartal 1", "2026K1", date(2026, 1, 1), date(2026, 3, 31)),
+        ("2026T1", "2026T1", date(2026, 1, 1), date(2026, 4, 30)),
+        ("2026T2", "2026T2", date(2026, 1, 1), date(2026, 8, 31)),  # cumulative: the delårsrapport
+        ("2026 tertial 3", "2026T3", date(2026, 1, 1), date(2026, 12, 31)),
+        ("2026M05", "2026M05", date(2026, 5, 1), date(2026, 5, 31)),
+        ("2024M02", "2024M02", date(2024, 2, 1), date(2024, 2, 29)),  # a leap year
+        ("2026-05", "2026M05", date(2026, 5, 1), date(2026, 5, 31)),
+        ("2026", "2026", date(2026, 1, 1), date(2026, 12, 31)),
+        ("2025K4..2026K3", "2025K4..2026K3", date(2025, 10, 1), date(2026, 9, 30)),
+        (" 2025m11..2026m01 ", "2025M11..2026M01", date(2025, 11, 1), date(2026, 1, 31)),
+    ],
+)
+def test_period_forms(text: str, label: str, start: date, end: date) -> None:
+    period = parse_period(text)
+    assert isinstance(period, Period)
+    assert (period.label, period.start, period.end) == (label, start, end)
+
+
+def test_latest_and_its_resolution() -> None:
+    assert parse_period("latest") == LATEST and parse_period("Senaste") == LATEST
+    assert latest_period(date(2025, 11, 3), "quarter").label == "2025K4"
+    assert latest_period(date(2025, 5, 3), "tertial").label == "2025T2"
+    assert latest_period(date(2025, 5, 3), "month").label == "2025M05"
+    assert latest_period(date(2025, 5, 3), "year").label == "2025"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026K5", "det finns inget kvartal 5"),
+        ("2026T4", "det finns inget tertial 4"),
+        ("2026M13", "det finns ingen månad 13"),
+        ("26K3", "känns inte igen"),
+        ("hösten 2026", "känns inte igen"),
+        ("2026K3..2025K1", "slutar före den börjar"),
+        ("2026K1..2026M05", "olika slag eller tertial"),
+        ("2026T1..2026T2", "olika slag eller tertial"),
+    ],
+)
+def test_bad_periods_say_what_is_wrong_and_what_to_write(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_period(text)
+    assert message in caught.value.message
+    assert "2026" in (caught.value.hint or "")
+
+
+def test_neighbours_and_pooling() -> None:
+    k3 = parse_period("2026K3")
+    t1 = parse_period("2026T1")
+    pooled = parse_period("2025K4..2026K3")
+    assert isinstance(k3, Period) and isinstance(t1, Period) and isinstance(pooled, Period)
+    assert (k3.previous().label, k3.year_earlier().label, k3.pooled(4).label) == (
+        "2026K2",
+        "2025K3",
+        "2025K4..2026K3",
+    )
+    assert parse_period("2026K1").previous().label == "2025K4"  # type: ignore[union-attr]
+    assert (t1.previous().label, t1.year_earlier().label) == ("2025T3", "2025T1")
+    assert t1.pooled(4).label == "2025M05..2026M04"  # tertials are cumulative: pool twelve months instead
+    assert (pooled.length, pooled.previous().label, pooled.year_earlier().label) == (
+        4,
+        "2024K4..2025K3",
+        "2024K4..2025K3",
+    )
+    assert period_words(k3) == "juli–september 2026"
+    assert period_words(pooled) == "oktober 2025–september 2026"
+    assert period_words(k3, "en") == "July–September 2026"
+
+
+@given(year=st.integers(1950, 2150), number=st.integers(1, 4), steps=st.integers(-40, 40))
+def test_shifting_quarters_moves_dates_by_whole_quarters(year: int, number: int, steps: int) -> None:
+    period = Period("quarter", year, number)
+    moved = period.shifted(steps)
+    months = (moved.start.year - period.start.year) * 12 + moved.start.month - period.start.month
+    assert months == 3 * steps
+    assert moved.shifted(-steps) == period
+    assert (moved.end - moved.start).days in (89, 90, 91)
+
+
+def _dated_extract() -> list[list[str]]:
+    """Twelve girls and twelve boys in each month of 2025 (all granted for girls in Jan–Apr)."""
+    rows = [["Kön", "Ålder", "Beslutsdatum", "Insats beviljad"]]
+    for month in range(1, 13):
+        for i in range(12):
+            rows.append(["K", "15", f"2025-{month:02d}-{i + 1:02d}", "Ja" if month <= 4 or i % 2 else "Nej"])
+            rows.append(["M", "15", f"2025-{month:02d}-{i + 1:02d}", "Ja" if i % 2 else "Nej"])
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("period", "rows", "label"),
+    [
+        ("2025K2", 3 * 24, "2025K2"),
+        ("2025 kv2", 3 * 24, "2025K2"),
+        ("2025T2", 8 * 24, "2025T2"),
+        ("2025M05", 24, "2025M05"),
+        ("2025", 12 * 24, "2025"),
+        ("2025K2..2025K3", 6 * 24, "2025K2..2025K3"),
+        ("latest", 3 * 24, "2025K4"),
+    ],
+)
+def test_the_filter_keeps_exactly_the_rows_of_the_period(
+    write_csv: WriteCsv, period: str, rows: int, label: str
+) -> None:
+    run = run_analysis(write_csv(_dated_extract()), out=None, period=period)
+    assert run.findings["input"]["rows_used"] == rows
+    assert run.findings["period"]["label"] == label
+    assert run.findings["settings"]["period"] == label
+
+
+def test_findings_name_the_neighbours_and_advise_pooling_when_small(
+    write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    path = write_csv(_dated_extract())
+    month = run_analysis(path, out=None, period="2025M05").findings["period"]
+    assert month["start"] == "2025-05-01" and month["end"] == "2025-05-31"
+    assert (month["previous"], month["year_earlier"]) == ("2025M04", "2024M05")
+    year = run_analysis(path, out=None, period="2025").findings["period"]
+    assert year["small"] is False and year["pooled_suggestion"] is None
+    # 6 + 6 rows in a month of a smaller extract: the whole-group comparison cannot be tested
+    small = [
+        r
+        for r in _dated_extract()
+        if r[2].endswith(("-01", "-02", "-03", "-04", "-05", "-06")) or r[0] == "Kön"
+    ]
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            str(write_csv(small, name="liten.csv")),
+            "--period",
+            "2025M05",
+            "--out",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    findings = json.loads((tmp_path / "r" / "findings.json").read_text(encoding="utf-8"))
+    assert findings["period"]["small"] and findings["period"]["pooled_suggestion"] == "2024M06..2025M05"
+    assert "--period 2024M06..2025M05" in " ".join(result.output.split())
+    html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
+    assert "Perioden maj 2025 (2025M05) är liten" in html and "juni 2024–maj 2025" in html
+
+
+def test_period_needs_a_date_column(write_csv: WriteCsv, tmp_path: Path) -> None:
+    path = write_csv([["Kön", "Insats beviljad"], *[["K", "Ja"]] * 6, *[["M", "Nej"]] * 6])
+    result = runner.invoke(app, ["analyse", str(path), "--period", "2025K1", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "--period kräver en datumkolumn" in result.output
+    result = runner.invoke(app, ["analyse", str(path), "--period", "2025K9", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "det finns inget kvartal 9" in result.output
+    assert not (tmp_path / "r").exists()
