@@ -105,6 +105,8 @@ def test_markdown_escaping_keeps_data_as_text() -> None:
     assert escape_markdown("- punkt") == "\\- punkt"
     assert escape_markdown("1. punkt") == "1\\. punkt"
     assert escape_markdown("rad\nett") == "rad ett"
+    assert escape_markdown("+5,5") == "+5,5" and escape_markdown("\u22123,0") == "\u22123,0"
+    assert escape_markdown("===") == "\\===" and escape_markdown("+ x") == "\\+ x"
     assert escape_markdown("13-17 år, 62,3 %") == "13-17 år, 62,3 %"  # ordinary text stays readable
 
 

@@ -175,6 +175,13 @@ def analyse(
             help="Mapp med egna mallar (report.html.j2, report.md.j2, texts/labels.sv.toml …) som ersätter de medföljande.",
         ),
     ] = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-with",
+            help="findings.json från en tidigare körning (eller dess mapp): har skillnaderna ökat, minskat eller är de oförändrade?",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Steg 1 "Vad ser vi?": andelar och medelvärden per kön, för hela gruppen och per ålder,
@@ -197,6 +204,7 @@ def analyse(
             min_diff_pp=min_diff,
             lang=lang.value,
             templates=templates,
+            compare_with=compare_with,
         )
         print_analysis(result)
 

@@ -51,6 +51,7 @@ def run_analysis(
     min_diff_pp: float | None = None,
     lang: str = "sv",
     templates: str | Path | None = None,
+    compare_with: str | Path | None = None,
 ) -> AnalysisRun:
     """Run steps 1–2 on `data` and write `formats` (reports in `lang`, from the templates in `templates`
     where the analyst has their own). With `out=None` nothing is written (the findings are only returned)."""
@@ -72,6 +73,11 @@ def run_analysis(
             "Ange en mapp med egna kopior av mallarna (t.ex. report.html.j2, texts/labels.sv.toml), "
             "eller utelämna --templates.",
         )
+    previous = None
+    if compare_with is not None:
+        from oppnaogon.followup import load_previous
+
+        previous = load_previous(compare_with)
     out_path = Path(out) if out is not None else None
     if out_path is not None:
         _check_output_folder(out_path, data)
@@ -110,6 +116,10 @@ def run_analysis(
     )
     if selected is not None:
         document["period"] = period_document(selected, document)
+    if previous is not None:
+        from oppnaogon.followup import compare
+
+        document["followup"] = compare(document, previous, settings.confidence)
     manifest = {
         "tool": {"name": "oppnaogon", "version": __version__},
         "created": created.isoformat(),

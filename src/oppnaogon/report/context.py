@@ -131,6 +131,7 @@ class _Builder:
             "step2": step2,
             "step3": self.step3(),
             "step4": self.step4(step2),
+            "followup": self.followup(),
             "quality": self.quality(),
             "accessibility": self.accessibility(),
             "method": self.method(),
@@ -691,6 +692,42 @@ class _Builder:
         rows = [[f["worksheet"], *[""] * (width - 1)] for g in step2 for f in g["findings"]]
         rows += [[""] * width for _ in range(WORKSHEET_BLANK_ROWS)]
         return {**self.g["step4"], "header": self.t["worksheet"]["columns"], "rows": rows}
+
+    def followup(self) -> dict[str, Any] | None:
+        """Step 4 follow-up: the changes since the run given with --compare-with (None without one)."""
+        f = self.f.get("followup")
+        if not f:
+            return None
+        t = self.t["followup"]
+        period = f["previous"]["period"] or self.t["report"]["all_periods"]
+        rows = []
+        for c in f["changes"]:
+            share = c["kind"] in SHARE_KINDS
+            show = numbers.points if share else numbers.signed
+            ci = c["ci"]
+            rows.append(
+                {
+                    "outcome": self.labels.get(c["outcome"], c["outcome"]),
+                    "group": self.group(c["breakdown"]),
+                    "previous": show(c["previous_estimate"], self.lang),
+                    "now": show(c["estimate"], self.lang),
+                    "change": show(c["change"], self.lang),
+                    "change_ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else "",
+                    "trend": t["trend"][c["trend"]],
+                }
+            )
+        counts = f["counts"]
+        return {
+            "intro": self.fmt(
+                t["intro"], file=f["previous"]["input_file"] or f["previous"]["file"], period=period
+            ),
+            "summary": self.fmt(t["summary"], period=period, **counts),
+            "settings_changed": self.fmt(t["settings_changed"], settings=", ".join(f["settings_changed"]))
+            if f["settings_changed"]
+            else "",
+            "columns": t["columns"],
+            "rows": rows,
+        }
 
     # --- data quality, accessibility, method, appendix ---------------------------------------
     def quality(self) -> dict[str, Any]:

@@ -21,7 +21,9 @@ HTML_TEMPLATE = "report.html.j2"
 MARKDOWN_TEMPLATE = "report.md.j2"
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&~$])")
-_LINE_START = re.compile(r"^(\s*)(?:([-+=])|(\d+)([.)]))")
+# What makes a line a list item or a setext underline: "- x", "+ x", "1. x", "1) x", "===", "---".
+# "+5,5" and "-3" are not, and stay as they are.
+_LINE_START = re.compile(r"^(\s*)(?:([-+])(?=\s)|(\d+)([.)])(?=\s|$)|([=-])(?=[=-]*\s*$))")
 
 
 def escape_markdown(value: Any) -> str:
@@ -32,11 +34,14 @@ def escape_markdown(value: Any) -> str:
         return str(value)
     text = " ".join(str(value).split()) if "\n" in str(value) or "\r" in str(value) else str(value)
     text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
     # A value that starts like a list item ("- x", "1. x") must not become one; the backslash goes
     # before the punctuation, since "\1" is not an escape in Markdown.
-    return _LINE_START.sub(
-        lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)), text
-    )
+    def escaped(match: re.Match[str]) -> str:
+        marker = match.group(2) or match.group(5)
+        return match.group(1) + ("\\" + marker if marker else match.group(3) + "\\" + match.group(4))
+
+    return _LINE_START.sub(escaped, text)
 
 
 def _environment(templates: Path | None, markdown: bool) -> Any:
