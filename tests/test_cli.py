@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -190,3 +191,27 @@ def test_check_counts_rows_per_period() -> None:
     data = run_check(EXAMPLE).to_dict()
     assert list(data["periods"]) == [f"{year}K{q}" for year in (2024, 2025) for q in (1, 2, 3, 4)]
     assert sum(data["periods"].values()) == data["rows_usable"]
+
+
+def test_a_second_run_into_the_same_folder_stops_while_the_first_holds_it(tmp_path: Path) -> None:
+    from oppnaogon.files import output_lock
+
+    out = tmp_path / "rapport"
+    log = tmp_path / "logg" / "oppnaogon.log"
+    with output_lock(out):
+        result = runner.invoke(
+            app, ["analyse", str(EXAMPLE), "--out", str(out), "--format", "json", "--log-file", str(log)]
+        )
+    assert result.exit_code == 6
+    assert "En annan körning skriver redan till" in result.output and f"pid {os.getpid()}" in result.output
+    assert not out.exists()
+    assert "ERROR analyse" in log.read_text(encoding="utf-8") and "exit 6" in log.read_text(encoding="utf-8")
+    # released: the next run goes through, quietly, and logs what it did
+    result = runner.invoke(
+        app,
+        ["analyse", str(EXAMPLE), "--out", str(out), "--format", "json", "--quiet", "--log-file", str(log)],
+    )
+    assert result.exit_code == 0 and result.output == ""
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and lines[-1].split(" ", 2)[1] == "INFO" and "5996 rader" in lines[-1]
+    assert "barn_och_unga.csv" in lines[-2]

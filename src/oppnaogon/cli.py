@@ -17,6 +17,7 @@ import typer
 
 from oppnaogon import __version__
 from oppnaogon.errors import ExitCode, OppnaogonError
+from oppnaogon.runlog import RunLog
 
 app = typer.Typer(
     name="oppnaogon",
@@ -44,11 +45,14 @@ DebugOption = Annotated[bool, typer.Option("--debug", help="Visa fullständig fe
 
 
 @contextmanager
-def _user_errors(debug: bool) -> Iterator[None]:
-    """Expected errors → one clear paragraph on stderr and their exit code; bugs → exit 1, or a traceback."""
+def _user_errors(debug: bool, log: RunLog | None = None) -> Iterator[None]:
+    """Expected errors → one clear paragraph on stderr and their exit code; bugs → exit 1, or a traceback.
+    With a run log, the error is also logged (with its exit code)."""
     try:
         yield
     except OppnaogonError as error:
+        if log is not None:
+            log.error(f"exit {int(error.exit_code)}: {error.title}: {error.message} {error.hint or ''}")
         if debug:
             raise
         from oppnaogon.console import print_error
@@ -58,6 +62,8 @@ def _user_errors(debug: bool) -> Iterator[None]:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as error:
+        if log is not None:
+            log.error(f"exit {int(ExitCode.INTERNAL)}: internt fel {type(error).__name__}")
         if debug:
             raise
         print(
@@ -182,6 +188,15 @@ def analyse(
             help="findings.json från en tidigare körning (eller dess mapp): har skillnaderna ökat, minskat eller är de oförändrade?",
         ),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Ingen sammanfattning, bara fel (för cron och skript).")
+    ] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file", help="Lägg till loggrader i filen: vad som gjordes, hur det gick, fel. Aldrig data."
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Steg 1 "Vad ser vi?": andelar och medelvärden per kön, för hela gruppen och per ålder,
@@ -189,11 +204,16 @@ def analyse(
 
     Exempel: oppnaogon analyse uttag.csv --out rapport
     """
-    with _user_errors(debug):
+    log = RunLog(log_file, "analyse")
+    with _user_errors(debug, log):
+        import time
+
         from oppnaogon.console import print_analysis
         from oppnaogon.run import run_analysis
 
         chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        started = time.perf_counter()
+        log.info(f"{data} -> {out} (format {','.join(chosen)}, period {period or '-'}, språk {lang.value})")
         result = run_analysis(
             data,
             config,
@@ -206,7 +226,13 @@ def analyse(
             templates=templates,
             compare_with=compare_with,
         )
-        print_analysis(result)
+        noteworthy = sum(1 for d in result.findings["differences"] if d["noteworthy"])
+        log.info(
+            f"klar på {time.perf_counter() - started:.1f} s: {result.findings['input']['rows_used']} rader, "
+            f"{noteworthy} anmärkningsvärda skillnader, {len(result.files)} filer i {out}"
+        )
+        if not quiet:
+            print_analysis(result)
 
 
 criteria_app = typer.Typer(

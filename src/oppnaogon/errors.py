@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     DATA = 3
     PRIVACY = 4
+    BUSY = 6
 
 
 class OppnaogonError(Exception):
@@ -58,3 +59,10 @@ class PrivacyError(OppnaogonError):
 
     exit_code = ExitCode.PRIVACY
     title = "Stoppat av integritetsskäl"
+
+
+class BusyError(OppnaogonError):
+    """Another run is writing into the same output folder (two overlapping cron jobs, say)."""
+
+    exit_code = ExitCode.BUSY
+    title = "Upptaget"
