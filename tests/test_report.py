@@ -203,7 +203,14 @@ def test_every_noteworthy_finding_has_a_verdict_and_prompts_for_its_kind(
 ) -> None:
     step2 = fragment(example_html, "steg2")
     noteworthy = [d for d in example_findings["differences"] if d["noteworthy"] or d["masked"]]
-    assert step2.count('<article class="finding"') == len(noteworthy) + 2 + 1  # + accessibility + quality
+    # every noteworthy difference is in step 2, alone or as a row of a pattern (3+ groups, same outcome
+    # and kind): 12 participation differences form one pattern, 3 undecided decisions another
+    ids = re.findall(r'id="(fynd-\d+)"', step2)
+    assert len(ids) == len(set(ids)) == len(noteworthy) == 18
+    links = re.findall(r'href="#(fynd-\d+)"', fragment(example_html, "sammanfattning"))
+    assert links and set(links) <= set(ids)  # every link of the summary lands on its finding
+    assert step2.count('<article class="finding"') == 1 + 1 + 1 + 2 + 2 + 1  # + accessibility, quality
+    assert "Barnet delaktigt: samma mönster i 12 grupper" in step2
     assert "Bedömning: omotiverad." in step2 and "Bedömning: kan inte avgöras" in step2
     for title in ("2.1 Individ och grupp", "2.2 Verksamhet och profession", "2.3 Omvärld och samhälle"):
         assert title in step2
@@ -214,7 +221,8 @@ def test_worksheet_lists_each_finding_and_leaves_room_to_write(example_html: str
     step4 = fragment(example_html, "steg4")
     assert '<th scope="col">Tänkbara orsaker</th>' in step4
     rows = re.findall(r"<tr><td>(.*?)</td>", step4)
-    assert len(rows) == 18 + 2 + 1 + 3  # findings, accessibility, quality, blank rows
+    assert len(rows) == 8 + 3  # findings and patterns, accessibility, quality; blank rows
+    assert "Barnet delaktigt: samma mönster i 12 grupper, t.ex. Barnet delaktigt, alla" in step4
     assert rows[-1] == ""
 
 
@@ -412,10 +420,9 @@ def test_a_motivated_difference_gets_the_questions_of_its_explaining_criterion(t
     consent = [d for d in findings["differences"] if d["noteworthy"] and d["explained_by"] == ["consent"]]
     assert consent, "the world plants a difference explained by consent"
     markdown, _ = render_markdown(findings, created=CREATED)
-    assert (
-        "Bedömning: motiverad av samtycke/inställning. När flickor och pojkar med samma värden på kriterierna"
-        in (markdown)
-    )
+    # the consent-explained groups appear as rows of the pattern, with their explaining criterion
+    assert "| motiverad (samtycke/inställning) |" in markdown
+    assert "Bedömning: motiverad av " in markdown
     assert "### Skillnader i beslut som kriterierna förklarar\n" in markdown
     from oppnaogon.report.texts import load_texts
 

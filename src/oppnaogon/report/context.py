@@ -44,6 +44,7 @@ PROMPT_ORDER = (
     "missingness",
 )
 SUMMARY_MAX = 10
+PATTERN_MIN = 3
 MAX_CHART_GROUPS = 40
 WORKSHEET_BLANK_ROWS = 3
 # Same threshold as the terminal summary: a comparison that left out more than this share of persons
@@ -80,6 +81,7 @@ class _Builder:
         self.women = self.sex("female")
         self.men = self.sex("male")
         self.anchors: dict[str, str] = {}
+        self.findings_by_anchor: dict[str, dict[str, Any]] = {}
         self.charts: list[dict[str, Any]] = []
 
     # --- words -------------------------------------------------------------------------------
@@ -474,18 +476,25 @@ class _Builder:
             women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
             question = self.question(self.g["prompts"][kind]["finding_question"], women, men, d["breakdown"])
             extra = [q for c in d.get("explained_by") or [] for q in self.g["explained_by"].get(c, [])]
-            groups[kind].append(
-                {
-                    "anchor": self.anchor("fynd", d["id"]),
-                    "outcome": self.labels[d["outcome"]],
-                    "group": self.group(d["breakdown"]),
-                    "verdict": VERDICT[self.lang].get(d.get("verdict") or "", ""),
-                    "text": self.finding_sentence(d),
-                    "verdict_text": self.verdict_sentence(d),
-                    "questions": [question, *extra],
-                    "worksheet": self.worksheet_text(d),
-                }
-            )
+            verdict = VERDICT[self.lang].get(d.get("verdict") or "", "")
+            if d.get("verdict") == "motivated" and d.get("explained_by"):
+                verdict += f" ({self.criteria_words(d['explained_by'])})"
+            finding = {
+                "anchor": self.anchor("fynd", d["id"]),
+                "outcome": self.labels[d["outcome"]],
+                "group": self.group(d["breakdown"]),
+                "verdict": verdict,
+                "text": self.finding_sentence(d),
+                "verdict_text": self.verdict_sentence(d),
+                "questions": [question, *extra],
+                "extra_questions": extra,
+                "worksheet": self.worksheet_text(d),
+                **self.row_values(d),
+            }
+            self.findings_by_anchor[finding["anchor"]] = finding
+            groups[kind].append(finding)
+        for kind in list(groups):
+            groups[kind] = self.patterns(kind, groups[kind])
         for a in self.accommodation_visible():
             groups["accessibility"].append(a)
         for flag in self.missingness_flags():
@@ -494,6 +503,8 @@ class _Builder:
         for kind in PROMPT_ORDER:
             if not groups.get(kind):
                 continue
+            for finding in groups[kind]:
+                finding.setdefault("pattern", False)
             p = self.g["prompts"][kind]
             result.append(
                 {
@@ -509,6 +520,65 @@ class _Builder:
                 }
             )
         return result
+
+    def row_values(self, d: dict[str, Any]) -> dict[str, str]:
+        """The finding as a row of a pattern table: values per sex and the difference with its interval."""
+        values = self.values_of(d)
+        share = d["kind"] in SHARE_KINDS
+        ci = d["ci"] or [None, None]
+        if share:
+            female, male = (numbers.percent(values[x], self.lang) for x in BINARY)
+            difference = numbers.points(d["estimate"], self.lang)
+        else:
+            female, male = (numbers.number(values[x], self.lang, 1) for x in BINARY)
+            difference = numbers.signed(d["estimate"], self.lang)
+        return {
+            "female": female,
+            "male": male,
+            "difference": difference,
+            "difference_ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1),
+        }
+
+    def patterns(self, kind: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Findings of one kind and outcome in PATTERN_MIN or more (overlapping) groups become one block
+        with a table: the same difference seen in the whole group, in an age band, a district, a quarter
+        … is one pattern to talk about, not a dozen near-identical paragraphs."""
+        by_outcome: dict[str, list[dict[str, Any]]] = {}
+        for f in findings:
+            by_outcome.setdefault(f["outcome"], []).append(f)
+        t = self.t["step2"]
+        blocks = []
+        for outcome, items in by_outcome.items():
+            if len(items) < PATTERN_MIN:
+                blocks.extend(items)
+                continue
+            first = items[0]  # the whole group, or the largest difference of the coarsest breakdown
+            extra = list(dict.fromkeys(q for f in items for q in f["extra_questions"]))
+            question = self.question(self.g["prompts"][kind]["finding_question"], self.women, self.men, {})
+            blocks.append(
+                {
+                    "pattern": True,
+                    "anchor": first["anchor"] + "-m",
+                    "outcome": outcome,
+                    "group": self.fmt(t["pattern_group"], count=len(items)),
+                    "intro": self.fmt(t["pattern_intro"], count=len(items)),
+                    "text": first["text"],
+                    "verdict_text": first["verdict_text"],
+                    "columns": [
+                        self.t["table"]["group"],
+                        self.women.capitalize(),
+                        self.men.capitalize(),
+                        self.t["step2"]["difference"],
+                        self.t["table"]["verdict"],
+                    ],
+                    "rows": items,
+                    "questions": [question, *extra],
+                    "worksheet": self.fmt(
+                        t["pattern_worksheet"], outcome=outcome, count=len(items), example=first["worksheet"]
+                    ),
+                }
+            )
+        return blocks
 
     def question(self, pattern: str, women: str, men: str, breakdown: dict[str, Any]) -> str:
         """A finding's question; for the whole group without the group in parentheses ("(alla)")."""
@@ -627,11 +697,10 @@ class _Builder:
             )
             for v, n in sorted(verdicts.items(), key=lambda kv: -kv[1])
         ]
-        by_id = {f["anchor"]: f for g in step2 for f in g["findings"]}
         items = []
         for d in noteworthy[:SUMMARY_MAX]:
             anchor = self.anchor("fynd", d["id"])
-            finding = by_id[anchor]
+            finding = self.findings_by_anchor[anchor]
             items.append(
                 {
                     "anchor": anchor,
