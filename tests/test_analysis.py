@@ -300,3 +300,22 @@ def test_an_extract_smaller_than_the_threshold_is_refused(write_csv: WriteCsv) -
     path = write_csv([["Kön", "Insats beviljad"], ["K", "Ja"], ["M", "Nej"], ["K", "Nej"]])
     result = runner.invoke(app, ["analyse", str(path), "--out", str(path.parent / "r")])
     assert result.exit_code == 2 and "färre än röjandegränsen" in result.output
+
+
+def test_a_column_recorded_only_for_granted_cases_is_not_a_data_quality_flag(write_csv: WriteCsv) -> None:
+    # girls granted 40 of 60, boys 20 of 60; hours only where granted: hours are missing for 20 girls
+    # and 40 boys, a clear difference in missingness that only mirrors the decision
+    rows = [["Kön", "Ålder", "Insats beviljad", "Timmar per vecka", "Födelseland"]]
+    for sex, granted in (("K", 40), ("M", 20)):
+        for i in range(60):
+            yes = i < granted
+            born = "Sverige" if sex == "K" or i % 2 else ""
+            rows.append([sex, "15", "Ja" if yes else "Nej", str(2 + i % 5) if yes else "", born])
+    findings = run_analysis(write_csv(rows), out=None).findings
+    flags = {m["column"]: m for m in findings["missingness_flags"]}
+    hours = flags["Timmar per vecka"]
+    assert hours["difference"] == pytest.approx(20 / 60 - 40 / 60, abs=1e-4)
+    assert hours["explained_by_outcome"] == "insats_beviljad" and hours["flag"] is False
+    # a column missing for half the boys and none of the girls, whatever the decision: a real flag
+    other = flags["Födelseland"]
+    assert other["flag"] is True and other["explained_by_outcome"] is None

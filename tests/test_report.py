@@ -209,7 +209,8 @@ def test_every_noteworthy_finding_has_a_verdict_and_prompts_for_its_kind(
     assert len(ids) == len(set(ids)) == len(noteworthy) == 18
     links = re.findall(r'href="#(fynd-\d+)"', fragment(example_html, "sammanfattning"))
     assert links and set(links) <= set(ids)  # every link of the summary lands on its finding
-    assert step2.count('<article class="finding"') == 1 + 1 + 1 + 2 + 2 + 1  # + accessibility, quality
+    # + 2 accessibility findings; the hours' missing values follow the decision, so no quality finding
+    assert step2.count('<article class="finding"') == 1 + 1 + 1 + 2 + 2
     assert "Barnet delaktigt: samma mönster i 12 grupper" in step2
     assert "Bedömning: omotiverad." in step2 and "Bedömning: kan inte avgöras" in step2
     for title in ("2.1 Individ och grupp", "2.2 Verksamhet och profession", "2.3 Omvärld och samhälle"):
@@ -221,7 +222,7 @@ def test_worksheet_lists_each_finding_and_leaves_room_to_write(example_html: str
     step4 = fragment(example_html, "steg4")
     assert '<th scope="col">Tänkbara orsaker</th>' in step4
     rows = re.findall(r"<tr><td>(.*?)</td>", step4)
-    assert len(rows) == 8 + 3  # findings and patterns, accessibility, quality; blank rows
+    assert len(rows) == 7 + 3  # findings and patterns, accessibility; blank rows
     assert "Barnet delaktigt: samma mönster i 12 grupper, t.ex. Barnet delaktigt, alla" in step4
     assert rows[-1] == ""
 

@@ -85,7 +85,7 @@ def test_example_report_in_chromium(browser: Any, tmp_path: Path) -> None:
         assert page.locator(f"section#{section} h2").first.is_visible(), section
     assert page.locator("#sammanfattning li").count() == 3 + 10  # whole group per outcome + noteworthy
     assert page.locator("figure svg").count() == 15
-    assert page.locator("#steg2 article.finding").count() == 8  # 18 differences, 2 of them patterns
+    assert page.locator("#steg2 article.finding").count() == 7  # 18 differences (2 patterns), accessibility
     assert page.locator("#steg2 tr[id^=fynd-]").count() == 12 + 3
     # the charts are drawn at a readable size, not collapsed
     box = page.locator("figure svg").first.bounding_box()

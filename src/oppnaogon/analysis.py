@@ -154,6 +154,7 @@ def analyse(
         .collect()
     )
     quality_rows = {row["sex"]: row for row in quality.iter_rows(named=True)}
+    structural = _structural_missingness(frame, flags, outcomes)
 
     # --- disclosure control: the n system (counts), then shares and means ----------------------------
     def group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
@@ -285,7 +286,7 @@ def analyse(
                     "suppressed": not visible,
                 }
             )
-    flags_out = _missingness_flags(n_values, hidden, flags, settings)
+    flags_out = _missingness_flags(n_values, hidden, flags, settings, structural)
     accommodation: list[dict[str, Any]] = []
     if area is not None:
         # answered = rows − missing: hidden wherever the data-quality table hides either
@@ -497,13 +498,50 @@ def _sd(row: dict[str, Any], name: str) -> float:
     return float(max(squares - total * total / n, 0) / (n - 1)) ** 0.5 if n > 1 else float("nan")
 
 
+# A column is recorded only when a yes/no outcome is yes (hours of an intervention that was granted) when
+# its being missing agrees with the outcome being no in at least this share of the rows.
+STRUCTURAL_AGREEMENT = 0.95
+
+
+def _structural_missingness(frame: pl.DataFrame, flags: list[str], outcomes: Sequence[Any]) -> dict[str, str]:
+    """{column: outcome name} for columns that are missing exactly when a yes/no outcome is no: their
+    missingness differs between the sexes only because the outcome does, and is not a data-quality
+    problem. One pass over the frame for all pairs."""
+    pairs = [
+        (f, spec)
+        for f in flags
+        for spec in outcomes
+        if spec.is_binary and f.removeprefix(MISSING_PREFIX) != spec.column
+    ]
+    if not pairs or frame.height == 0:
+        return {}
+    agreement = frame.select(
+        [
+            (pl.col(f) == pl.col(OUTCOME_PREFIX + spec.name).not_())
+            .filter(pl.col(OUTCOME_PREFIX + spec.name).is_not_null())
+            .mean()
+            .alias(f"{i}")
+            for i, (f, spec) in enumerate(pairs)
+        ]
+    ).row(0)
+    found: dict[str, str] = {}
+    for (f, spec), share in zip(pairs, agreement, strict=True):
+        column = f.removeprefix(MISSING_PREFIX)
+        if share is not None and share >= STRUCTURAL_AGREEMENT and column not in found:
+            found[column] = spec.name
+    return found
+
+
 def _missingness_flags(
     n_values: dict[Hashable, float],
     hidden: set[Hashable],
     flags: list[str],
     settings: AnalysisSettings,
+    structural: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Does missingness itself differ between women and men? ("Är datan tillförlitlig?")"""
+    """Does missingness itself differ between women and men? ("Är datan tillförlitlig?") Not flagged when
+    the column is recorded only for one answer of an outcome (`explained_by_outcome`)."""
+    structural = structural or {}
     results = []
     for f in flags:
         column = f.removeprefix(MISSING_PREFIX)
@@ -527,5 +565,7 @@ def _missingness_flags(
     for r, p_adj in zip(results, adjusted, strict=True):
         r["p_value"] = _round(r["p_value"], 6)
         r["p_adjusted"] = _round(float(p_adj), 6)
-        r["flag"] = bool(p_adj < settings.alpha and abs(r["difference"]) >= settings.min_diff / 2)
+        differs = bool(p_adj < settings.alpha and abs(r["difference"]) >= settings.min_diff / 2)
+        r["explained_by_outcome"] = structural.get(r["column"]) if differs else None
+        r["flag"] = differs and r["explained_by_outcome"] is None
     return results

@@ -327,6 +327,15 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
                 f"könen ({_decimal(flag['difference'] * 100)} procentenheter). Är datan tillförlitlig?",
                 highlight=False,
             )
+        elif flag.get("explained_by_outcome"):
+            label = next(
+                o["label"] for o in findings["outcomes"] if o["name"] == flag["explained_by_outcome"]
+            )
+            console.print(
+                f"Datakvalitet: '{flag['column']}' saknas när '{label}' är nej (registreras bara då); att den "
+                "saknas olika ofta för könen följer av skillnaden i det utfallet, inte av dokumentationen.",
+                highlight=False,
+            )
     if run.files:
         charts = [p for p in run.files if p.parent.name == "diagram"]
         names = [p.name for p in run.files if p not in charts]

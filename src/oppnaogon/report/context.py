@@ -834,6 +834,15 @@ class _Builder:
             "rows": [r for r in rows if r["any_missing"]],
             "complete": [r["column"] for r in rows if not r["any_missing"]],
             "flags": [m["text"] for m in self.missingness_flags()],
+            "structural": [
+                self.fmt(
+                    self.t["quality"]["structural"],
+                    column=m["column"],
+                    outcome=self.labels.get(m["explained_by_outcome"], m["explained_by_outcome"]),
+                )
+                for m in self.f.get("missingness_flags", [])
+                if m.get("explained_by_outcome")
+            ],
             "excluded": excluded,
         }
 
