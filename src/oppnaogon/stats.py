@@ -161,7 +161,14 @@ def t_quantile(df: ArrayLike, p: ArrayLike) -> FloatArray:
     t = x + (g1 + (g2 + (g3 + g4 / v) / v) / v) / v
     small = (v < T_EXPANSION_MIN_DF) & (upper < 0.5)
     if small.any():
-        t[small] = _t_upper_inverse(v[small], upper[small], np.maximum(t[small], 1e-3))
+        # many groups share a (df, p) pair (integer df of small groups, one confidence level): solve each
+        # distinct pair once
+        pairs, first, inverse = np.unique(
+            np.stack([v[small], upper[small]]), axis=1, return_index=True, return_inverse=True
+        )
+        # the starting value is the expansion's, a function of the pair, so any member's will do
+        solved = _t_upper_inverse(pairs[0], pairs[1], np.maximum(t[small][first], 1e-3))
+        t[small] = solved[inverse.ravel()]
     t = np.where(upper >= 0.5, 0.0, t)  # the median
     out[ok] = np.where(p_[ok] < 0.5, -t, t)
     return out

@@ -346,9 +346,6 @@ def _adjust(
             sources[cid]
             .group_by([*b, *sets[cid]])
             .agg(*[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known"))
-            # strata in a fixed order: the Mantel–Haenszel sums over them are floating point, and a
-            # different order (group_by's is not fixed) changed the last digits from run to run
-            .sort([pl.col(k).cast(pl.String) for k in [*b, *sets[cid]]], nulls_last=True)
             for cid, b in plan
         ]
     )
@@ -377,6 +374,11 @@ def _adjust(
                 continue
             ids = strata["__idx"].to_numpy()
             x1, n1, x0, n0, known = (strata[c].to_numpy().astype(float) for c in [*counts, "__known"])
+            # strata in a fixed order: the Mantel–Haenszel sums over them are floating point, and
+            # group_by's order is not fixed (the last digits changed from run to run). Sorting by the
+            # counts themselves suffices: strata with equal counts add equal terms, in any order.
+            order = np.lexsort((known, n0, x0, n1, x1, ids))
+            ids, x1, n1, x0, n0, known = (a[order] for a in (ids, x1, n1, x0, n0, known))
             r = mantel_haenszel(ids, x1, n1, x0, n0, len(entries), settings.confidence)
             totals = np.bincount(ids, weights=n1 + n0, minlength=len(entries))
             known_totals = np.bincount(ids, weights=known, minlength=len(entries))
