@@ -319,3 +319,19 @@ def test_a_column_recorded_only_for_granted_cases_is_not_a_data_quality_flag(wri
     # a column missing for half the boys and none of the girls, whatever the decision: a real flag
     other = flags["Födelseland"]
     assert other["flag"] is True and other["explained_by_outcome"] is None
+
+
+def test_a_few_people_of_unknown_sex_do_not_hide_the_womens_or_mens_figures(write_csv: WriteCsv) -> None:
+    rows = [["Kön", "Ålder", "Stadsdel", "Insats beviljad"]]
+    for i in range(60):
+        rows.append(["K", str(5 + i % 10), ["Norr", "Söder"][i % 2], "Ja" if i % 3 else "Nej"])
+        rows.append(["M", str(5 + i % 10), ["Norr", "Söder"][i % 2], "Ja" if i % 2 else "Nej"])
+    rows += [["-", "8", "Norr", "Ja"], ["-", "9", "Söder", "Nej"], ["-", "12", "Norr", "Ja"]]
+    findings = run_analysis(write_csv(rows), out=None).findings
+    whole = {d["sex"]: d for d in findings["descriptives"] if not d["breakdown"]}
+    assert whole["female"]["n"] == 60 and whole["male"]["n"] == 60
+    assert whole["female"]["value"] == pytest.approx(40 / 60, abs=1e-4)
+    assert whole["unknown"]["n"] is None  # 3 people: hidden
+    difference = next(d for d in findings["differences"] if not d["breakdown"])
+    assert difference["estimate"] == pytest.approx(40 / 60 - 30 / 60, abs=1e-4)
+    assert recoverable_cells(findings) == []

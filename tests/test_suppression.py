@@ -383,3 +383,16 @@ def test_recoverable_agrees_with_the_brute_force_attacker(
     hidden = set(data.draw(st.lists(st.sampled_from(keys), unique=True)))
 
     assert recoverable(values, hidden, constraints) == brute_force_attack(values, hidden, constraints)
+
+
+def test_preferred_cells_are_hidden_first_zeros_included() -> None:
+    # total 103 = women 50 + men 50 + other 0 + unknown 3; the unknown 3 needs a complement
+    values = {"total": 103, "women": 50, "men": 50, "other": 0, "unknown": 3}
+    constraints = [Constraint("total", ("women", "men", "other", "unknown"))]
+    plain = protect(values, {"unknown"}, constraints, fixed_visible=["total"])
+    assert plain == {"unknown", "men"}  # the smallest non-zero child: the men's count is lost
+    preferred = protect(
+        values, {"unknown"}, constraints, fixed_visible=["total"], preferred=["other", "unknown"]
+    )
+    assert preferred == {"unknown", "other"}  # the other sex's zero protects it; women and men stay
+    assert recoverable(values, preferred, constraints) == set()

@@ -189,7 +189,11 @@ def analyse(
             )
             constraints.append(Constraint(("rows", sex), (("missing", column, sex), present)))
     primary = primary_cells(n_values, settings.min_cell)
-    hidden = protect(n_values, primary, constraints, fixed_visible=[("rows_used",)])
+    # Complements come first from the cells of other and unknown sex: a few people of unknown sex must not
+    # cost the women's or men's figures of the whole group (as they did in most quarters of the example)
+    hidden = protect(
+        n_values, primary, constraints, fixed_visible=[("rows_used",)], preferred=_minor_sex_cells(n_values)
+    )
 
     k_values: dict[Hashable, float] = {}
     k_primary: set[Hashable] = set()
@@ -213,8 +217,18 @@ def analyse(
                     s_values[key] = row[f"s:{spec.name}"]
                     if n_hidden or 0 < n < settings.min_cell:
                         s_primary.add(key)
-    hidden |= protect(k_values, k_primary, _tree_constraints(tables, breakdowns, outcomes, "k"))
-    hidden |= protect(s_values, s_primary, _tree_constraints(tables, breakdowns, outcomes, "s"))
+    hidden |= protect(
+        k_values,
+        k_primary,
+        _tree_constraints(tables, breakdowns, outcomes, "k"),
+        preferred=_minor_sex_cells(k_values),
+    )
+    hidden |= protect(
+        s_values,
+        s_primary,
+        _tree_constraints(tables, breakdowns, outcomes, "s"),
+        preferred=_minor_sex_cells(s_values),
+    )
 
     # --- descriptives ------------------------------------------------------------------------------
     descriptives: list[dict[str, Any]] = []
@@ -496,6 +510,23 @@ def _test_all(
 def _sd(row: dict[str, Any], name: str) -> float:
     n, total, squares = row[f"n:{name}"], row[f"s:{name}"], row[f"q:{name}"]
     return float(max(squares - total * total / n, 0) / (n - 1)) ** 0.5 if n > 1 else float("nan")
+
+
+MINOR_SEXES = ("other", "unknown")
+
+
+def _minor_sex_cells(values: dict[Hashable, float]) -> list[Hashable]:
+    """The count cells of people of other or unknown sex (their sex is element 2 of an outcome's key,
+    element 1 of rows, element 2 of missing and present)."""
+    return [
+        key
+        for key in values
+        if isinstance(key, tuple)
+        and (
+            (key[0] in ("n", "k", "s", "missing", "present") and len(key) > 2 and key[2] in MINOR_SEXES)
+            or (key[0] == "rows" and key[1] in MINOR_SEXES)
+        )
+    ]
 
 
 # A column is recorded only when a yes/no outcome is yes (hours of an intervention that was granted) when

@@ -11,7 +11,8 @@ values of the visible cells and the constraint structure, nothing else.
 - :func:`recoverable` is the attacker: it returns the hidden cells whose exact value follows from the
   visible cells and the constraints, by exact integer Gauss–Jordan elimination (see its docstring).
 - :func:`protect` adds complementary (secondary) cells to the primary ones until the attacker finds
-  nothing, preferring the smallest visible non-zero value and never hiding a ``fixed_visible`` cell.
+  nothing, preferring ``preferred`` cells (zeros included), then the smallest visible non-zero value,
+  and never hiding a ``fixed_visible`` cell.
 
 Everything is deterministic: ties are broken by the ``repr`` of the keys, constraints are put in a
 canonical order, and the result does not depend on the order of the mapping or of the constraints.
@@ -139,6 +140,7 @@ def protect(
     constraints: Sequence[Constraint],
     *,
     fixed_visible: Iterable[Hashable] = (),
+    preferred: Iterable[Hashable] = (),
 ) -> set[Hashable]:
     """Hide the primary cells and enough complementary cells that none of them can be recovered.
 
@@ -167,6 +169,10 @@ def protect(
         The additive constraints the reader knows.
     fixed_visible
         Keys that must stay visible, for instance the grand total.
+    preferred
+        Keys to hide first when a complement is needed, zeros included (smallest first), before any
+        other cell: cells that tell the reader little, such as those of people of other or unknown sex,
+        whose hiding keeps the women's and men's figures visible.
 
     Returns
     -------
@@ -182,6 +188,7 @@ def protect(
     problem = _Problem(values, constraints, check_values=True)
     hidden = problem.ids(primary, "primary")
     fixed = problem.ids(fixed_visible, "fixed_visible")
+    problem.preferred = problem.ids(preferred, "preferred")
     clash = hidden & fixed
     if clash:
         names = ", ".join(repr(problem.keys[i]) for i in sorted(clash))
@@ -232,6 +239,7 @@ class _Problem:
             if repr(a) == repr(b):
                 raise ValueError(f"two different cell keys have the same repr {a!r}; keys must be distinct")
         self.keys: list[Hashable] = keys
+        self.preferred: set[int] = set()
         self.index: dict[Hashable, int] = {key: i for i, key in enumerate(keys)}
         self.value: list[float] = [_number(key, values[key]) if check_values else 0.0 for key in keys]
         canonical: set[tuple[int, tuple[int, ...]]] = set()
@@ -265,25 +273,26 @@ class _Problem:
         parent, children = self.constraints[c]
         return f"{self.keys[parent]!r} = " + " + ".join(repr(self.keys[i]) for i in children)
 
-    def candidate(self, c: int, hidden: set[int], fixed: set[int]) -> tuple[bool, float, int, int] | None:
-        """The cell to hide in constraint ``c``: the smallest visible non-zero child, else a zero child,
-        else the parent, else None.
+    def candidate(
+        self, c: int, hidden: set[int], fixed: set[int]
+    ) -> tuple[bool, bool, float, int, int] | None:
+        """The cell to hide in constraint ``c``: the smallest visible preferred child (zeros included),
+        else the smallest visible non-zero child, else a zero child, else the parent, else None.
 
-        Returned as a sort key ``(value is zero, value, 0 for a child / 1 for the parent, cell id)``. Zeros
-        come last: a hidden zero beside a hidden small count protects nothing, since counts cannot be
-        negative and the pair's published sum then bounds the small count tightly.
+        Returned as a sort key ``(not preferred, value is zero, value, 0 for a child / 1 for the parent,
+        cell id)``. Outside the preferred cells zeros come last: a hidden zero beside a hidden small count
+        leaves the reader its bounds (0 up to the pair's published sum); that is no exact recovery, but a
+        large complement hides more.
         """
         parent, children = self.constraints[c]
-        best = min(
-            (
-                (self.value[i] == 0, self.value[i], 0, i)
-                for i in children
-                if i not in hidden and i not in fixed
-            ),
-            default=None,
-        )
+
+        def key(i: int, role: int) -> tuple[bool, bool, float, int, int]:
+            preferred = i in self.preferred
+            return (not preferred, self.value[i] == 0 and not preferred, self.value[i], role, i)
+
+        best = min((key(i, 0) for i in children if i not in hidden and i not in fixed), default=None)
         if best is None and parent not in hidden and parent not in fixed:
-            best = (self.value[parent] == 0, self.value[parent], 1, parent)
+            best = key(parent, 1)
         return best
 
     def close_single_unknowns(self, hidden: set[int], fixed: set[int]) -> None:
@@ -308,7 +317,7 @@ class _Problem:
 
     def component_candidate(
         self, cell: int, hidden: set[int], fixed: set[int]
-    ) -> tuple[bool, float, int, int]:
+    ) -> tuple[bool, bool, float, int, int]:
         """The smallest candidate among the constraints linking ``cell`` to other hidden cells."""
         seen_cells = {cell}
         seen_constraints: set[int] = set()
