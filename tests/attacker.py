@@ -81,7 +81,32 @@ def published_system(findings: dict[str, Any]) -> tuple[dict[Key, bool], list[tu
 
 def recoverable_cells(findings: dict[str, Any]) -> list[Key]:
     """Published-but-hidden cells whose value the published numbers determine exactly."""
-    hidden, constraints = published_system(findings)
+    return _recoverable(*published_system(findings))
+
+
+def batch_recoverable_cells(units: dict[str, dict[str, Any]], overview: dict[str, Any]) -> list[Key]:
+    """The same attack on a batch: every unit's published system (keys prefixed with the unit's folder)
+    plus the overview's regional whole-group cells, each the sum of the units' cells."""
+    hidden: dict[Key, bool] = {}
+    constraints: list[tuple[Key, list[Key]]] = []
+    for folder, findings in units.items():
+        unit_hidden, unit_constraints = published_system(findings)
+        hidden |= {(folder, k): h for k, h in unit_hidden.items()}
+        constraints += [((folder, p), [(folder, c) for c in cs]) for p, cs in unit_constraints]
+    for outcome in overview["outcomes"]:
+        measure = "s" if outcome["kind"] == "numeric" else "k"
+        for sex, cell in outcome["region"]["by_sex"].items():
+            for m, shown in (("n", cell["n"] is not None), (measure, cell["value"] is not None)):
+                parent = ("region", m, outcome["name"], sex)
+                hidden[parent] = not shown
+                children = [(folder, (m, outcome["name"], sex, (), ())) for folder in units]
+                for child in children:
+                    hidden.setdefault(child, False)  # a sex no one of a unit has: a published 0
+                constraints.append((parent, children))
+    return _recoverable(hidden, constraints)
+
+
+def _recoverable(hidden: dict[Key, bool], constraints: list[tuple[Key, list[Key]]]) -> list[Key]:
     unknowns = sorted({k for k, h in hidden.items() if h}, key=repr)
     index = {k: i for i, k in enumerate(unknowns)}
     rows = []
@@ -100,5 +125,7 @@ def recoverable_cells(findings: dict[str, Any]) -> list[Key]:
     _, singular, vt = np.linalg.svd(matrix)
     rank = int((singular > 1e-9 * max(matrix.shape) * (singular[0] if singular.size else 1)).sum())
     null = vt[rank:]
-    published_hidden = [k for k in unknowns if k[0] != "present"]
+    published_hidden = [
+        k for k in unknowns if "present" not in (k[0], k[1][0] if isinstance(k[1], tuple) else None)
+    ]
     return [k for k in published_hidden if null.shape[0] == 0 or np.abs(null[:, index[k]]).max() < 1e-9]

@@ -28,12 +28,13 @@ def test_every_command_is_documented_and_has_help() -> None:
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     root = get_command(app)
     assert isinstance(root, typer.core.TyperGroup)
-    assert root.list_commands(None) == ["check", "init", "analyse", "criteria"]  # type: ignore[arg-type]
+    assert root.list_commands(None) == ["check", "init", "analyse", "batch", "criteria"]  # type: ignore[arg-type]
     commands = _commands(root)
     assert [name for name, _ in commands] == [
         "check",
         "init",
         "analyse",
+        "batch",
         "criteria list",
         "criteria show",
     ]

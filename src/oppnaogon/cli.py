@@ -235,6 +235,75 @@ def analyse(
             print_analysis(result)
 
 
+@app.command()
+def batch(
+    data: Annotated[
+        list[Path],
+        typer.Argument(
+            help="En fil med en kommunkolumn, eller flera filer eller en mapp (en enhet per fil).",
+            show_default=False,
+        ),
+    ],
+    by: Annotated[str, typer.Option("--by", help="Dela upp per: municipality (kommun).")] = "municipality",
+    config: ConfigOption = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Mapp för resultatet: en mapp per enhet och oversikt/.")
+    ] = Path("oppnaogon-batch"),
+    formats: Annotated[
+        str,
+        typer.Option("--format", help="Format per enhet, kommaseparerade: html, md, docx, json, xlsx, csv."),
+    ] = "html,json",
+    period: Annotated[
+        str | None, typer.Option("--period", help="Period, t.ex. 2026K3, 2026T2 eller latest.")
+    ] = None,
+    min_cell: Annotated[int | None, typer.Option("--min-cell", help="Röjandegräns (standard 5).")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Antal rapporter som skrivs samtidigt.")] = 1,
+    lang: Annotated[Language, typer.Option("--lang", help="Rapporternas språk: sv eller en.")] = Language.sv,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Ingen sammanfattning, bara fel.")] = False,
+    log_file: Annotated[
+        Path | None, typer.Option("--log-file", help="Lägg till loggrader i filen (aldrig data).")
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Många kommuner i en körning: en rapport per kommun och en översikt som jämför kommunerna med
+    regionen i ett trattdiagram. Kommuner som inte kan analyseras redovisas; de andra skrivs ändå
+    (slutkod 5).
+
+    Exempel: oppnaogon batch region.csv --by municipality --out rapporter --jobs 2
+    """
+    log = RunLog(log_file, "batch")
+    with _user_errors(debug, log):
+        from oppnaogon.batch import PARTIAL_EXIT, run_batch
+
+        chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        log.info(f"{len(data)} indata -> {out} (per {by}, format {','.join(chosen)}, period {period or '-'})")
+        result = run_batch(
+            data,
+            out=out,
+            by=by,
+            config=config,
+            formats=chosen,
+            period=period,
+            min_cell=min_cell,
+            lang=lang.value,
+            jobs=jobs,
+        )
+        failed = result.failed
+        log.info(
+            f"klar: {len(result.units) - len(failed)} enheter skrivna, {len(failed)} misslyckades, i {out}"
+        )
+        for unit in failed:
+            log.error(f"enheten {unit.name} ({unit.slug}): {unit.reason}")
+        if not quiet:
+            from oppnaogon.console import print_batch
+
+            print_batch(result)
+        if failed:
+            for unit in failed if quiet else []:
+                print(f"{unit.name}: {unit.reason}", file=sys.stderr)
+            raise typer.Exit(PARTIAL_EXIT)
+
+
 criteria_app = typer.Typer(
     name="criteria",
     help="Visa kriterierna för omotiverade skillnader (Vård- och omsorgsanalys, som SKR presenterar dem).",

@@ -348,3 +348,24 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         reports = [p for p in run.files if p.suffix in (".html", ".docx")]
         if reports:
             console.print("Rapporten: " + ", ".join(str(p) for p in reports), highlight=False, soft_wrap=True)
+
+
+def print_batch(run: Any, console: Console | None = None) -> None:
+    """One line per unit (folder, rows, status) and where the overview is."""
+    console = console or Console()
+    table = Table(title="Enheter", title_justify="left")
+    table.add_column("Enhet")
+    table.add_column("Mapp")
+    table.add_column("Rader", justify="right")
+    table.add_column("Status")
+    for unit in run.units:
+        status = "klar" if unit.status == "ok" else f"[red]misslyckades[/red]: {unit.reason}"
+        table.add_row(unit.name, unit.slug, _number(unit.rows), status)
+    console.print(table)
+    console.print(f"Översikt: {run.out / 'oversikt' / 'oversikt.html'}", highlight=False, soft_wrap=True)
+    if run.failed:
+        console.print(
+            f"[red]{len(run.failed)} av {len(run.units)} enheter kunde inte analyseras[/red]; de övriga är "
+            "skrivna (slutkod 5).",
+            highlight=False,
+        )

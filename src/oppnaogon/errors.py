@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     DATA = 3
     PRIVACY = 4
+    PARTIAL = 5  # batch: some units failed, the others were written
     BUSY = 6
 
 

@@ -1,0 +1,332 @@
+"""`oppnaogon batch`: many municipalities (units) in one run, each with its own report, and an overview.
+
+One file with a municipality column is read and normalised once and split into its units in one pass
+(`partition_by`); several files (or a folder) are one unit each. Every unit is analysed like `analyse`
+would analyse it alone, with its own disclosure control, and written atomically into its own folder,
+named by a safe slug of its kommunkod and name: a unit called `../../x` cannot write outside `--out`.
+Reports are rendered in parallel (`--jobs`). A unit that fails (too few rows, no outcome …) is
+recorded with its reason and the others are still written; the exit code is then 5.
+
+The overview compares each unit's whole-group difference with the region's in a funnel chart, so that
+a small unit's noisy figure is not over-read. A regional figure is shown only where every unit shows
+its own, so the region and the other units never give away a unit's hidden cell (see overview.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from oppnaogon.errors import ExitCode, OppnaogonError, UsageError
+
+PARTIAL_EXIT = int(ExitCode.PARTIAL)
+DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
+SUMMARY_FILE = "batch.json"
+OVERVIEW_FOLDER = "oversikt"
+
+
+@dataclass
+class UnitResult:
+    name: str
+    code: str | None
+    slug: str
+    rows: int
+    status: str = "ok"
+    reason: str | None = None
+    document: dict[str, Any] | None = None
+    manifest: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "code": self.code,
+            "folder": self.slug,
+            "rows": self.rows,
+            "status": self.status,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    units: tuple[UnitResult, ...]
+    overview: dict[str, Any]
+    out: Path
+
+    @property
+    def failed(self) -> list[UnitResult]:
+        return [u for u in self.units if u.status != "ok"]
+
+
+def safe_slug(text: str, used: set[str]) -> str:
+    """A folder name from a unit's name or code: lower-case ASCII letters, digits and dashes only (so
+    never `..`, a slash or a drive), at most 60 characters, unique among `used`."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-") or "enhet"
+    candidate, number = slug, 2
+    while candidate in used:
+        candidate = f"{slug}-{number}"
+        number += 1
+    used.add(candidate)
+    return candidate
+
+
+def data_files(inputs: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in DATA_SUFFIXES and p.is_file())
+            if not found:
+                raise UsageError(
+                    f"Mappen {path} har inga datafiler.", f"Filer som läses: {', '.join(DATA_SUFFIXES)}."
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path} finns inte.", "Kontrollera sökvägen.")
+    return files
+
+
+def run_batch(
+    inputs: Sequence[str | Path],
+    *,
+    out: str | Path,
+    by: str = "municipality",
+    config: str | Path | None = None,
+    formats: tuple[str, ...] = ("html", "json"),
+    period: str | None = None,
+    min_cell: int | None = None,
+    lang: str = "sv",
+    templates: str | Path | None = None,
+    jobs: int = 1,
+) -> BatchRun:
+    """Analyse every unit of `inputs` and write one folder per unit plus `oversikt/` and `batch.json`
+    into `out`, atomically (a crash leaves the previous batch in place)."""
+    from oppnaogon.files import output_lock
+    from oppnaogon.outputs import ALL_FORMATS
+
+    if by != "municipality":
+        raise UsageError(f"--by {by} känns inte igen.", "Dela upp per kommun: --by municipality (kommun).")
+    unknown = [f for f in formats if f not in ALL_FORMATS]
+    if unknown:
+        raise UsageError(
+            f"Formatet {', '.join(unknown)} finns inte.", f"Välj bland: {', '.join(ALL_FORMATS)}."
+        )
+    if jobs < 1:
+        raise UsageError("--jobs måste vara minst 1.", "Ange antalet rapporter som får skrivas samtidigt.")
+    files = data_files(inputs)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} finns och är ingen mapp.", "Välj en annan utmapp med --out.")
+    if out.is_dir() and any(out.iterdir()) and not (out / SUMMARY_FILE).exists():
+        raise UsageError(
+            f"Mappen {out} finns redan och innehåller annat än en oppnaogon-körning; den skrivs inte över.",
+            "Välj en ny eller tom mapp med --out.",
+        )
+    with output_lock(out):
+        units, region = _analyse_units(files, config, period, min_cell)
+        from oppnaogon.overview import build_overview
+
+        overview = build_overview(units, region)
+        _write(out, units, overview, formats, lang, Path(templates) if templates else None, jobs)
+    return BatchRun(units=tuple(units), overview=overview, out=out)
+
+
+def _analyse_units(
+    files: list[Path], config: str | Path | None, period: str | None, min_cell: int | None
+) -> tuple[list[UnitResult], dict[str, Any] | None]:
+    """Read and prepare each file once; split a file with several municipalities into its units in one
+    pass; analyse every unit, and the region (all rows) for the overview."""
+    import polars as pl
+
+    from oppnaogon.analysis import AnalysisSettings, analyse
+    from oppnaogon.check import find_config, load_input
+    from oppnaogon.geography import kommuner
+    from oppnaogon.normalise import prepare
+    from oppnaogon.run import _select_period, criteria_area_for, file_sha256
+
+    used: set[str] = set()
+    units: list[UnitResult] = []
+    parts: list[tuple[UnitResult, Any, Any, Path, Any, Any, str]] = []
+    region_frames = []
+    region_base = None
+    for file in files:
+        config_path = find_config(file, Path(config) if config else None)
+        table, cfg = load_input(file, config_path)
+        prepared = prepare(table, cfg)
+        prepared, selected = _select_period(prepared, period, cfg.period)
+        sha = file_sha256(file)  # once per file, however many units it holds
+        frame = prepared.frame
+        if "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1):
+            if frame["municipality"].null_count():
+                name = f"{file.name}: kommun saknas"
+                unit = UnitResult(
+                    name, None, safe_slug("kommun-saknas", used), frame["municipality"].null_count()
+                )
+                unit.status, unit.reason = "failed", "raderna saknar kommun"
+                units.append(unit)
+            groups = frame.filter(pl.col("municipality").is_not_null()).partition_by(
+                "municipality", as_dict=True, maintain_order=True
+            )
+            pieces = sorted(((str(key[0]), part) for key, part in groups.items()), key=lambda kv: kv[0])
+        else:
+            single = None
+            if "municipality" in frame.columns and frame["municipality"].n_unique() == 1:
+                single = str(frame["municipality"].drop_nulls().first())
+            pieces = [(single, frame)]
+        for value, part in pieces:
+            code, name = _identity(value, kommuner()) if value else (None, file.stem)
+            slug = safe_slug(f"{code}-{name}" if code else name, used)
+            unit = UnitResult(name=name, code=code, slug=slug, rows=part.height)
+            units.append(unit)
+            unit_prepared = dataclasses.replace(
+                prepared, frame=part, rows_read=part.height, exclusions={}, exclusion_lines={}
+            )
+            parts.append((unit, unit_prepared, cfg, file, config_path, selected, sha))
+        region_frames.append(frame)
+        region_base = region_base or (prepared, cfg)
+    for unit, unit_prepared, cfg, file, config_path, selected, sha in parts:
+        settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
+        try:
+            unit.document, unit.manifest = _unit_document(
+                unit_prepared, cfg, settings, file, config_path, selected, sha
+            )
+        except OppnaogonError as error:
+            unit.status, unit.reason = "failed", f"{error.message} {error.hint or ''}".strip()
+    region = None
+    ok = [u for u in units if u.status == "ok"]
+    if ok and region_base is not None:
+        prepared, cfg = region_base
+        frame = (
+            pl.concat(region_frames, how="vertical_relaxed") if len(region_frames) > 1 else region_frames[0]
+        )
+        settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
+        findings = analyse(dataclasses.replace(prepared, frame=frame), settings, criteria_area_for(cfg.area))
+        region = {
+            "descriptives": findings.descriptives,
+            "differences": findings.differences,
+            "rows": frame.height,
+        }
+    return units, region
+
+
+def _identity(value: str, known: dict[str, str]) -> tuple[str | None, str]:
+    """(kommunkod, name) of a unit's municipality value: a known code, a known name (any case), or
+    neither (the value itself as the name, no code)."""
+    if value in known:
+        return value, known[value]
+    folded = value.strip().casefold()
+    for code, name in known.items():
+        if name.casefold() == folded:
+            return code, name
+    return None, value
+
+
+def _unit_document(
+    prepared: Any, cfg: Any, settings: Any, file: Path, config_path: Path | None, period: Any, sha: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    from oppnaogon import __version__
+    from oppnaogon.analysis import analyse
+    from oppnaogon.outputs import run_time
+    from oppnaogon.run import criteria_area_for, file_sha256, findings_document
+
+    if not prepared.outcomes:
+        raise UsageError("Inga utfall att analysera.", "Ange utfall i oppnaogon.toml under [outcomes.NAMN].")
+    if prepared.rows_usable < settings.min_cell:
+        raise UsageError(
+            f"Enheten har bara {prepared.rows_usable} användbara rader, färre än röjandegränsen {settings.min_cell}.",
+            "Slå ihop enheter eller perioder.",
+        )
+    findings = analyse(prepared, settings, criteria_area_for(cfg.area))
+    label = period.label if period is not None else None
+    document = findings_document(file, prepared, findings, settings, cfg.area, label, sha=sha)
+    if period is not None:
+        from oppnaogon.run import period_document
+
+        document["period"] = period_document(period, document)
+    manifest = {
+        "tool": {"name": "oppnaogon", "version": __version__},
+        "created": run_time().isoformat(),
+        "input": {"file": file.name, "sha256": document["input"]["sha256"]},
+        "config": {
+            "file": config_path.name if config_path else None,
+            "sha256": file_sha256(config_path) if config_path else None,
+        },
+        "settings": document["settings"],
+    }
+    return document, manifest
+
+
+def _write_unit(
+    args: tuple[Path, dict[str, Any], dict[str, Any], tuple[str, ...], str, Path | None],
+) -> str | None:
+    """Write one unit's folder (in a worker process when --jobs > 1); returns an error text or None."""
+    from oppnaogon.outputs import write_outputs
+
+    folder, document, manifest, formats, lang, templates = args
+    try:
+        write_outputs(folder, document, manifest, formats, lang=lang, templates=templates)
+    except OppnaogonError as error:
+        return f"{error.message} {error.hint or ''}".strip()
+    return None
+
+
+def _write(
+    out: Path,
+    units: list[UnitResult],
+    overview: dict[str, Any],
+    formats: tuple[str, ...],
+    lang: str,
+    templates: Path | None,
+    jobs: int,
+) -> None:
+    """Everything goes into a staging folder beside `out`, moved into place at the end."""
+    from oppnaogon.outputs import _replace_folder, run_time, to_json
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        tasks = [
+            (staging / u.slug, u.document, u.manifest, formats, lang, templates)
+            for u in units
+            if u.status == "ok" and u.document is not None and u.manifest is not None
+        ]
+        for task in tasks:  # a unit's folder must stay inside the batch folder, whatever its name
+            assert task[0].resolve().parent == staging.resolve()
+        if jobs > 1 and len(tasks) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                errors = list(pool.map(_write_unit, tasks))
+        else:
+            errors = [_write_unit(task) for task in tasks]
+        writable = [u for u in units if u.status == "ok" and u.document is not None]
+        for unit, error in zip(writable, errors, strict=True):
+            if error:
+                unit.status, unit.reason = "failed", error
+        from oppnaogon.overview import write_overview
+
+        write_overview(staging / OVERVIEW_FOLDER, overview, lang)
+        summary = {
+            "tool": {"name": "oppnaogon"},
+            "created": run_time().isoformat(),
+            "units": [u.summary() for u in units],
+            "failed": sum(1 for u in units if u.status != "ok"),
+        }
+        (staging / SUMMARY_FILE).write_text(to_json(summary), encoding="utf-8")
+        # the marker _replace_folder looks for: this folder holds an oppnaogon run and may be replaced
+        manifest = {"tool": {"name": "oppnaogon"}, "created": summary["created"], "files": [SUMMARY_FILE]}
+        (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
+        _replace_folder(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -1,0 +1,243 @@
+"""The batch overview: each unit's whole-group difference against the region's, in a funnel chart.
+
+A funnel chart plots each unit's difference (women − men) against its size, with the region's difference
+as the centre line and the limits within which a unit of that size would fall by chance alone (95 % and
+99.8 %). A small unit far from the centre but inside the funnel is noise; a large one outside it is
+worth a look. Only figures already published in the units' own reports are shown per unit.
+
+Regional figures are the sums of the units' rows. A regional count (and the share and difference
+computed from it) is shown only when every unit shows its own: it then tells nothing that the units'
+reports do not, so no hidden cell of a unit can be recovered from the region and the other units.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oppnaogon.batch import UnitResult
+
+SEXES = ("female", "male", "other", "unknown")
+Z95, Z998 = 1.959964, 3.090232
+
+
+def _whole(document: dict[str, Any], outcome: str) -> dict[str, dict[str, Any]]:
+    return {d["sex"]: d for d in document["descriptives"] if d["outcome"] == outcome and not d["breakdown"]}
+
+
+def build_overview(units: list[UnitResult], region: dict[str, Any] | None) -> dict[str, Any]:
+    """The overview's data (JSON-ready): per outcome the region's figures after joint protection and,
+    per unit, its published whole-group difference with its funnel position."""
+    ok = [u for u in units if u.status == "ok" and u.document is not None]
+    if not ok or region is None:
+        return {"units": len(units), "outcomes": []}
+    first = ok[0].document
+    assert first is not None
+    outcomes = []
+    for outcome in first["outcomes"]:
+        name, binary = outcome["name"], outcome["kind"] != "numeric"
+        region_rows = {
+            d["sex"]: d for d in region["descriptives"] if d["outcome"] == name and not d["breakdown"]
+        }
+        visible = _protect_region(ok, region_rows, name, binary)
+        region_values = {
+            sex: {
+                "n": region_rows[sex]["n"] if visible.get(("n", sex)) else None,
+                "value": region_rows[sex]["value"] if visible.get(("v", sex)) else None,
+                "ci": region_rows[sex]["ci"] if visible.get(("v", sex)) else None,
+                "suppressed": not visible.get(("v", sex)),
+            }
+            for sex in SEXES
+            if sex in region_rows
+        }
+        region_difference = next(
+            (d for d in region["differences"] if d["outcome"] == name and not d["breakdown"]), None
+        )
+        shown = (
+            region_difference is not None
+            and region_difference["estimate"] is not None
+            and visible.get(("v", "female"))
+            and visible.get(("v", "male"))
+        )
+        centre = region_difference["estimate"] if shown and region_difference else None
+        rows = [_unit_row(u, name, binary, centre, region_values) for u in ok]
+        outcomes.append(
+            {
+                "name": name,
+                "label": outcome["label"],
+                "kind": outcome["kind"],
+                "region": {
+                    "by_sex": region_values,
+                    "difference": centre,
+                    "ci": region_difference["ci"] if shown and region_difference else None,
+                },
+                "units": rows,
+            }
+        )
+    return {"units": len(units), "region_rows": region["rows"], "outcomes": outcomes}
+
+
+def _protect_region(
+    units: list[UnitResult], region_rows: dict[str, dict[str, Any]], outcome: str, binary: bool
+) -> dict[tuple[str, str], bool]:
+    """Which regional cells (n, and the share behind its yes-count or sum, per sex) can be shown.
+
+    A regional cell is the sum of the units' cells. It is shown only when every unit shows its own
+    cell (and the region's own disclosure control allows it): then it adds nothing a reader could not
+    add up from the units' reports, so it cannot help recover anything they hide. This is stricter than
+    necessary (two hidden unit cells can shield each other) but needs no assumption about how the
+    units' tables constrain each other.
+    """
+    shown: dict[tuple[str, str], bool] = {}
+    for sex in SEXES:
+        if sex not in region_rows:
+            continue
+        for measure in ("n", "v"):
+            region_count = _count(region_rows[sex], measure, binary)
+            unit_counts = [
+                _count(_whole(u.document, outcome).get(sex), measure, binary) for u in units if u.document
+            ]
+            shown[(measure, sex)] = region_count is not None and all(c is not None for c in unit_counts)
+        # a share needs both its count and its yes-count (or sum): either one gives the other away
+        shown[("v", sex)] = shown[("v", sex)] and shown[("n", sex)]
+    return shown
+
+
+def _count(cell: dict[str, Any] | None, measure: str, binary: bool) -> float | None:
+    """n, or the yes-count (share × n) / sum (mean × n) behind a published share or mean."""
+    if cell is None:
+        return 0.0
+    if measure == "n":
+        return None if cell["n"] is None else float(cell["n"])
+    if cell["n"] == 0:
+        return 0.0
+    if cell["value"] is None or cell["n"] is None:
+        return None
+    product = cell["value"] * cell["n"]
+    return float(round(product)) if binary else float(product)
+
+
+def _unit_row(
+    unit: UnitResult, outcome: str, binary: bool, centre: float | None, region: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    assert unit.document is not None
+    whole = _whole(unit.document, outcome)
+    difference = next(
+        (d for d in unit.document["differences"] if d["outcome"] == outcome and not d["breakdown"]), None
+    )
+    n_female = (whole.get("female") or {}).get("n")
+    n_male = (whole.get("male") or {}).get("n")
+    row: dict[str, Any] = {
+        "name": unit.name,
+        "code": unit.code,
+        "folder": unit.slug,
+        "n": (n_female + n_male) if n_female is not None and n_male is not None else None,
+        "difference": difference["estimate"] if difference else None,
+        "ci": difference["ci"] if difference else None,
+        "verdict": difference.get("verdict") if difference else None,
+        "funnel": None,
+        "limits": None,
+    }
+    p_f = (region.get("female") or {}).get("value")
+    p_m = (region.get("male") or {}).get("value")
+    if binary and centre is not None and n_female and n_male and p_f is not None and p_m is not None:
+        se = math.sqrt(p_f * (1 - p_f) / n_female + p_m * (1 - p_m) / n_male)
+        row["limits"] = [
+            round(centre - Z998 * se, 4),
+            round(centre - Z95 * se, 4),
+            round(centre + Z95 * se, 4),
+            round(centre + Z998 * se, 4),
+        ]
+        if row["difference"] is not None:
+            distance = abs(row["difference"] - centre)
+            row["funnel"] = (
+                "outside_998" if distance > Z998 * se else "outside_95" if distance > Z95 * se else "inside"
+            )
+    return row
+
+
+def write_overview(folder: Path, overview: dict[str, Any], lang: str = "sv") -> None:
+    """oversikt.json and oversikt.html (self-contained, one funnel chart per yes/no outcome)."""
+    from oppnaogon.outputs import to_json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "oversikt.json").write_text(to_json(overview), encoding="utf-8")
+    (folder / "oversikt.html").write_text(_html(overview, lang), encoding="utf-8")
+
+
+def _funnel_svg(outcome: dict[str, Any], index: int) -> str:
+    """The funnel chart: units as dots (size on x, difference on y), the region's difference as the
+    centre line, the 95 % and 99.8 % limits for an even split of women and men."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from oppnaogon.report.charts import _RC, _inline_svg
+
+    rows = [r for r in outcome["units"] if r["n"] and r["difference"] is not None]
+    centre = outcome["region"]["difference"]
+    p_f = (outcome["region"]["by_sex"].get("female") or {}).get("value")
+    p_m = (outcome["region"]["by_sex"].get("male") or {}).get("value")
+    with matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(7.0, 4.0))
+        figure.subplots_adjust(left=0.11, right=0.97, bottom=0.13, top=0.93)
+        ax = figure.subplots()
+        if rows and centre is not None and p_f is not None and p_m is not None:
+            top = max(r["n"] for r in rows) * 1.05
+            sizes = [max(4.0, top * i / 200) for i in range(1, 201)]
+            for z, style in ((Z95, "--"), (Z998, ":")):
+                spread = [
+                    z * math.sqrt(p_f * (1 - p_f) / (n / 2) + p_m * (1 - p_m) / (n / 2)) * 100 for n in sizes
+                ]
+                ax.plot(sizes, [centre * 100 + s for s in spread], style, color="#555555", linewidth=1)
+                ax.plot(sizes, [centre * 100 - s for s in spread], style, color="#555555", linewidth=1)
+            ax.axhline(centre * 100, color="#222222", linewidth=1)
+        for r in rows:
+            outside = r["funnel"] in ("outside_95", "outside_998")
+            ax.plot(
+                [r["n"]],
+                [r["difference"] * 100],
+                marker="D" if outside else "o",
+                color="#D55E00" if outside else "#0072B2",
+                markersize=5,
+                linestyle="none",
+            )
+        ax.set_xlabel("Antal kvinnor/flickor och män/pojkar i enheten")
+        ax.set_ylabel("Skillnad (procentenheter)")
+        ax.axhline(0, color="#999999", linewidth=0.6)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return _inline_svg(buffer.getvalue().decode("utf-8"), f"tratt-{index}")
+
+
+def _html(overview: dict[str, Any], lang: str) -> str:
+    import jinja2
+    from markupsafe import Markup
+
+    from oppnaogon.report import numbers
+    from oppnaogon.resources import shipped
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(shipped("templates"))),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    charts = {
+        o["name"]: Markup(_funnel_svg(o, i))
+        for i, o in enumerate(overview["outcomes"])
+        if o["kind"] != "numeric"
+    }
+    return environment.get_template("overview.html.j2").render(
+        overview=overview,
+        charts=charts,
+        points=lambda v: numbers.points(v, lang),
+        percent=lambda v: numbers.percent(v, lang),
+        lang=lang,
+        number=lambda v: numbers.number(v, lang),
+        interval=lambda ci: numbers.interval(ci[0], ci[1], lang) if ci else "",
+    )

@@ -1,0 +1,176 @@
+"""`oppnaogon batch`: units, safe folder names, failures, the overview and its disclosure control."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from oppnaogon.batch import safe_slug
+from oppnaogon.cli import app
+from tests.attacker import batch_recoverable_cells, recoverable_cells
+from tests.conftest import EXAMPLE
+
+runner = CliRunner()
+WriteCsv = Callable[..., Path]
+
+
+def _read_units(out: Path) -> dict[str, dict]:
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    return {
+        u["folder"]: json.loads((out / u["folder"] / "findings.json").read_text(encoding="utf-8"))
+        for u in summary["units"]
+        if u["status"] == "ok"
+    }
+
+
+def test_the_example_region_in_one_run(tmp_path: Path) -> None:
+    out = tmp_path / "region"
+    result = runner.invoke(
+        app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json,html", "--jobs", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    assert [(u["folder"], u["rows"], u["status"]) for u in summary["units"]] == [
+        ("1780-karlstad", 3831, "ok"),
+        ("1784-arvika", 1383, "ok"),
+        ("1785-saffle", 782, "ok"),
+    ]
+    assert sum(u["rows"] for u in summary["units"]) == 5996  # every usable row in exactly one unit
+    for folder in ("1780-karlstad", "1784-arvika", "1785-saffle"):
+        assert (out / folder / "rapport.html").exists()
+    overview = json.loads((out / "oversikt" / "oversikt.json").read_text(encoding="utf-8"))
+    insats = next(o for o in overview["outcomes"] if o["name"] == "insats_beviljad")
+    # the region's girls and boys are shown (every unit shows its own); the region's figure is the sum
+    units = _read_units(out)
+    girls = [
+        next(
+            d
+            for d in f["descriptives"]
+            if not d["breakdown"] and d["sex"] == "female" and d["outcome"] == "insats_beviljad"
+        )
+        for f in units.values()
+    ]
+    assert insats["region"]["by_sex"]["female"]["n"] == sum(g["n"] for g in girls) == 2905
+    assert insats["region"]["difference"] == 0.048
+    assert [u["funnel"] for u in insats["units"]] == ["inside", "inside", "inside"]
+    html = (out / "oversikt" / "oversikt.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "Karlstad" in html and "<script" not in html
+    # no unit's hidden cell can be recovered, alone or with the region and the other units
+    for findings in units.values():
+        assert recoverable_cells(findings) == []
+    assert batch_recoverable_cells(units, overview) == []
+
+
+def test_a_unit_hiding_a_cell_hides_the_regions_cell(tmp_path: Path) -> None:
+    out = tmp_path / "region"
+    assert runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json"]).exit_code == 0
+    overview = json.loads((out / "oversikt" / "oversikt.json").read_text(encoding="utf-8"))
+    units = _read_units(out)
+    for outcome in overview["outcomes"]:
+        for sex, cell in outcome["region"]["by_sex"].items():
+            unit_cells = [
+                next(
+                    d
+                    for d in f["descriptives"]
+                    if not d["breakdown"] and d["sex"] == sex and d["outcome"] == outcome["name"]
+                )
+                for f in units.values()
+            ]
+            if any(c["n"] is None for c in unit_cells):
+                assert cell["n"] is None and cell["value"] is None, (outcome["name"], sex)
+    # the other and unknown sex are hidden somewhere in every outcome of the example, so in the region
+    assert all(o["region"]["by_sex"]["unknown"]["n"] is None for o in overview["outcomes"])
+
+
+def test_unsafe_unit_names_stay_inside_the_output_folder(write_csv: WriteCsv, tmp_path: Path) -> None:
+    assert safe_slug("../../x", set()) == "x"
+    assert safe_slug("..", set()) == "enhet"
+    assert safe_slug("C:\\Windows", set()) == "c-windows"
+    used: set[str] = set()
+    assert [safe_slug("Åmål", used), safe_slug("amal", used)] == ["amal", "amal-2"]
+    rows = [["Kön", "Kommun", "Insats beviljad"]]
+    for name in ("../../x", "/etc/passwd", "Karlstad"):
+        rows += (
+            [["K", name, "Ja"]] * 8
+            + [["K", name, "Nej"]] * 4
+            + [["M", name, "Ja"]] * 5
+            + [["M", name, "Nej"]] * 7
+        )
+    out = tmp_path / "ut" / "batch"
+    result = runner.invoke(app, ["batch", str(write_csv(rows)), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+    assert not (tmp_path / "x").exists() and not (tmp_path / "ut" / "x").exists()
+    assert "1780-karlstad" in written and len(written) == 4  # three units and oversikt
+
+
+def test_an_unusable_unit_is_reported_and_the_others_are_written(write_csv: WriteCsv, tmp_path: Path) -> None:
+    rows = [["Kön", "Kommun", "Insats beviljad"]]
+    for name in ("Karlstad", "Arvika"):
+        rows += (
+            [["K", name, "Ja"]] * 8
+            + [["K", name, "Nej"]] * 4
+            + [["M", name, "Ja"]] * 5
+            + [["M", name, "Nej"]] * 7
+        )
+    rows += [["K", "Säffle", "Ja"]] * 2 + [["M", "Säffle", "Nej"]]  # 3 rows: fewer than the threshold
+    out = tmp_path / "batch"
+    log = tmp_path / "batch.log"
+    result = runner.invoke(
+        app, ["batch", str(write_csv(rows)), "--out", str(out), "--format", "json", "--log-file", str(log)]
+    )
+    assert result.exit_code == 5, result.output
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    statuses = {u["name"]: (u["status"], u["reason"]) for u in summary["units"]}
+    assert statuses["Karlstad"][0] == statuses["Arvika"][0] == "ok"
+    assert statuses["Säffle"][0] == "failed" and "färre än röjandegränsen 5" in statuses["Säffle"][1]
+    assert summary["failed"] == 1 and (out / "1780-karlstad" / "findings.json").exists()
+    assert not (out / "1785-saffle").exists()
+    assert "misslyckades" in " ".join(result.output.split())
+    assert "ERROR batch" in log.read_text(encoding="utf-8") and "Säffle" in log.read_text(encoding="utf-8")
+
+
+def test_rerun_is_byte_identical_and_a_running_batch_holds_its_folder(tmp_path: Path) -> None:
+    env = {"SOURCE_DATE_EPOCH": "1767225600"}
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        result = runner.invoke(
+            app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json,html"], env=env
+        )
+        assert result.exit_code == 0, result.output
+    names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(second)) for p in second.rglob("*") if p.is_file())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    from oppnaogon.files import output_lock
+
+    with output_lock(first):
+        result = runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(first), "--format", "json"])
+    assert result.exit_code == 6 and "En annan körning skriver redan" in result.output
+
+
+def test_several_files_one_unit_each(write_csv: WriteCsv, tmp_path: Path) -> None:
+    folder = tmp_path / "kommuner"
+    folder.mkdir()
+    for name in ("Karlstad", "Arvika"):
+        rows = [["Kön", "Kommun", "Insats beviljad"]]
+        rows += (
+            [["K", name, "Ja"]] * 8
+            + [["K", name, "Nej"]] * 4
+            + [["M", name, "Ja"]] * 5
+            + [["M", name, "Nej"]] * 7
+        )
+        (folder / f"{name.lower()}.csv").write_text(
+            "\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8"
+        )
+    result = runner.invoke(app, ["batch", str(folder), "--out", str(tmp_path / "ut"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "ut" / "batch.json").read_text(encoding="utf-8"))
+    assert sorted((u["name"], u["folder"]) for u in summary["units"]) == [
+        ("Arvika", "1784-arvika"),
+        ("Karlstad", "1780-karlstad"),
+    ]
