@@ -187,7 +187,8 @@ def _funnel_svg(outcome: dict[str, Any], index: int) -> str:
         ax = figure.subplots()
         if rows and centre is not None and p_f is not None and p_m is not None:
             top = max(r["n"] for r in rows) * 1.05
-            sizes = [max(4.0, top * i / 200) for i in range(1, 201)]
+            low = max(4.0, min(r["n"] for r in rows) * 0.8)
+            sizes = [low * (top / low) ** (i / 199) for i in range(200)]
             for z, style in ((Z95, "--"), (Z998, ":")):
                 spread = [
                     z * math.sqrt(p_f * (1 - p_f) / (n / 2) + p_m * (1 - p_m) / (n / 2)) * 100 for n in sizes
@@ -205,6 +206,13 @@ def _funnel_svg(outcome: dict[str, Any], index: int) -> str:
                 markersize=5,
                 linestyle="none",
             )
+        sizes_shown = [r["n"] for r in rows]
+        if sizes_shown and max(sizes_shown) > 20 * min(sizes_shown):
+            # municipalities differ a hundredfold in size: a log axis keeps the small ones apart
+            from matplotlib.ticker import FuncFormatter
+
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", "\u00a0")))
         ax.set_xlabel("Antal kvinnor/flickor och män/pojkar i enheten")
         ax.set_ylabel("Skillnad (procentenheter)")
         ax.axhline(0, color="#999999", linewidth=0.6)
