@@ -167,10 +167,24 @@ def test_several_files_one_unit_each(write_csv: WriteCsv, tmp_path: Path) -> Non
         (folder / f"{name.lower()}.csv").write_text(
             "\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8"
         )
-    result = runner.invoke(app, ["batch", str(folder), "--out", str(tmp_path / "ut"), "--format", "json"])
+    result = runner.invoke(
+        app, ["batch", str(folder), "--by", "kommun", "--out", str(tmp_path / "ut"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "ut" / "batch.json").read_text(encoding="utf-8"))
     assert sorted((u["name"], u["folder"]) for u in summary["units"]) == [
         ("Arvika", "1784-arvika"),
         ("Karlstad", "1780-karlstad"),
     ]
+
+
+def test_bad_batch_arguments_are_explained(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["batch", str(EXAMPLE), "--by", "stadsdel", "--out", str(tmp_path / "a")])
+    assert result.exit_code == 2 and "--by stadsdel känns inte igen" in result.output
+    result = runner.invoke(app, ["batch", str(tmp_path / "saknas.csv"), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 2 and "finns inte" in result.output
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    result = runner.invoke(app, ["batch", str(empty), "--out", str(tmp_path / "a")])
+    assert result.exit_code == 2 and "har inga datafiler" in result.output
+    assert not (tmp_path / "a").exists()

@@ -114,6 +114,8 @@ def run_batch(
     from oppnaogon.files import output_lock
     from oppnaogon.outputs import ALL_FORMATS
 
+    if by.strip().lower() in ("kommun", "kommunkod"):
+        by = "municipality"
     if by != "municipality":
         raise UsageError(f"--by {by} känns inte igen.", "Dela upp per kommun: --by municipality (kommun).")
     unknown = [f for f in formats if f not in ALL_FORMATS]

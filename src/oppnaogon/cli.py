@@ -244,7 +244,9 @@ def batch(
             show_default=False,
         ),
     ],
-    by: Annotated[str, typer.Option("--by", help="Dela upp per: municipality (kommun).")] = "municipality",
+    by: Annotated[
+        str, typer.Option("--by", help="Dela upp per: municipality eller kommun.")
+    ] = "municipality",
     config: ConfigOption = None,
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Mapp för resultatet: en mapp per enhet och oversikt/.")
