@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -134,17 +134,76 @@ def run_batch(
             f"Mappen {out} finns redan och innehåller annat än en oppnaogon-körning; den skrivs inte över.",
             "Välj en ny eller tom mapp med --out.",
         )
-    with output_lock(out):
-        units, region = _analyse_units(files, config, period, min_cell)
-        from oppnaogon.overview import build_overview
+    from oppnaogon.overview import build_overview
 
-        overview = build_overview(units, region)
-        _write(out, units, overview, formats, lang, Path(templates) if templates else None, jobs)
+    with output_lock(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            with _UnitWriter(staging, formats, lang, Path(templates) if templates else None, jobs) as writer:
+                units, region = _analyse_units(files, config, period, min_cell, writer.submit)
+            overview = build_overview(units, region)
+            _finish(staging, out, units, overview, lang)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return BatchRun(units=tuple(units), overview=overview, out=out)
 
 
+class _UnitWriter:
+    """Writes each unit's folder as soon as the unit is analysed (in worker processes with --jobs > 1),
+    then keeps only the unit's whole-group figures for the overview: memory stays that of one unit,
+    not of every unit's findings at once."""
+
+    def __init__(self, staging: Path, formats: tuple[str, ...], lang: str, templates: Path | None, jobs: int):
+        self.staging, self.formats, self.lang, self.templates = staging, formats, lang, templates
+        self.pool: Any = None
+        if jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=jobs)
+        self.pending: list[tuple[UnitResult, Any]] = []
+
+    def submit(self, unit: UnitResult) -> None:
+        folder = self.staging / unit.slug
+        # a unit's folder must stay inside the batch folder, whatever its name
+        assert folder.resolve().parent == self.staging.resolve()
+        task = (folder, unit.document, unit.manifest, self.formats, self.lang, self.templates)
+        outcome = self.pool.submit(_write_unit, task) if self.pool else _write_unit(task)
+        self.pending.append((unit, outcome))
+        assert unit.document is not None
+        unit.document = _slim(unit.document)
+        unit.manifest = None
+
+    def __enter__(self) -> _UnitWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            for unit, outcome in self.pending:
+                error = outcome.result() if self.pool else outcome
+                if error:
+                    unit.status, unit.reason = "failed", error
+        finally:
+            if self.pool:
+                self.pool.shutdown(cancel_futures=True)
+
+
+def _slim(document: dict[str, Any]) -> dict[str, Any]:
+    """What the overview needs of a unit: its outcomes and whole-group figures."""
+    return {
+        "outcomes": document["outcomes"],
+        "descriptives": [d for d in document["descriptives"] if not d["breakdown"]],
+        "differences": [d for d in document["differences"] if not d["breakdown"]],
+    }
+
+
 def _analyse_units(
-    files: list[Path], config: str | Path | None, period: str | None, min_cell: int | None
+    files: list[Path],
+    config: str | Path | None,
+    period: str | None,
+    min_cell: int | None,
+    on_unit: Callable[[UnitResult], None],
 ) -> tuple[list[UnitResult], dict[str, Any] | None]:
     """Read and prepare each file once; split a file with several municipalities into its units in one
     pass; analyse every unit, and the region (all rows) for the overview."""
@@ -204,6 +263,8 @@ def _analyse_units(
             )
         except OppnaogonError as error:
             unit.status, unit.reason = "failed", f"{error.message} {error.hint or ''}".strip()
+            continue
+        on_unit(unit)
     region = None
     ok = [u for u in units if u.status == "ok"]
     if ok and region_base is not None:
@@ -282,53 +343,20 @@ def _write_unit(
     return None
 
 
-def _write(
-    out: Path,
-    units: list[UnitResult],
-    overview: dict[str, Any],
-    formats: tuple[str, ...],
-    lang: str,
-    templates: Path | None,
-    jobs: int,
-) -> None:
-    """Everything goes into a staging folder beside `out`, moved into place at the end."""
+def _finish(staging: Path, out: Path, units: list[UnitResult], overview: dict[str, Any], lang: str) -> None:
+    """The overview, batch.json and the manifest into the staging folder, then the folder into place."""
     from oppnaogon.outputs import _replace_folder, run_time, to_json
+    from oppnaogon.overview import write_overview
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        tasks = [
-            (staging / u.slug, u.document, u.manifest, formats, lang, templates)
-            for u in units
-            if u.status == "ok" and u.document is not None and u.manifest is not None
-        ]
-        for task in tasks:  # a unit's folder must stay inside the batch folder, whatever its name
-            assert task[0].resolve().parent == staging.resolve()
-        if jobs > 1 and len(tasks) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                errors = list(pool.map(_write_unit, tasks))
-        else:
-            errors = [_write_unit(task) for task in tasks]
-        writable = [u for u in units if u.status == "ok" and u.document is not None]
-        for unit, error in zip(writable, errors, strict=True):
-            if error:
-                unit.status, unit.reason = "failed", error
-        from oppnaogon.overview import write_overview
-
-        write_overview(staging / OVERVIEW_FOLDER, overview, lang)
-        summary = {
-            "tool": {"name": "oppnaogon"},
-            "created": run_time().isoformat(),
-            "units": [u.summary() for u in units],
-            "failed": sum(1 for u in units if u.status != "ok"),
-        }
-        (staging / SUMMARY_FILE).write_text(to_json(summary), encoding="utf-8")
-        # the marker _replace_folder looks for: this folder holds an oppnaogon run and may be replaced
-        manifest = {"tool": {"name": "oppnaogon"}, "created": summary["created"], "files": [SUMMARY_FILE]}
-        (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
-        _replace_folder(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_overview(staging / OVERVIEW_FOLDER, overview, lang)
+    summary = {
+        "tool": {"name": "oppnaogon"},
+        "created": run_time().isoformat(),
+        "units": [u.summary() for u in units],
+        "failed": sum(1 for u in units if u.status != "ok"),
+    }
+    (staging / SUMMARY_FILE).write_text(to_json(summary), encoding="utf-8")
+    # the marker _replace_folder looks for: this folder holds an oppnaogon run and may be replaced
+    manifest = {"tool": {"name": "oppnaogon"}, "created": summary["created"], "files": [SUMMARY_FILE]}
+    (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
+    _replace_folder(staging, out)
