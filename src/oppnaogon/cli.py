@@ -42,6 +42,24 @@ ConfigOption = Annotated[
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Visa fullständig felinformation vid fel.")]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period", help="En period: 2026K3, 2026-Q3, 2026T2, 2026M05, 2026, 2025K4..2026K3 eller latest."
+    ),
+]
+MinCellOption = Annotated[
+    int | None, typer.Option("--min-cell", help="Röjandegräns: minsta gruppstorlek som visas (standard 5).")
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Ingen sammanfattning, bara fel (för cron och skript).")
+]
+LogFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--log-file", help="Lägg till loggrader i filen: vad som gjordes, hur det gick, fel. Aldrig data."
+    ),
+]
 
 
 @contextmanager
@@ -157,14 +175,8 @@ def analyse(
             help="Format, kommaseparerade: html, md, docx (rapporter), json, xlsx, csv (tabeller).",
         ),
     ] = "html,docx,json,xlsx",
-    period: Annotated[
-        str | None,
-        typer.Option("--period", help="Analysera en period, t.ex. 2025K3, 2025T2, 2025M05 eller 2025."),
-    ] = None,
-    min_cell: Annotated[
-        int | None,
-        typer.Option("--min-cell", help="Röjandegräns: minsta gruppstorlek som visas (standard 5)."),
-    ] = None,
+    period: PeriodOption = None,
+    min_cell: MinCellOption = None,
     min_diff: Annotated[
         float | None,
         typer.Option(
@@ -188,15 +200,8 @@ def analyse(
             help="findings.json från en tidigare körning (eller dess mapp): har skillnaderna ökat, minskat eller är de oförändrade?",
         ),
     ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Ingen sammanfattning, bara fel (för cron och skript).")
-    ] = False,
-    log_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--log-file", help="Lägg till loggrader i filen: vad som gjordes, hur det gick, fel. Aldrig data."
-        ),
-    ] = None,
+    quiet: QuietOption = False,
+    log_file: LogFileOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Steg 1 "Vad ser vi?": andelar och medelvärden per kön, för hela gruppen och per ålder,
@@ -255,16 +260,12 @@ def batch(
         str,
         typer.Option("--format", help="Format per enhet, kommaseparerade: html, md, docx, json, xlsx, csv."),
     ] = "html,json",
-    period: Annotated[
-        str | None, typer.Option("--period", help="Period, t.ex. 2026K3, 2026T2 eller latest.")
-    ] = None,
-    min_cell: Annotated[int | None, typer.Option("--min-cell", help="Röjandegräns (standard 5).")] = None,
+    period: PeriodOption = None,
+    min_cell: MinCellOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Antal rapporter som skrivs samtidigt.")] = 1,
     lang: Annotated[Language, typer.Option("--lang", help="Rapporternas språk: sv eller en.")] = Language.sv,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Ingen sammanfattning, bara fel.")] = False,
-    log_file: Annotated[
-        Path | None, typer.Option("--log-file", help="Lägg till loggrader i filen (aldrig data).")
-    ] = None,
+    quiet: QuietOption = False,
+    log_file: LogFileOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Många kommuner i en körning: en rapport per kommun och en översikt som jämför kommunerna med
