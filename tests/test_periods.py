@@ -179,3 +179,37 @@ def test_period_needs_a_date_column(write_csv: WriteCsv, tmp_path: Path) -> None
     result = runner.invoke(app, ["analyse", str(path), "--period", "2025K9", "--out", str(tmp_path / "r")])
     assert result.exit_code == 2 and "det finns inget kvartal 9" in result.output
     assert not (tmp_path / "r").exists()
+
+
+def test_the_period_beside_the_previous_one_and_a_year_earlier(write_csv: WriteCsv, tmp_path: Path) -> None:
+    path = write_csv(_dated_extract())
+    findings = run_analysis(path, out=None, period="2025K3").findings
+    comparison = {c["role"]: c for c in findings["comparison"]}
+    assert (comparison["previous"]["label"], comparison["previous"]["rows"]) == ("2025K2", 3 * 24)
+    assert comparison["year_earlier"] == {
+        "role": "year_earlier",
+        "label": "2024K3",
+        "start": "2024-07-01",
+        "end": "2024-09-30",
+        "available": False,  # the extract starts in 2025
+    }
+    # whole-group figures only, each period with its own disclosure control
+    previous = comparison["previous"]
+    assert {d["sex"] for d in previous["descriptives"]} >= {"female", "male"}
+    assert all(not d["breakdown"] for d in previous["descriptives"])
+    assert all(d["n"] is None or d["n"] == 0 or d["n"] >= 5 for d in previous["descriptives"])
+    # a year's previous period is the year before: listed once
+    assert [c["label"] for c in run_analysis(path, out=None, period="2025").findings["comparison"]] == [
+        "2024"
+    ]
+    result = runner.invoke(
+        app, ["analyse", str(path), "--period", "2025K3", "--out", str(tmp_path / "r"), "--format", "md"]
+    )
+    assert result.exit_code == 0, result.output
+    markdown = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
+    assert "### Jämfört med tidigare perioder" in markdown
+    assert (
+        "| Nu: juli–september 2025 (2025K3) | 50,0\u00a0% | 50,0\u00a0% | 0,0 (−22,0 till 22,0) |" in markdown
+    )
+    assert "| Föregående period: april–juni 2025 (2025K2) |" in markdown
+    assert "| Ett år tidigare: juli–september 2024 (2024K3) | – | – | – |" in markdown

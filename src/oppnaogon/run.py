@@ -141,6 +141,7 @@ def _run(request: _Request) -> AnalysisRun:
     if settings.min_cell < 3:
         raise UsageError("--min-cell måste vara minst 3.", "Lägre gränser kan röja enskilda personer.")
     prepared = prepare(table, cfg)
+    whole_extract = prepared
     prepared, selected = _select_period(prepared, period, cfg.period)
     if not prepared.outcomes:
         raise UsageError(
@@ -167,6 +168,7 @@ def _run(request: _Request) -> AnalysisRun:
     )
     if selected is not None:
         document["period"] = period_document(selected, document)
+        document["comparison"] = period_comparison(whole_extract, selected, settings)
     if previous is not None:
         from oppnaogon.followup import compare
 
@@ -241,6 +243,46 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
 # comparison is: the report then suggests pooling periods rather than printing noise.
 SMALL_PERIOD_HIDDEN_SHARE = 0.5
 POOLED_PERIODS = {"quarter": 4, "month": 12, "year": 2, "tertial": 1}
+
+
+def period_comparison(whole: Prepared, selected: Period, settings: AnalysisSettings) -> list[dict[str, Any]]:
+    """findings.json's `comparison`: the whole-group figures of the previous period and of the same
+    period a year earlier, where the extract has rows for them.
+
+    Each is analysed on its own rows with its own disclosure control, and only its whole-group cells are
+    published (a subset of a protected table stays protected). The periods are disjoint from the analysed
+    one (a cumulative tertial's previous one is contained in it, but the difference of the two is never
+    published), so no table covers their union and no hidden cell can be recovered across them.
+    """
+    import dataclasses
+
+    import polars as pl
+
+    comparisons: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for role, other in (("previous", selected.previous()), ("year_earlier", selected.year_earlier())):
+        if other.label in seen:
+            continue  # a year's previous period is the year before: shown once
+        seen.add(other.label)
+        rows = whole.frame.filter(pl.col("date").is_between(pl.lit(other.start), pl.lit(other.end)))
+        entry: dict[str, Any] = {
+            "role": role,
+            "label": other.label,
+            "start": other.start.isoformat(),
+            "end": other.end.isoformat(),
+            "available": rows.height >= settings.min_cell,
+        }
+        if entry["available"]:
+            findings = analyse(dataclasses.replace(whole, frame=rows), settings, None)
+            entry["rows"] = rows.height
+            entry["descriptives"] = [d for d in findings.descriptives if not d["breakdown"]]
+            entry["differences"] = [
+                {k: d[k] for k in ("outcome", "estimate", "ci", "p_value", "suppressed")}
+                for d in findings.differences
+                if not d["breakdown"]
+            ]
+        comparisons.append(entry)
+    return comparisons
 
 
 def period_document(selected: Period, findings: dict[str, Any]) -> dict[str, Any]:

@@ -134,6 +134,7 @@ class _Builder:
             "step3": self.step3(),
             "step4": self.step4(step2),
             "followup": self.followup(),
+            "comparison": self.comparison(),
             "quality": self.quality(),
             "accessibility": self.accessibility(),
             "method": self.method(),
@@ -761,6 +762,66 @@ class _Builder:
         rows = [[f["worksheet"], *[""] * (width - 1)] for g in step2 for f in g["findings"]]
         rows += [[""] * width for _ in range(WORKSHEET_BLANK_ROWS)]
         return {**self.g["step4"], "header": self.t["worksheet"]["columns"], "rows": rows}
+
+    def comparison(self) -> list[dict[str, Any]]:
+        """Per outcome, the analysed period's whole-group figures beside the previous period's and the
+        same period's a year earlier (findings.json's `comparison`; empty without --period)."""
+        from oppnaogon.periods import parse_period, period_words
+
+        periods = self.f.get("comparison") or []
+        if not self.f.get("period") or not periods:
+            return []
+        t = self.t["comparison"]
+
+        def words(label: str) -> str:
+            parsed = parse_period(label)
+            assert not isinstance(parsed, str)
+            text = period_words(parsed, self.lang)
+            return label if text == label else f"{text} ({label})"
+
+        current = {
+            "label": self.f["period"]["label"],
+            "descriptives": [d for d in self.f["descriptives"] if not d["breakdown"]],
+            "differences": [d for d in self.f["differences"] if not d["breakdown"]],
+            "available": True,
+        }
+        out = []
+        for outcome in self.f["outcomes"]:
+            share = outcome["kind"] in SHARE_KINDS
+            rows = []
+            for role, entry in (("current", current), *((p["role"], p) for p in periods)):
+                row = {
+                    "period": f"{t['roles'][role]}: {words(entry['label'])}",
+                    "female": "",
+                    "male": "",
+                    "difference": "",
+                    "difference_ci": "",
+                }
+                if not entry["available"]:
+                    row["female"] = row["male"] = row["difference"] = numbers.ABSENT
+                    rows.append(row)
+                    continue
+                cells = {d["sex"]: d for d in entry["descriptives"] if d["outcome"] == outcome["name"]}
+                for sex in BINARY:
+                    cell = self.cell(cells.get(sex), share)
+                    row[sex] = cell["value"]
+                diff = next((d for d in entry["differences"] if d["outcome"] == outcome["name"]), None)
+                if diff is not None:
+                    show = numbers.points if share else numbers.signed
+                    ci = diff["ci"]
+                    row["difference"] = show(diff["estimate"], self.lang)
+                    row["difference_ci"] = (
+                        numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else ""
+                    )
+                rows.append(row)
+            out.append(
+                {
+                    "label": outcome["label"],
+                    "rows": rows,
+                    "difference_header": t["difference_points"] if share else t["difference_mean"],
+                }
+            )
+        return out
 
     def followup(self) -> dict[str, Any] | None:
         """Step 4 follow-up: the changes since the run given with --compare-with (None without one)."""
