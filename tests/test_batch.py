@@ -188,3 +188,27 @@ def test_bad_batch_arguments_are_explained(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(empty), "--out", str(tmp_path / "a")])
     assert result.exit_code == 2 and "har inga datafiler" in result.output
     assert not (tmp_path / "a").exists()
+
+
+def test_overview_words_and_units_in_both_languages(tmp_path: Path) -> None:
+    for lang, expected in (
+        (
+            "sv",
+            "Regionen: kvinnor/flickor 4,9, män/pojkar 4,9; skillnad 0,0 (osäkerhetsintervall −0,4 till 0,3).",
+        ),
+        (
+            "en",
+            "The region: women/girls 4.9, men/boys 4.9; difference 0.0 (uncertainty interval −0.4 to 0.3).",
+        ),
+    ):
+        out = tmp_path / lang
+        result = runner.invoke(
+            app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json", "--lang", lang]
+        )
+        assert result.exit_code == 0, result.output
+        html = (out / "oversikt" / "oversikt.html").read_text(encoding="utf-8")
+        assert expected in html  # hours are a mean: no percentage points
+        assert f'<html lang="{lang}">' in html
+    assert "Overview: differences between the sexes by unit" in (
+        tmp_path / "en" / "oversikt" / "oversikt.html"
+    ).read_text(encoding="utf-8")

@@ -167,7 +167,15 @@ def write_overview(folder: Path, overview: dict[str, Any], lang: str = "sv") -> 
     (folder / "oversikt.html").write_text(_html(overview, lang), encoding="utf-8")
 
 
-def _funnel_svg(outcome: dict[str, Any], index: int) -> str:
+def load_texts_axes(lang: str) -> tuple[str, str]:
+    """The funnel chart's axis titles in the overview's language."""
+    from oppnaogon.report.texts import load_texts
+
+    labels = load_texts(lang).labels["overview"]
+    return labels["x_axis"], labels["y_axis"]
+
+
+def _funnel_svg(outcome: dict[str, Any], index: int, axes: tuple[str, str]) -> str:
     """The funnel chart: units as dots (size on x, difference on y), the region's difference as the
     centre line, the 95 % and 99.8 % limits for an even split of women and men."""
     import io
@@ -213,8 +221,8 @@ def _funnel_svg(outcome: dict[str, Any], index: int) -> str:
 
             ax.set_xscale("log")
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}".replace(",", "\u00a0")))
-        ax.set_xlabel("Antal kvinnor/flickor och män/pojkar i enheten")
-        ax.set_ylabel("Skillnad (procentenheter)")
+        ax.set_xlabel(axes[0])
+        ax.set_ylabel(axes[1])
         ax.axhline(0, color="#999999", linewidth=0.6)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -235,16 +243,35 @@ def _html(overview: dict[str, Any], lang: str) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    axes = load_texts_axes(lang)
     charts = {
-        o["name"]: Markup(_funnel_svg(o, i))
+        o["name"]: Markup(_funnel_svg(o, i, axes))
         for i, o in enumerate(overview["outcomes"])
         if o["kind"] != "numeric"
     }
+    from oppnaogon.report.texts import load_texts
+    from oppnaogon.wording import VERDICT
+
+    texts = load_texts(lang)
     return environment.get_template("overview.html.j2").render(
+        t=texts.labels,
+        verdict=lambda v: VERDICT[lang].get(v or "", ""),
         overview=overview,
         charts=charts,
         points=lambda v: numbers.points(v, lang),
+        # a difference in percentage points for shares, in the outcome's own unit for means
+        difference=lambda v, kind: numbers.signed(v, lang) if kind == "numeric" else numbers.points(v, lang),
+        ci_text=lambda ci, kind: (
+            numbers.interval(ci[0], ci[1], lang, 1 if kind == "numeric" else 100) if ci else ""
+        ),
         percent=lambda v: numbers.percent(v, lang),
+        value=lambda cell, kind: (
+            numbers.HIDDEN
+            if not cell
+            else numbers.number(cell["value"], lang, 1)
+            if kind == "numeric"
+            else numbers.percent(cell["value"], lang)
+        ),
         lang=lang,
         number=lambda v: numbers.number(v, lang),
         interval=lambda ci: numbers.interval(ci[0], ci[1], lang) if ci else "",
