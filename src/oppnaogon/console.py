@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oppnaogon.normalise import EXCLUSION_LABELS_SV
+from oppnaogon.wording import THIN_SHARE
 
 if TYPE_CHECKING:
     from oppnaogon.check import CheckResult
@@ -44,12 +45,10 @@ def _role_label(role: str) -> str:
 
 def _period_text(period: dict[str, Any]) -> str:
     """'2026K3: juli–september 2026' for findings.json's period."""
-    from oppnaogon.periods import parse_period, period_words
+    from oppnaogon.periods import label_words
 
-    parsed = parse_period(period["label"])
-    if isinstance(parsed, str) or period_words(parsed) == period["label"]:
-        return period["label"]
-    return f"{period['label']}: {period_words(parsed)}"
+    words = label_words(period["label"])
+    return period["label"] if words == period["label"] else f"{period['label']}: {words}"
 
 
 def _number(n: int) -> str:
@@ -151,11 +150,6 @@ def print_error(error: OppnaogonError, console: Console | None = None) -> None:
     console.print(f"[bold red]{error.title}:[/bold red] {error.message}", highlight=False, soft_wrap=True)
     if error.hint:
         console.print(error.hint, highlight=False, soft_wrap=True)
-
-
-# A verdict whose comparison over all criteria left out more than this share of the persons (strata with
-# one sex only) gets a note in the summary.
-THIN_SHARE = 0.3
 
 
 def _verdict_cell(d: dict[str, Any]) -> str:

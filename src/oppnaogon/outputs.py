@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import (
     KIND_SV,
     VERDICT_REASON_SV,
@@ -33,7 +34,6 @@ from oppnaogon.wording import (
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TABLE_FORMATS = ("json", "xlsx", "csv")
-REPORT_FORMATS = ("html", "md", "docx")
 ALL_FORMATS = (*REPORT_FORMATS, *TABLE_FORMATS)
 DEFAULT_FORMATS = ("html", "docx", "json", "xlsx")
 

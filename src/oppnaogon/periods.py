@@ -195,6 +195,14 @@ def latest_period(last_date: date, kind: str) -> Period:
     return Period(kind, last_date.year, number)
 
 
+def label_words(label: str, lang: str = "sv") -> str:
+    """`juli–september 2026` for the label `2026K3` (a label as findings.json writes it); `2026` for a year."""
+    period = parse_period(label)
+    if isinstance(period, str):
+        return label
+    return period_words(period, lang)
+
+
 def period_words(period: Period, lang: str = "sv") -> str:
     """`juli–september 2026` for 2026K3; `januari–augusti 2026` for 2026T2; ranges from first to last day."""
     from oppnaogon.report.numbers import MONTHS

@@ -26,6 +26,9 @@ WORDS = {
 }
 OTHER = {"sv": OTHER_SV, "en": {"other": "other sex", "unknown": "unknown sex"}}
 LANGUAGES = ("sv", "en")
+# A verdict whose comparison over all criteria left out more than this share of the persons (strata with
+# one sex only) is flagged in the terminal summary and in the report.
+THIN_SHARE = 0.3
 
 
 def age_group_of_band(label: str | None) -> str:

@@ -18,6 +18,7 @@ from oppnaogon.report.texts import Texts
 from oppnaogon.wording import (
     CRITERION,
     KIND,
+    THIN_SHARE,
     VERDICT,
     VERDICT_REASON,
     breakdown_text,
@@ -47,9 +48,6 @@ SUMMARY_MAX = 10
 PATTERN_MIN = 3
 MAX_CHART_GROUPS = 40
 WORKSHEET_BLANK_ROWS = 3
-# Same threshold as the terminal summary: a comparison that left out more than this share of persons
-# (strata with one sex only) is flagged in the finding's text.
-THIN_SHARE = 0.3
 DEFINITE = {
     "sv": {
         "flickor": "flickorna",
@@ -144,15 +142,15 @@ class _Builder:
 
     def period_text(self) -> str | None:
         """'juli–september 2026 (2026K3)' for the analysed period; None for the whole extract."""
-        from oppnaogon.periods import parse_period, period_words
-
         period = self.f.get("period")
-        if not period:
-            return None
-        parsed = parse_period(period["label"])
-        assert not isinstance(parsed, str)
-        words = period_words(parsed, self.lang)
-        return period["label"] if words == period["label"] else f"{words} ({period['label']})"
+        return self.period_words(period["label"]) if period else None
+
+    def period_words(self, label: str) -> str:
+        """'juli–september 2026 (2026K3)' for a period label; a year's label alone."""
+        from oppnaogon.periods import label_words
+
+        words = label_words(label, self.lang)
+        return label if words == label else f"{words} ({label})"
 
     def area_name(self) -> str:
         from oppnaogon.criteria import find_area, load_area
@@ -718,15 +716,13 @@ class _Builder:
         period = self.f.get("period") or {}
         period_advice = ""
         if period.get("small"):
-            from oppnaogon.periods import parse_period, period_words
+            from oppnaogon.periods import label_words
 
-            pooled = parse_period(period["pooled_suggestion"])
-            assert not isinstance(pooled, str)
             period_advice = self.fmt(
                 s["period_small"],
                 period=self.period_text(),
                 pooled=period["pooled_suggestion"],
-                words=period_words(pooled, self.lang),
+                words=label_words(period["pooled_suggestion"], self.lang),
             )
         return {
             "period_advice": period_advice,
@@ -766,18 +762,10 @@ class _Builder:
     def comparison(self) -> list[dict[str, Any]]:
         """Per outcome, the analysed period's whole-group figures beside the previous period's and the
         same period's a year earlier (findings.json's `comparison`; empty without --period)."""
-        from oppnaogon.periods import parse_period, period_words
-
         periods = self.f.get("comparison") or []
         if not self.f.get("period") or not periods:
             return []
         t = self.t["comparison"]
-
-        def words(label: str) -> str:
-            parsed = parse_period(label)
-            assert not isinstance(parsed, str)
-            text = period_words(parsed, self.lang)
-            return label if text == label else f"{text} ({label})"
 
         current = {
             "label": self.f["period"]["label"],
@@ -791,7 +779,7 @@ class _Builder:
             rows = []
             for role, entry in (("current", current), *((p["role"], p) for p in periods)):
                 row = {
-                    "period": f"{t['roles'][role]}: {words(entry['label'])}",
+                    "period": f"{t['roles'][role]}: {self.period_words(entry['label'])}",
                     "female": "",
                     "male": "",
                     "difference": "",
