@@ -167,14 +167,6 @@ def write_overview(folder: Path, overview: dict[str, Any], lang: str = "sv") -> 
     (folder / "oversikt.html").write_text(_html(overview, lang), encoding="utf-8")
 
 
-def load_texts_axes(lang: str) -> tuple[str, str]:
-    """The funnel chart's axis titles in the overview's language."""
-    from oppnaogon.report.texts import load_texts
-
-    labels = load_texts(lang).labels["overview"]
-    return labels["x_axis"], labels["y_axis"]
-
-
 def _funnel_svg(outcome: dict[str, Any], index: int, axes: tuple[str, str]) -> str:
     """The funnel chart: units as dots (size on x, difference on y), the region's difference as the
     centre line, the 95 % and 99.8 % limits for an even split of women and men."""
@@ -230,49 +222,43 @@ def _funnel_svg(outcome: dict[str, Any], index: int, axes: tuple[str, str]) -> s
 
 
 def _html(overview: dict[str, Any], lang: str) -> str:
-    import jinja2
     from markupsafe import Markup
 
     from oppnaogon.report import numbers
-    from oppnaogon.resources import shipped
+    from oppnaogon.report.render import environment
+    from oppnaogon.report.texts import load_texts
+    from oppnaogon.wording import VERDICT
 
-    environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(shipped("templates"))),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    axes = load_texts_axes(lang)
+    labels = load_texts(lang).labels
+    axes = (labels["overview"]["x_axis"], labels["overview"]["y_axis"])
     charts = {
         o["name"]: Markup(_funnel_svg(o, i, axes))
         for i, o in enumerate(overview["outcomes"])
         if o["kind"] != "numeric"
     }
-    from oppnaogon.report.texts import load_texts
-    from oppnaogon.wording import VERDICT
-
-    texts = load_texts(lang)
-    return environment.get_template("overview.html.j2").render(
-        t=texts.labels,
-        verdict=lambda v: VERDICT[lang].get(v or "", ""),
-        overview=overview,
-        charts=charts,
-        points=lambda v: numbers.points(v, lang),
-        # a difference in percentage points for shares, in the outcome's own unit for means
-        difference=lambda v, kind: numbers.signed(v, lang) if kind == "numeric" else numbers.points(v, lang),
-        ci_text=lambda ci, kind: (
-            numbers.interval(ci[0], ci[1], lang, 1 if kind == "numeric" else 100) if ci else ""
-        ),
-        percent=lambda v: numbers.percent(v, lang),
-        value=lambda cell, kind: (
-            numbers.HIDDEN
-            if not cell
-            else numbers.number(cell["value"], lang, 1)
-            if kind == "numeric"
-            else numbers.percent(cell["value"], lang)
-        ),
-        lang=lang,
-        number=lambda v: numbers.number(v, lang),
-        interval=lambda ci: numbers.interval(ci[0], ci[1], lang) if ci else "",
+    return (
+        environment(None, markdown=False)
+        .get_template("overview.html.j2")
+        .render(
+            t=labels,
+            verdict=lambda v: VERDICT[lang].get(v or "", ""),
+            overview=overview,
+            charts=charts,
+            # a difference in percentage points for shares, in the outcome's own unit for means
+            difference=lambda v, kind: (
+                numbers.signed(v, lang) if kind == "numeric" else numbers.points(v, lang)
+            ),
+            ci_text=lambda ci, kind: (
+                numbers.interval(ci[0], ci[1], lang, 1 if kind == "numeric" else 100) if ci else ""
+            ),
+            value=lambda cell, kind: (
+                numbers.HIDDEN
+                if not cell
+                else numbers.number(cell["value"], lang, 1)
+                if kind == "numeric"
+                else numbers.percent(cell["value"], lang)
+            ),
+            lang=lang,
+            number=lambda v: numbers.number(v, lang),
+        )
     )

@@ -28,14 +28,10 @@ def render_html(
     findings: dict[str, Any], *, lang: str = "sv", templates: Path | None = None, created: datetime
 ) -> str:
     """The self-contained HTML report (inline CSS and SVG charts)."""
-    from markupsafe import Markup
-
     from oppnaogon.report.charts import render_charts
-    from oppnaogon.report.render import HTML_TEMPLATE, render
 
     context = _context(findings, lang, templates, created)
-    charts = render_charts(context["charts"], png=False)
-    return render(HTML_TEMPLATE, {**context, "svg": {k: Markup(c.svg) for k, c in charts.items()}}, templates)
+    return _html(context, render_charts(context["charts"], png=False), templates)
 
 
 def render_markdown(
@@ -43,10 +39,25 @@ def render_markdown(
 ) -> tuple[str, dict[str, bytes]]:
     """The Markdown report and its charts: {relative path of each PNG: its bytes}."""
     from oppnaogon.report.charts import render_charts
-    from oppnaogon.report.render import MARKDOWN_TEMPLATE, render
 
     context = _context(findings, lang, templates, created)
-    charts = render_charts(context["charts"], svg=False)
+    return _markdown(context, render_charts(context["charts"], svg=False), templates)
+
+
+def _html(context: dict[str, Any], charts: dict[str, Any], templates: Path | None) -> str:
+    from markupsafe import Markup
+
+    from oppnaogon.report.render import HTML_TEMPLATE, render
+
+    return render(HTML_TEMPLATE, {**context, "svg": {k: Markup(c.svg) for k, c in charts.items()}}, templates)
+
+
+def _markdown(
+    context: dict[str, Any], charts: dict[str, Any], templates: Path | None
+) -> tuple[str, dict[str, bytes]]:
+    """The Markdown text (charts referenced as diagram/<id>.png) and {that path: the PNG's bytes}."""
+    from oppnaogon.report.render import MARKDOWN_TEMPLATE, render
+
     paths = {chart_id: f"{CHART_FOLDER}/{chart_id}.png" for chart_id in charts}
     text = render(MARKDOWN_TEMPLATE, {**context, "images": paths}, templates)
     return text, {paths[k]: c.png for k, c in charts.items()}
@@ -62,11 +73,8 @@ def write_reports(
     created: datetime,
 ) -> list[str]:
     """Write the report formats among `formats` into `folder`; returns the names written (relative)."""
-    from markupsafe import Markup
-
     from oppnaogon.report.charts import render_charts
     from oppnaogon.report.docx import markdown_to_docx
-    from oppnaogon.report.render import HTML_TEMPLATE, MARKDOWN_TEMPLATE, render
 
     wanted = [f for f in REPORT_FORMATS if f in formats]
     if not wanted:
@@ -76,15 +84,10 @@ def write_reports(
     charts = render_charts(context["charts"], svg="html" in wanted, png="md" in wanted or "docx" in wanted)
     written: list[str] = []
     if "html" in wanted:
-        html = render(
-            HTML_TEMPLATE, {**context, "svg": {k: Markup(c.svg) for k, c in charts.items()}}, templates
-        )
-        (folder / f"{stem}.html").write_text(html, encoding="utf-8")
+        (folder / f"{stem}.html").write_text(_html(context, charts, templates), encoding="utf-8")
         written.append(f"{stem}.html")
     if "md" in wanted or "docx" in wanted:
-        paths = {chart_id: f"{CHART_FOLDER}/{chart_id}.png" for chart_id in charts}
-        markdown = render(MARKDOWN_TEMPLATE, {**context, "images": paths}, templates)
-        images = {paths[k]: c.png for k, c in charts.items()}
+        markdown, images = _markdown(context, charts, templates)
         if "md" in wanted:
             (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
             written.append(f"{stem}.md")

@@ -44,7 +44,9 @@ def escape_markdown(value: Any) -> str:
     return _LINE_START.sub(escaped, text)
 
 
-def _environment(templates: Path | None, markdown: bool) -> Any:
+def environment(templates: Path | None, markdown: bool) -> Any:
+    """The one Jinja environment of the reports (and the batch overview): the analyst's folder before the
+    shipped templates, autoescape for HTML, Markdown escaping otherwise, undefined names an error."""
     import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
@@ -78,7 +80,7 @@ def render(template: str, context: dict[str, Any], templates: Path | None = None
 
     markdown = template.endswith(".md.j2")
     try:
-        return _environment(templates, markdown).get_template(template).render(ctx=context)
+        return environment(templates, markdown).get_template(template).render(ctx=context)
     except jinja2.TemplateSyntaxError as error:
         raise UsageError(
             f"Mallen {error.filename or template} har ett syntaxfel på rad {error.lineno}: {error.message}.",
