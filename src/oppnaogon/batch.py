@@ -127,13 +127,10 @@ def run_batch(
         raise UsageError("--jobs måste vara minst 1.", "Ange antalet rapporter som får skrivas samtidigt.")
     files = data_files(inputs)
     out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} finns och är ingen mapp.", "Välj en annan utmapp med --out.")
-    if out.is_dir() and any(out.iterdir()) and not (out / SUMMARY_FILE).exists():
-        raise UsageError(
-            f"Mappen {out} finns redan och innehåller annat än en oppnaogon-körning; den skrivs inte över.",
-            "Välj en ny eller tom mapp med --out.",
-        )
+    from oppnaogon.run import _check_output_folder
+
+    for file in files:  # the same checks as analyse: never over a foreign folder or the data itself
+        _check_output_folder(out, file)
     from oppnaogon.overview import build_overview
 
     with output_lock(out):

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oppnaogon.normalise import EXCLUSION_LABELS_SV
+from oppnaogon.report import numbers
 from oppnaogon.wording import THIN_SHARE
 
 if TYPE_CHECKING:
@@ -52,12 +53,13 @@ def _period_text(period: dict[str, Any]) -> str:
 
 
 def _number(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
+    """`1 234`, as in the reports."""
+    return numbers.number(n)
 
 
 def _percent(value: float | None, absent: str = "..") -> str:
-    """`62,3 %`; `absent` (`..` for a hidden value) where there is none."""
-    return absent if value is None else f"{value * 100:.1f}\u00a0%".replace(".", ",")
+    """`62,3 %`, as in the reports; `absent` (`..` for a hidden value) where there is none."""
+    return absent if value is None else numbers.percent(value)
 
 
 def _decimal(value: float | None) -> str:

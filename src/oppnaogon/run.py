@@ -78,60 +78,44 @@ def run_analysis(
         from oppnaogon.followup import load_previous
 
         previous = load_previous(compare_with)
-    request = _Request(
-        data=data,
-        config=config,
-        out=Path(out) if out is not None else None,
-        formats=formats,
-        period=period,
-        min_cell=min_cell,
-        min_diff_pp=min_diff_pp,
-        lang=lang,
-        templates=templates_path,
-        previous=previous,
-    )
-    if request.out is None:
-        return _run(request)
-    _check_output_folder(request.out, data)
+    out_path = Path(out) if out is not None else None
+    checked = {
+        "data": data,
+        "config": config,
+        "out_path": out_path,
+        "formats": formats,
+        "period": period,
+        "min_cell": min_cell,
+        "min_diff_pp": min_diff_pp,
+        "lang": lang,
+        "templates_path": templates_path,
+        "previous": previous,
+    }
+    if out_path is None:
+        return _run(**checked)
+    _check_output_folder(out_path, data)
     from oppnaogon.files import output_lock
 
     # held from reading to the last file moved into place: an overlapping run into the same folder
     # (two cron jobs) stops at once instead of racing this one
-    with output_lock(request.out):
-        return _run(request)
+    with output_lock(out_path):
+        return _run(**checked)
 
 
-@dataclass(frozen=True)
-class _Request:
-    """The checked arguments of one `run_analysis`."""
-
-    data: Path
-    config: str | Path | None
-    out: Path | None
-    formats: tuple[str, ...]
-    period: str | None
-    min_cell: int | None
-    min_diff_pp: float | None
-    lang: str
-    templates: Path | None
-    previous: dict[str, Any] | None
-
-
-def _run(request: _Request) -> AnalysisRun:
-    data, config, out_path, formats, period = (
-        request.data,
-        request.config,
-        request.out,
-        request.formats,
-        request.period,
-    )
-    min_cell, min_diff_pp, lang, templates_path, previous = (
-        request.min_cell,
-        request.min_diff_pp,
-        request.lang,
-        request.templates,
-        request.previous,
-    )
+def _run(
+    *,
+    data: Path,
+    config: str | Path | None,
+    out_path: Path | None,
+    formats: tuple[str, ...],
+    period: str | None,
+    min_cell: int | None,
+    min_diff_pp: float | None,
+    lang: str,
+    templates_path: Path | None,
+    previous: dict[str, Any] | None,
+) -> AnalysisRun:
+    """The analysis itself, on arguments `run_analysis` has checked."""
     config_path = find_config(data, Path(config) if config else None)
     table, cfg = load_input(data, config_path)
     settings = AnalysisSettings(
