@@ -9,6 +9,7 @@ a value the findings hide stays hidden (`..`), and a chart never draws one.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -363,6 +364,7 @@ class _Builder:
         return {"id": chart_id, "alt": alt, "caption": self.fmt(t["caption"], hidden=numbers.HIDDEN)}
 
     # --- findings, sentences and prompts -----------------------------------------------------
+    @functools.cached_property
     def noteworthy(self) -> list[dict[str, Any]]:
         chosen = [d for d in self.f["differences"] if d["noteworthy"] or d.get("masked")]
         order = {o["name"]: i for i, o in enumerate(self.f["outcomes"])}
@@ -371,13 +373,14 @@ class _Builder:
             key=lambda d: (order[d["outcome"]], len(d["breakdown"]), -abs(d["estimate"] or 0)),
         )
 
+    @functools.cached_property
+    def _values(self) -> dict[tuple[str, tuple[tuple[str, Any], ...], str], Any]:
+        """Every published value by (outcome, group, sex), indexed once."""
+        return {(r["outcome"], _key(r["breakdown"]), r["sex"]): r["value"] for r in self.f["descriptives"]}
+
     def values_of(self, d: dict[str, Any]) -> dict[str, Any]:
-        rows = {
-            r["sex"]: r
-            for r in self.f["descriptives"]
-            if r["outcome"] == d["outcome"] and r["breakdown"] == d["breakdown"]
-        }
-        return {s: (rows.get(s) or {}).get("value") for s in BINARY}
+        """The women's and men's values behind a difference."""
+        return {s: self._values.get((d["outcome"], _key(d["breakdown"]), s)) for s in BINARY}
 
     def finding_sentence(self, d: dict[str, Any], prefix: bool = True) -> str:
         """'Bland 13–17 år: «Insats beviljad» gäller 63,8 % av flickorna och 56,2 % av pojkarna …'"""
@@ -470,7 +473,7 @@ class _Builder:
 
     def step2(self) -> list[dict[str, Any]]:
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for d in self.noteworthy():
+        for d in self.noteworthy:
             kind = self.prompt_kind(d)
             women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
             question = self.question(self.g["prompts"][kind]["finding_question"], women, men, d["breakdown"])
@@ -494,9 +497,9 @@ class _Builder:
             groups[kind].append(finding)
         for kind in list(groups):
             groups[kind] = self.patterns(kind, groups[kind])
-        for a in self.accommodation_visible():
+        for a in self.accommodation_visible:
             groups["accessibility"].append(a)
-        for flag in self.missingness_flags():
+        for flag in self.missingness_flags:
             groups["missingness"].append(flag)
         result = []
         for kind in PROMPT_ORDER:
@@ -601,6 +604,7 @@ class _Builder:
         )
         return f"{text} ({verdict})" if verdict else text
 
+    @functools.cached_property
     def accommodation_visible(self) -> list[dict[str, Any]]:
         """Accommodation needed but not given, where both sexes' counts are published."""
         out = []
@@ -642,6 +646,7 @@ class _Builder:
             )
         return out
 
+    @functools.cached_property
     def missingness_flags(self) -> list[dict[str, Any]]:
         out = []
         for m in self.f.get("missingness_flags", []):
@@ -677,7 +682,7 @@ class _Builder:
         s = self.t["summary"]
         differences = self.f["differences"]
         tested = [d for d in differences if d["p_value"] is not None]
-        noteworthy = self.noteworthy()
+        noteworthy = self.noteworthy
         hidden = sum(1 for d in differences if d["suppressed"])
         counts = {
             "tested": numbers.number(len(tested), self.lang),
@@ -734,8 +739,8 @@ class _Builder:
             if len(noteworthy) > SUMMARY_MAX
             else "",
             "none": s["none"] if not noteworthy else "",
-            "accessibility": [a["text"] for a in self.accommodation_visible()],
-            "missingness": [m["text"] for m in self.missingness_flags()],
+            "accessibility": [a["text"] for a in self.accommodation_visible],
+            "missingness": [m["text"] for m in self.missingness_flags],
             "area_assumed": self.fmt(s["area_assumed"], area=self.area_name())
             if self.f["criteria"].get("area_assumed")
             else "",
@@ -743,10 +748,10 @@ class _Builder:
 
     def step3(self) -> dict[str, Any]:
         notes = []
-        undecided = [d for d in self.noteworthy() if d.get("verdict") in ("inconclusive", "not_assessable")]
+        undecided = [d for d in self.noteworthy if d.get("verdict") in ("inconclusive", "not_assessable")]
         if undecided:
             notes.append(self.fmt(self.t["step3"]["undecided"], count=len(undecided)))
-        missing = sorted({c for d in self.noteworthy() for c in d.get("criteria_missing") or []})
+        missing = sorted({c for d in self.noteworthy for c in d.get("criteria_missing") or []})
         if missing:
             notes.append(self.fmt(self.t["step3"]["missing"], criteria=self.criteria_words(missing)))
         if any(m.get("flag") for m in self.f.get("missingness_flags", [])):
@@ -882,7 +887,7 @@ class _Builder:
             "sex_headers": [self.sex(s).capitalize() for s in sexes],
             "rows": [r for r in rows if r["any_missing"]],
             "complete": [r["column"] for r in rows if not r["any_missing"]],
-            "flags": [m["text"] for m in self.missingness_flags()],
+            "flags": [m["text"] for m in self.missingness_flags],
             "structural": [
                 self.fmt(
                     self.t["quality"]["structural"],
