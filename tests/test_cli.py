@@ -215,3 +215,10 @@ def test_a_second_run_into_the_same_folder_stops_while_the_first_holds_it(tmp_pa
     lines = log.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 4 and lines[-1].split(" ", 2)[1] == "INFO" and "5996 rader" in lines[-1]
     assert "barn_och_unga.csv" in lines[-2]
+
+
+def test_the_summary_counts_read_well_for_any_number(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r"), "--format", "json"])
+    text = " ".join(result.output.split())
+    assert "Jämförelser mellan könen som testades: 201, varav anmärkningsvärda: 18." in text
+    assert "Jämförelser som inte visas för att grupperna är för små (röjandeskydd): 12." in text

@@ -299,8 +299,9 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
             f"{findings['settings']['min_diff'] * 100:.0f} procentenheter)."
         )
     console.print(
-        f"{len(tested)} jämförelser testades; {len(noteworthy)} är anmärkningsvärda. {len(hidden)} jämförelser "
-        "visas inte för att grupperna är för små (röjandeskydd)."
+        # the report's form (labels.sv.toml), grammatical for any number: "1 jämförelser" was not
+        f"Jämförelser mellan könen som testades: {len(tested)}, varav anmärkningsvärda: {len(noteworthy)}. "
+        f"Jämförelser som inte visas för att grupperna är för små (röjandeskydd): {len(hidden)}."
     )
     period = findings.get("period")
     if period and period["small"]:
