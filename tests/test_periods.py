@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from oppnaogon.cli import app
 from oppnaogon.errors import UsageError
 from oppnaogon.periods import LATEST, Period, latest_period, parse_period, period_words
-from oppnaogon.run import run_analysis
+from oppnaogon.run import history_periods, run_analysis
 
 runner = CliRunner()
 WriteCsv = Callable[..., Path]
@@ -105,6 +105,42 @@ def test_shifting_quarters_moves_dates_by_whole_quarters(year: int, number: int,
     assert months == 3 * steps
     assert moved.shifted(-steps) == period
     assert (moved.end - moved.start).days in (89, 90, 91)
+
+
+_COUNTS = {"quarter": 4, "tertial": 3, "month": 12, "year": 1}
+
+
+@st.composite
+def _periods(draw: st.DrawFn) -> Period:
+    kind = draw(st.sampled_from(sorted(_COUNTS)))
+    year, number = draw(st.integers(1990, 2100)), draw(st.integers(1, _COUNTS[kind]))
+    if kind == "tertial" or not draw(st.booleans()):
+        return Period(kind, year, number)
+    last = Period(kind, year, number).shifted(draw(st.integers(0, 14)))
+    return Period(kind, year, number, last.year, last.number)
+
+
+@given(_periods())
+def test_earlier_periods_shown_never_overlap(selected: Period) -> None:
+    """No two periods of a report overlap (nor overlap the analysed one): their figures could otherwise
+    be subtracted to reveal the small group in between. All lie before the analysed period, oldest first,
+    and the previous period and the one a year earlier are named whenever they are disjoint."""
+    shown = history_periods(selected)
+    spans = [(selected.start, selected.end), *((p.start, p.end) for p, _ in shown)]
+    for i, (start, end) in enumerate(spans):
+        for other_start, other_end in spans[i + 1 :]:
+            assert end < other_start or other_end < start
+    assert all(p.end < selected.start for p, _ in shown)
+    assert [p.start for p, _ in shown] == sorted(p.start for p, _ in shown)
+    roles = {role: p for p, role in shown}
+    previous, year_earlier = selected.previous(), selected.year_earlier()
+    if selected.kind == "tertial":
+        assert roles["year_earlier"] == year_earlier and "previous" not in roles  # never nested
+        return
+    assert roles["previous"] == previous
+    clear_of_previous = year_earlier.end < previous.start or previous.end < year_earlier.start
+    if year_earlier != previous and year_earlier.end < selected.start and clear_of_previous:
+        assert roles["year_earlier"] == year_earlier
 
 
 def _dated_extract() -> list[list[str]]:
@@ -208,8 +244,52 @@ def test_the_period_beside_the_previous_one_and_a_year_earlier(write_csv: WriteC
     assert result.exit_code == 0, result.output
     markdown = (tmp_path / "r" / "rapport.md").read_text(encoding="utf-8")
     assert "### Jämfört med tidigare perioder" in markdown
+    # 18 of 36 for both sexes: Wilson 34.5–65.5 %
     assert (
-        "| Nu: juli–september 2025 (2025K3) | 50,0\u00a0% | 50,0\u00a0% | 0,0 (−22,0 till 22,0) |" in markdown
+        "| Nu: juli–september 2025 (2025K3) | 50,0\u00a0% (34,5 till 65,5) | 50,0\u00a0% (34,5 till 65,5) "
+        "| 0,0 (−22,0 till 22,0) |" in markdown
     )
     assert "| Föregående period: april–juni 2025 (2025K2) |" in markdown
+    assert (
+        "| januari–mars 2025 (2025K1) | 100,0\u00a0% (90,4 till 100,0) | 50,0\u00a0% (34,5 till 65,5) |"
+        in markdown
+    )
     assert "| Ett år tidigare: juli–september 2024 (2024K3) | – | – | – |" in markdown
+    assert "![Diagram: Insats beviljad över tid, flickor och pojkar i 4 perioder" in markdown
+
+
+def test_the_trend_per_sex_over_earlier_periods(write_csv: WriteCsv) -> None:
+    path = write_csv(_dated_extract())
+    trend = run_analysis(path, out=None, period="2025K3").findings["trend"]
+    # oldest first; quarters of 2024 before the extract's first date are left out, except the one a
+    # year earlier, which is listed (empty) as in the comparison
+    assert [(t["label"], t["role"], t["available"]) for t in trend] == [
+        ("2024K3", "year_earlier", False),
+        ("2025K1", None, True),
+        ("2025K2", "previous", True),
+        ("2025K3", "current", True),
+    ]
+    first = {d["sex"]: d for d in trend[1]["descriptives"]}
+    assert (first["female"]["n"], first["female"]["value"]) == (36, 1.0)
+    assert (first["male"]["n"], first["male"]["value"]) == (36, 0.5)
+    assert first["female"]["ci"] == pytest.approx([0.9036, 1.0], abs=1e-4)
+    assert trend[1]["differences"][0]["estimate"] == pytest.approx(0.5)
+    # the analysed period's own figures, as published in its tables
+    run = run_analysis(path, out=None, period="2025K3").findings
+    assert trend[-1]["descriptives"] == [d for d in run["descriptives"] if not d["breakdown"]]
+
+
+def test_a_cumulative_tertial_is_compared_with_the_same_tertial_of_earlier_years(
+    write_csv: WriteCsv,
+) -> None:
+    """2025T2 (January–August) holds 2025T1 (January–April): publishing both would let a reader subtract
+    one from the other, so the tertial is compared with 2024T2, never with the tertial inside it."""
+    rows = _dated_extract()
+    rows += [[sex, age, date.replace("2025-", "2024-"), value] for sex, age, date, value in rows[1:]]
+    findings = run_analysis(write_csv(rows), out=None, period="2025T2").findings
+    assert [(c["role"], c["label"]) for c in findings["comparison"]] == [("year_earlier", "2024T2")]
+    assert [(t["label"], t["role"]) for t in findings["trend"]] == [
+        ("2024T2", "year_earlier"),
+        ("2025T2", "current"),
+    ]
+    assert findings["trend"][0]["rows"] == 8 * 24

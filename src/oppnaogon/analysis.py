@@ -129,14 +129,20 @@ def _roll_up(cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str
 
 
 def analyse(
-    prepared: Prepared, settings: AnalysisSettings | None = None, area: CriteriaArea | None = None
+    prepared: Prepared,
+    settings: AnalysisSettings | None = None,
+    area: CriteriaArea | None = None,
+    *,
+    whole_group_only: bool = False,
 ) -> Findings:
     """Descriptives, differences, tests and data quality for every outcome and breakdown, suppressed;
-    with `area` (its criteria table), the criteria verdicts of decision and participation differences."""
+    with `area` (its criteria table), the criteria verdicts of decision and participation differences.
+    `whole_group_only` analyses the whole group alone (the figures of earlier periods beside a report's
+    own): its disclosure control then protects those cells only, which is all that is published of it."""
     settings = settings or AnalysisSettings()
     frame = prepared.frame
     outcomes = prepared.outcomes
-    breakdowns = breakdowns_for(frame)
+    breakdowns: list[tuple[str, ...]] = [()] if whole_group_only else breakdowns_for(frame)
     dims = sorted({d for b in breakdowns for d in b})
     measures = ["rows"] + [f"n:{o.name}" for o in outcomes]
     measures += [f"k:{o.name}" for o in outcomes if o.is_binary]

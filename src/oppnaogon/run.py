@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,9 @@ def _run(
     )
     if selected is not None:
         document["period"] = period_document(selected, document)
-        document["comparison"] = period_comparison(whole_extract, selected, settings)
+        document["comparison"], document["trend"] = period_history(
+            whole_extract, selected, document, settings
+        )
     if previous is not None:
         from oppnaogon.followup import compare
 
@@ -229,44 +232,106 @@ SMALL_PERIOD_HIDDEN_SHARE = 0.5
 POOLED_PERIODS = {"quarter": 4, "month": 12, "year": 2, "tertial": 1}
 
 
-def period_comparison(whole: Prepared, selected: Period, settings: AnalysisSettings) -> list[dict[str, Any]]:
-    """findings.json's `comparison`: the whole-group figures of the previous period and of the same
-    period a year earlier, where the extract has rows for them.
+# How many periods, the analysed one included, the trend shows: two years of quarters, a year of months
+# and the month a year earlier, five years, the same tertial four years running.
+TREND_POINTS = {"quarter": 8, "month": 13, "year": 5, "tertial": 4}
 
-    Each is analysed on its own rows with its own disclosure control, and only its whole-group cells are
-    published (a subset of a protected table stays protected). The periods are disjoint from the analysed
-    one (a cumulative tertial's previous one is contained in it, but the difference of the two is never
-    published), so no table covers their union and no hidden cell can be recovered across them.
+
+def history_periods(selected: Period) -> list[tuple[Period, str | None]]:
+    """The earlier periods shown beside the analysed one, oldest first, each with its role (`previous`,
+    `year_earlier` or None for the rest of the trend).
+
+    Every period shown is disjoint from the analysed one and from each other: published figures of
+    overlapping periods (a cumulative tertial and the one before it, ranges that share a quarter) would
+    let a reader subtract one from the other and see the small group in between. So a cumulative
+    tertial is compared with the same tertial of earlier years, never with the shorter one inside it.
+    """
+    # the trend steps back by whole periods of the analysed one's length; tertials by whole years
+    step = 3 if selected.kind == "tertial" else selected.length
+    points = max(3, TREND_POINTS[selected.kind] // selected.length)
+    chain = [(selected.shifted(-step * k), None) for k in range(1, points)]
+    previous, year_earlier = (selected.previous(), "previous"), (selected.year_earlier(), "year_earlier")
+    # earlier candidates win an overlap: for a cumulative tertial, the same tertial of earlier years
+    candidates = (
+        [year_earlier, *chain, previous] if selected.kind == "tertial" else [previous, year_earlier, *chain]
+    )
+    chosen: dict[str, tuple[Period, str | None]] = {}
+    for period, role in candidates:
+        if period.label in chosen:
+            if chosen[period.label][1] is None:
+                chosen[period.label] = (period, role)
+            continue
+        if all(_disjoint(period, other) for other in [selected, *(p for p, _ in chosen.values())]):
+            chosen[period.label] = (period, role)
+    return sorted(chosen.values(), key=lambda item: item[0].start)
+
+
+def _disjoint(a: Period, b: Period) -> bool:
+    return a.end < b.start or b.end < a.start
+
+
+def period_history(
+    whole: Prepared, selected: Period, findings: dict[str, Any], settings: AnalysisSettings
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """findings.json's `comparison` (the previous period and the same period a year earlier) and `trend`
+    (the whole-group figures per sex of the analysed period and the earlier ones, oldest first), where
+    the extract has rows for them.
+
+    Each earlier period is analysed on its own rows with its own disclosure control, and only its
+    whole-group cells are published. The periods are disjoint (see `history_periods`) and no table covers
+    their union, so no hidden cell can be recovered across them. A period that ends before the extract's
+    first date is left out of the trend (it is still listed, empty, when it is the previous period or
+    the one a year earlier).
     """
     import dataclasses
 
     import polars as pl
 
-    comparisons: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for role, other in (("previous", selected.previous()), ("year_earlier", selected.year_earlier())):
-        if other.label in seen:
-            continue  # a year's previous period is the year before: shown once
-        seen.add(other.label)
-        rows = whole.frame.filter(pl.col("date").is_between(pl.lit(other.start), pl.lit(other.end)))
+    first_date = whole.frame.get_column("date").min()
+    comparison: list[dict[str, Any]] = []
+    trend: list[dict[str, Any]] = []
+    for period, role in history_periods(selected):
+        rows = whole.frame.filter(pl.col("date").is_between(pl.lit(period.start), pl.lit(period.end)))
         entry: dict[str, Any] = {
             "role": role,
-            "label": other.label,
-            "start": other.start.isoformat(),
-            "end": other.end.isoformat(),
+            "label": period.label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
             "available": rows.height >= settings.min_cell,
         }
         if entry["available"]:
-            findings = analyse(dataclasses.replace(whole, frame=rows), settings, None)
+            earlier = analyse(dataclasses.replace(whole, frame=rows), settings, None, whole_group_only=True)
             entry["rows"] = rows.height
-            entry["descriptives"] = [d for d in findings.descriptives if not d["breakdown"]]
-            entry["differences"] = [
-                {k: d[k] for k in ("outcome", "estimate", "ci", "p_value", "suppressed")}
-                for d in findings.differences
-                if not d["breakdown"]
-            ]
-        comparisons.append(entry)
-    return comparisons
+            entry |= _whole_group(earlier.descriptives, earlier.differences)
+        if role is not None:
+            comparison.append(dict(entry))
+        if role is not None or (first_date is not None and period.end >= first_date):
+            trend.append(entry)
+    current = {
+        "role": "current",
+        "label": selected.label,
+        "start": selected.start.isoformat(),
+        "end": selected.end.isoformat(),
+        "available": True,
+        "rows": findings["input"]["rows_used"],
+        **_whole_group(findings["descriptives"], findings["differences"]),
+    }
+    # the previous period first, then the year earlier, as before the trend existed
+    comparison.sort(key=lambda c: c["role"] != "previous")
+    return comparison, [*trend, current]
+
+
+def _whole_group(
+    descriptives: Sequence[dict[str, Any]], differences: Sequence[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "descriptives": [d for d in descriptives if not d["breakdown"]],
+        "differences": [
+            {k: d[k] for k in ("outcome", "estimate", "ci", "p_value", "suppressed")}
+            for d in differences
+            if not d["breakdown"]
+        ],
+    }
 
 
 def period_document(selected: Period, findings: dict[str, Any]) -> dict[str, Any]:

@@ -341,7 +341,7 @@ class _Builder:
         t = self.t["chart"]
         hidden = sum(p["hidden"] for s in series for p in s["points"])
         alt = self.fmt(
-            t["alt"],
+            t["alt_time"] if time else t["alt"],
             outcome=outcome["label"],
             breakdown=title,
             women=self.women,
@@ -765,53 +765,54 @@ class _Builder:
         return {**self.g["step4"], "header": self.t["worksheet"]["columns"], "rows": rows}
 
     def comparison(self) -> list[dict[str, Any]]:
-        """Per outcome, the analysed period's whole-group figures beside the previous period's and the
-        same period's a year earlier (findings.json's `comparison`; empty without --period)."""
-        periods = self.f.get("comparison") or []
-        if not self.f.get("period") or not periods:
+        """Per outcome, the whole group's figures per sex of the analysed period and the earlier ones
+        (findings.json's `trend`, with the previous period and the one a year earlier named): a table,
+        newest first, and a chart over time once two periods have figures. Empty without --period."""
+        trend = self.f.get("trend") or []
+        if not self.f.get("period") or not trend:
             return []
         t = self.t["comparison"]
-
-        current = {
-            "label": self.f["period"]["label"],
-            "descriptives": [d for d in self.f["descriptives"] if not d["breakdown"]],
-            "differences": [d for d in self.f["differences"] if not d["breakdown"]],
-            "available": True,
-        }
         out = []
         for outcome in self.f["outcomes"]:
             share = outcome["kind"] in SHARE_KINDS
+            show = numbers.points if share else numbers.signed
             rows = []
-            for role, entry in (("current", current), *((p["role"], p) for p in periods)):
+            by_period: dict[tuple[tuple[str, Any], ...], dict[str, dict[str, Any]]] = {}
+            for entry in trend:
+                role = entry["role"]
+                words = self.period_words(entry["label"])
                 row = {
-                    "period": f"{t['roles'][role]}: {self.period_words(entry['label'])}",
-                    "female": "",
-                    "male": "",
-                    "difference": "",
+                    "period": f"{t['roles'][role]}: {words}" if role else words,
+                    "current": role == "current",
+                    "cells": [self.cell(None, share) for _ in BINARY],
+                    "difference": numbers.ABSENT,
                     "difference_ci": "",
                 }
-                if not entry["available"]:
-                    row["female"] = row["male"] = row["difference"] = numbers.ABSENT
-                    rows.append(row)
-                    continue
-                cells = {d["sex"]: d for d in entry["descriptives"] if d["outcome"] == outcome["name"]}
-                for sex in BINARY:
-                    cell = self.cell(cells.get(sex), share)
-                    row[sex] = cell["value"]
-                diff = next((d for d in entry["differences"] if d["outcome"] == outcome["name"]), None)
-                if diff is not None:
-                    show = numbers.points if share else numbers.signed
-                    ci = diff["ci"]
-                    row["difference"] = show(diff["estimate"], self.lang)
-                    row["difference_ci"] = (
-                        numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else ""
-                    )
+                cells = {
+                    d["sex"]: d for d in entry.get("descriptives", []) if d["outcome"] == outcome["name"]
+                }
+                by_period[(("period", entry["label"]),)] = cells
+                if entry["available"]:
+                    row["cells"] = [self.cell(cells.get(sex), share) for sex in BINARY]
+                    diff = next((d for d in entry["differences"] if d["outcome"] == outcome["name"]), None)
+                    if diff is not None:
+                        ci = diff["ci"]
+                        row["difference"] = show(diff["estimate"], self.lang, hidden=diff["suppressed"])
+                        row["difference_ci"] = (
+                            numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else ""
+                        )
                 rows.append(row)
+            shown = sum(
+                any(d.get("value") is not None for d in cells.values()) for cells in by_period.values()
+            )
             out.append(
                 {
                     "label": outcome["label"],
-                    "rows": rows,
+                    "rows": rows[::-1],
                     "difference_header": t["difference_points"] if share else t["difference_mean"],
+                    "chart": self.chart(outcome, ["period"], by_period, share, t["over_time"])
+                    if shown >= 2
+                    else None,
                 }
             )
         return out
