@@ -212,3 +212,44 @@ def test_overview_words_and_units_in_both_languages(tmp_path: Path) -> None:
     assert "Overview: differences between the sexes by unit" in (
         tmp_path / "en" / "oversikt" / "oversikt.html"
     ).read_text(encoding="utf-8")
+
+
+def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Path) -> None:
+    """A unit's report sets its period beside the unit's own earlier periods, exactly as `analyse` of
+    that municipality's rows alone would."""
+    out = tmp_path / "region"
+    result = runner.invoke(
+        app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json", "--period", "2025K3"]
+    )
+    assert result.exit_code == 0, result.output
+    unit = _read_units(out)["1785-saffle"]
+    assert [(t["label"], t["role"]) for t in unit["trend"]][-3:] == [
+        ("2025K1", None),
+        ("2025K2", "previous"),
+        ("2025K3", "current"),
+    ]
+    assert [c["label"] for c in unit["comparison"]] == ["2025K2", "2024K3"]
+    lines = EXAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    alone = tmp_path / "saffle.csv"
+    alone.write_text(
+        "\n".join([lines[0], *(r for r in lines[1:] if r.startswith("1785;"))]), encoding="utf-8"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            str(alone),
+            "--config",
+            str(EXAMPLE.parent / "oppnaogon.toml"),
+            "--period",
+            "2025K3",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "alone"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    own = json.loads((tmp_path / "alone" / "findings.json").read_text(encoding="utf-8"))
+    assert unit["trend"] == own["trend"] and unit["comparison"] == own["comparison"]
+    assert recoverable_cells(unit) == []

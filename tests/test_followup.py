@@ -149,3 +149,133 @@ def test_cli_bad_previous_findings(tmp_path: Path, content: str | None, message:
     )
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "r").exists()
+
+
+WORKSHEET_SV = "Skillnad vi ser"
+
+
+def _fill_worksheet(path: Path, filled: dict[int, dict[int, str]], own: list[str]) -> list[str]:
+    """Write into the worksheet of a Word report as a team would: cells of generated rows (by row
+    number), and own rows in the empty rows at the end. Returns the first cells of the rows."""
+    from docx import Document
+
+    document = Document(str(path))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text in (WORKSHEET_SV, "Difference we see"))
+    for number, cells in filled.items():
+        for column, text in cells.items():
+            table.rows[number].cells[column].text = text
+    empty = [row for row in table.rows if not row.cells[0].text]
+    for row, text in zip(empty, own, strict=False):
+        row.cells[0].text = text
+        row.cells[2].text = f"Åtgärd för {text}"
+    document.save(str(path))
+    return [row.cells[0].text for row in table.rows]
+
+
+def _worksheet_rows(markdown: str) -> list[list[str]]:
+    lines = markdown.split(f"| {WORKSHEET_SV} |", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    return [[cell.strip() for cell in line.strip().strip("|").split(" | ")] for line in lines]
+
+
+def test_the_worksheet_carries_last_times_actions_forward(tmp_path: Path) -> None:
+    args = ["analyse", str(EXAMPLE), "--period", "2025"]
+    result = runner.invoke(app, [*args, "--format", "json,docx", "--out", str(tmp_path / "before")])
+    assert result.exit_code == 0, result.output
+    docx = tmp_path / "before" / "rapport.docx"
+    first_cells = _fill_worksheet(
+        docx,
+        {1: {1: "Orsak A", 2: "Åtgärd A <b>x</b> | y", 4: "Enhetschef"}, 2: {5: "Nästa APT"}},
+        own=["Egen rad: väntetider"],
+    )
+    result = runner.invoke(
+        app,
+        [
+            *args,
+            "--format",
+            "json,md,html",
+            "--out",
+            str(tmp_path / "now"),
+            "--compare-with",
+            str(tmp_path / "before"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    findings_text = (tmp_path / "now" / "findings.json").read_text(encoding="utf-8")
+    assert json.loads(findings_text)["followup"]["worksheet"] == {"file": "rapport.docx", "rows_carried": 3}
+    assert (
+        "Åtgärd" not in findings_text and "Enhetschef" not in findings_text
+    )  # the team's text stays in the reports
+    rows = _worksheet_rows((tmp_path / "now" / "rapport.md").read_text(encoding="utf-8"))
+    # the same data, so the same differences: each written row is back on its own difference's row
+    assert rows[0] == [
+        first_cells[1].replace("|", "\\|"),
+        "Orsak A",
+        "Åtgärd A \\<b\\>x\\</b\\> \\| y",
+        "",
+        "Enhetschef",
+        "",
+    ]
+    assert rows[1][0] == first_cells[2] and rows[1][1:] == ["", "", "", "", "Nästa APT"]
+    assert ["Egen rad: väntetider", "", "Åtgärd för Egen rad: väntetider", "", "", ""] in rows
+    html = (tmp_path / "now" / "rapport.html").read_text(encoding="utf-8")
+    assert "Åtgärd A &lt;b&gt;x&lt;/b&gt; | y" in html and "<b>x</b>" not in html
+    assert "förra gången (rapport.docx, 3 rader)" in html
+
+
+def test_a_worksheet_row_whose_difference_is_gone_or_whose_text_was_changed_is_kept(tmp_path: Path) -> None:
+    from oppnaogon.report.context import _fit
+
+    assert _fit(("a", "b"), 4) == ["a", "b", "", ""]
+    assert _fit(("a", "b", "c", "d"), 2) == ["a", "b c d"]
+    before = tmp_path / "before"
+    result = runner.invoke(
+        app, ["analyse", str(EXAMPLE), "--period", "2024", "--format", "json,docx", "--out", str(before)]
+    )
+    assert result.exit_code == 0, result.output
+    first_cells = _fill_worksheet(
+        before / "rapport.docx", {1: {2: "Åtgärd 1"}, 2: {0: "Ändrad text", 2: "Åtgärd 2"}}, own=[]
+    )
+    result = runner.invoke(
+        app,
+        [
+            "analyse",
+            str(EXAMPLE),
+            "--period",
+            "2025",
+            "--format",
+            "md",
+            "--out",
+            str(tmp_path / "now"),
+            "--compare-with",
+            str(before),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = _worksheet_rows((tmp_path / "now" / "rapport.md").read_text(encoding="utf-8"))
+    written = [r for r in rows if any(r[1:])]
+    assert [r[0] for r in written] == [first_cells[1], "Ändrad text"]  # both at the end, as they were
+    assert [r[2] for r in written] == ["Åtgärd 1", "Åtgärd 2"]
+
+
+def test_a_previous_folder_without_a_word_report_or_with_a_broken_one(tmp_path: Path) -> None:
+    before = tmp_path / "before"
+    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--format", "json", "--out", str(before)])
+    assert result.exit_code == 0, result.output
+    now = [
+        "analyse",
+        str(EXAMPLE),
+        "--format",
+        "json,md",
+        "--out",
+        str(tmp_path / "now"),
+        "--compare-with",
+        str(before),
+    ]
+    result = runner.invoke(app, now)
+    assert result.exit_code == 0, result.output
+    findings = json.loads((tmp_path / "now" / "findings.json").read_text(encoding="utf-8"))
+    assert findings["followup"]["worksheet"] is None
+    (before / "rapport.docx").write_bytes(b"not a zip file")
+    result = runner.invoke(app, now)
+    assert result.exit_code == 2
+    assert "rapport.docx går inte att läsa som ett Word-dokument" in " ".join(result.output.split())

@@ -214,17 +214,30 @@ def _analyse_units(
 
     used: set[str] = set()
     units: list[UnitResult] = []
-    parts: list[tuple[UnitResult, Any, Any, Path, Any, Any, str]] = []
+    parts: list[tuple[UnitResult, Any, Any, Path, Any, tuple[Any, Any], str]] = []
     region_frames = []
     region_base = None
     for file in files:
         config_path = find_config(file, Path(config) if config else None)
         table, cfg = load_input(file, config_path)
-        prepared = prepare(table, cfg)
-        prepared, selected = _select_period(prepared, period, cfg.period)
+        whole = prepare(table, cfg)
+        prepared, selected = _select_period(whole, period, cfg.period)
         sha = file_sha256(file)  # once per file, however many units it holds
         frame = prepared.frame
-        if "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1):
+        # each unit's report sets its period beside its own earlier periods: the unit's rows of the
+        # whole file, split in the same one pass
+        history: dict[str | None, pl.DataFrame] = {}
+        if selected is not None:
+            if "municipality" in whole.frame.columns:
+                history = {
+                    str(key[0]): part
+                    for key, part in whole.frame.filter(pl.col("municipality").is_not_null())
+                    .partition_by("municipality", as_dict=True)
+                    .items()
+                }
+            history[None] = whole.frame
+        split = "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1)
+        if split:
             if frame["municipality"].null_count():
                 name = f"{file.name}: kommun saknas"
                 unit = UnitResult(
@@ -249,14 +262,18 @@ def _analyse_units(
             unit_prepared = dataclasses.replace(
                 prepared, frame=part, rows_read=part.height, exclusions={}, exclusion_lines={}
             )
-            parts.append((unit, unit_prepared, cfg, file, config_path, selected, sha))
+            unit_whole = None
+            if selected is not None:
+                rows = history[value] if split and value is not None else history[None]
+                unit_whole = dataclasses.replace(unit_prepared, frame=rows)
+            parts.append((unit, unit_prepared, cfg, file, config_path, (selected, unit_whole), sha))
         region_frames.append(frame)
         region_base = region_base or (prepared, cfg)
-    for unit, unit_prepared, cfg, file, config_path, selected, sha in parts:
+    for unit, unit_prepared, cfg, file, config_path, period_and_history, sha in parts:
         settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
         try:
             unit.document, unit.manifest = _unit_document(
-                unit_prepared, cfg, settings, file, config_path, selected, sha
+                unit_prepared, cfg, settings, file, config_path, period_and_history, sha
             )
         except OppnaogonError as error:
             unit.status, unit.reason = "failed", f"{error.message} {error.hint or ''}".strip()
@@ -292,8 +309,16 @@ def _identity(value: str, known: dict[str, str]) -> tuple[str | None, str]:
 
 
 def _unit_document(
-    prepared: Any, cfg: Any, settings: Any, file: Path, config_path: Path | None, period: Any, sha: str
+    prepared: Any,
+    cfg: Any,
+    settings: Any,
+    file: Path,
+    config_path: Path | None,
+    period_and_history: tuple[Any, Any],
+    sha: str,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """findings.json and the manifest of one unit, as `analyse` would write them for the unit alone
+    (`period_and_history`: the selected period, if any, and the unit's rows of every period)."""
     from oppnaogon import __version__
     from oppnaogon.analysis import analyse
     from oppnaogon.outputs import run_time
@@ -307,12 +332,14 @@ def _unit_document(
             "Slå ihop enheter eller perioder.",
         )
     findings = analyse(prepared, settings, criteria_area_for(cfg.area))
+    period, history = period_and_history
     label = period.label if period is not None else None
     document = findings_document(file, prepared, findings, settings, cfg.area, label, sha=sha)
     if period is not None:
-        from oppnaogon.run import period_document
+        from oppnaogon.run import period_document, period_history
 
         document["period"] = period_document(period, document)
+        document["comparison"], document["trend"] = period_history(history, period, document, settings)
     manifest = {
         "tool": {"name": "oppnaogon", "version": __version__},
         "created": run_time().isoformat(),

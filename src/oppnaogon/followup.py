@@ -47,6 +47,7 @@ def load_previous(path: str | Path) -> dict[str, Any]:
             "Ange findings.json från en tidigare körning av oppnaogon analyse.",
         )
     previous["_path"] = path.name
+    previous["_folder"] = str(path.parent)  # where its Word report, with a filled-in worksheet, may be
     return previous
 
 

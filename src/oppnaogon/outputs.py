@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import (
@@ -30,6 +30,9 @@ from oppnaogon.wording import (
     group_text,
     row_sex_word,
 )
+
+if TYPE_CHECKING:
+    from oppnaogon.report.worksheet import CarriedWorksheet
 
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -244,8 +247,10 @@ def write_outputs(
     *,
     lang: str = "sv",
     templates: Path | None = None,
+    carried: CarriedWorksheet | None = None,
 ) -> list[Path]:
-    """Write the chosen formats into `out` atomically; returns the files written (final paths)."""
+    """Write the chosen formats into `out` atomically; returns the files written (final paths).
+    `carried`: last time's filled-in worksheet, for the reports' step 4 (never written elsewhere)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -272,6 +277,7 @@ def write_outputs(
                 lang=lang,
                 templates=templates,
                 created=datetime.fromisoformat(manifest["created"]),
+                carried=carried,
             )
         manifest = {**manifest, "files": sorted(written)}
         (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")

@@ -156,10 +156,19 @@ def _run(
         document["comparison"], document["trend"] = period_history(
             whole_extract, selected, document, settings
         )
+    carried = None
     if previous is not None:
         from oppnaogon.followup import compare
 
         document["followup"] = compare(document, previous, settings.confidence)
+        if any(f in formats for f in ("html", "md", "docx")):
+            from oppnaogon.report.worksheet import load_carried
+
+            carried = load_carried(previous, Path(previous["_folder"]), lang, templates_path)
+        # what the team wrote stays in the reports: findings.json only says how many rows came back
+        document["followup"]["worksheet"] = (
+            {"file": carried.file, "rows_carried": len(carried.rows)} if carried is not None else None
+        )
     manifest = {
         "tool": {"name": "oppnaogon", "version": __version__},
         "created": created.isoformat(),
@@ -172,7 +181,9 @@ def _run(
     }
     files: list[Path] = []
     if out_path is not None:
-        files = write_outputs(out_path, document, manifest, formats, lang=lang, templates=templates_path)
+        files = write_outputs(
+            out_path, document, manifest, formats, lang=lang, templates=templates_path, carried=carried
+        )
     return AnalysisRun(
         findings=document, prepared=prepared, analysis=findings, files=tuple(files), out=out_path
     )

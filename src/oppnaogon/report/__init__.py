@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oppnaogon.report.worksheet import CarriedWorksheet
 
 REPORT_FORMATS = ("html", "md", "docx")
 FILE_STEM = {"sv": "rapport", "en": "report"}
@@ -16,12 +19,16 @@ CHART_FOLDER = "diagram"
 
 
 def _context(
-    findings: dict[str, Any], lang: str, templates: Path | None, created: datetime
+    findings: dict[str, Any],
+    lang: str,
+    templates: Path | None,
+    created: datetime,
+    carried: CarriedWorksheet | None = None,
 ) -> dict[str, Any]:
     from oppnaogon.report.context import build_context
     from oppnaogon.report.texts import load_texts
 
-    return build_context(findings, load_texts(lang, templates), created)
+    return build_context(findings, load_texts(lang, templates), created, carried)
 
 
 def render_html(
@@ -71,8 +78,10 @@ def write_reports(
     lang: str = "sv",
     templates: Path | None = None,
     created: datetime,
+    carried: CarriedWorksheet | None = None,
 ) -> list[str]:
-    """Write the report formats among `formats` into `folder`; returns the names written (relative)."""
+    """Write the report formats among `formats` into `folder`; returns the names written (relative).
+    `carried`: last time's filled-in worksheet, written into this one's step 4."""
     from oppnaogon.report.charts import render_charts
     from oppnaogon.report.docx import markdown_to_docx
 
@@ -80,7 +89,7 @@ def write_reports(
     if not wanted:
         return []
     stem = FILE_STEM[lang]
-    context = _context(findings, lang, templates, created)
+    context = _context(findings, lang, templates, created, carried)
     charts = render_charts(context["charts"], svg="html" in wanted, png="md" in wanted or "docx" in wanted)
     written: list[str] = []
     if "html" in wanted:

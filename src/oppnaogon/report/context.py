@@ -16,6 +16,7 @@ from typing import Any
 
 from oppnaogon.report import numbers
 from oppnaogon.report.texts import Texts
+from oppnaogon.report.worksheet import CarriedWorksheet
 from oppnaogon.wording import (
     CRITERION,
     KIND,
@@ -62,13 +63,23 @@ DEFINITE = {
 }
 
 
-def build_context(findings: dict[str, Any], texts: Texts, created: datetime) -> dict[str, Any]:
-    """The whole report as plain data for the templates (see the module docstring)."""
-    return _Builder(findings, texts, created).build()
+def build_context(
+    findings: dict[str, Any], texts: Texts, created: datetime, carried: CarriedWorksheet | None = None
+) -> dict[str, Any]:
+    """The whole report as plain data for the templates (see the module docstring); `carried` is last
+    time's filled-in worksheet (see `oppnaogon.report.worksheet`)."""
+    return _Builder(findings, texts, created, carried).build()
 
 
 class _Builder:
-    def __init__(self, findings: dict[str, Any], texts: Texts, created: datetime) -> None:
+    def __init__(
+        self,
+        findings: dict[str, Any],
+        texts: Texts,
+        created: datetime,
+        carried: CarriedWorksheet | None = None,
+    ) -> None:
+        self.carried = carried
         self.f = findings
         self.lang = texts.lang
         self.t = texts.labels
@@ -483,6 +494,7 @@ class _Builder:
                 verdict += f" ({self.criteria_words(d['explained_by'])})"
             finding = {
                 "anchor": self.anchor("fynd", d["id"]),
+                "keys": [d["id"]],
                 "outcome": self.labels[d["outcome"]],
                 "group": self.group(d["breakdown"]),
                 "verdict": verdict,
@@ -561,6 +573,7 @@ class _Builder:
                 {
                     "pattern": True,
                     "anchor": first["anchor"] + "-m",
+                    "keys": [k for f in items for k in f["keys"]],
                     "outcome": outcome,
                     "group": self.fmt(t["pattern_group"], count=len(items)),
                     "intro": self.fmt(t["pattern_intro"], count=len(items)),
@@ -631,6 +644,7 @@ class _Builder:
             out.append(
                 {
                     "anchor": self.anchor("tillganglighet", a["column"]),
+                    "keys": [f"accommodation:{a['column']}"],
                     "outcome": a["column"],
                     "group": "",
                     "verdict": "",
@@ -662,6 +676,7 @@ class _Builder:
             out.append(
                 {
                     "anchor": self.anchor("saknas", m["column"]),
+                    "keys": [f"missing:{m['column']}"],
                     "outcome": m["column"],
                     "group": "",
                     "verdict": "",
@@ -760,9 +775,29 @@ class _Builder:
 
     def step4(self, step2: list[dict[str, Any]]) -> dict[str, Any]:
         width = len(self.t["worksheet"]["columns"])
-        rows = [[f["worksheet"], *[""] * (width - 1)] for g in step2 for f in g["findings"]]
+        generated = [(f["worksheet"], f["keys"]) for g in step2 for f in g["findings"]]
+        rows = [[text, *[""] * (width - 1)] for text, _ in generated]
+        carried_note = ""
+        if self.carried is not None:
+            unused = list(self.carried.rows)
+            for row, (_, keys) in zip(rows, generated, strict=True):
+                match = next((c for c in unused if c.keys & set(keys)), None)
+                if match is not None:
+                    unused.remove(match)
+                    row[1:] = _fit(match.cells, width - 1)
+            # the team's own rows, and rows of differences no longer in this worksheet, as they were
+            rows += [[c.difference, *_fit(c.cells, width - 1)] for c in unused]
+            carried_note = self.fmt(
+                self.t["worksheet"]["carried"], file=self.carried.file, rows=len(self.carried.rows)
+            )
         rows += [[""] * width for _ in range(WORKSHEET_BLANK_ROWS)]
-        return {**self.g["step4"], "header": self.t["worksheet"]["columns"], "rows": rows}
+        return {
+            **self.g["step4"],
+            "header": self.t["worksheet"]["columns"],
+            "rows": rows,
+            "generated": generated,
+            "carried_note": carried_note,
+        }
 
     def comparison(self) -> list[dict[str, Any]]:
         """Per outcome, the whole group's figures per sex of the analysed period and the earlier ones
@@ -943,6 +978,14 @@ class _Builder:
         if area in lists:
             return lists[area]
         return lists["barn_och_unga"] if self.population == "children" else lists["adults"]
+
+
+def _fit(cells: tuple[str, ...], width: int) -> list[str]:
+    """Carried cells to this worksheet's width: missing ones empty, surplus ones joined into the last."""
+    cells_ = list(cells[:width]) + [""] * (width - len(cells))
+    if len(cells) > width and width:
+        cells_[-1] = " ".join(c for c in (cells_[-1], *cells[width:]) if c)
+    return cells_
 
 
 def _key(breakdown: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
