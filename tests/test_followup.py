@@ -200,6 +200,11 @@ def test_the_worksheet_carries_last_times_actions_forward(tmp_path: Path) -> Non
         ],
     )
     assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "Uppföljning mot förra körningen (2025), skillnaderna har: minskat 0" in output
+    assert (
+        "Arbetsbladet: 3 rader som fylldes i förra gången (rapport.docx) finns med igen i steg 4." in output
+    )
     findings_text = (tmp_path / "now" / "findings.json").read_text(encoding="utf-8")
     assert json.loads(findings_text)["followup"]["worksheet"] == {"file": "rapport.docx", "rows_carried": 3}
     assert (

@@ -317,6 +317,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
             "använd grövre åldersgrupper (age_bands i oppnaogon.toml) för att kunna jämföra fler grupper."
         )
     _print_verdict_notes(console, findings, noteworthy)
+    _print_followup(console, findings.get("followup"))
     for flag in findings["missingness_flags"]:
         if flag["flag"]:
             console.print(
@@ -345,6 +346,34 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         reports = [p for p in run.files if p.suffix in (".html", ".docx")]
         if reports:
             console.print("Rapporten: " + ", ".join(str(p) for p in reports), highlight=False, soft_wrap=True)
+
+
+def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
+    """With --compare-with: how the differences changed, and the worksheet rows carried forward."""
+    if not followup:
+        return
+    counts = followup["counts"]
+    earlier = followup["previous"]["period"] or followup["previous"]["input_file"] or "okänd period"
+    console.print(
+        f"Uppföljning mot förra körningen ({earlier}), skillnaderna har: minskat {counts['shrank']}, ökat {counts['grew']}, bytt riktning "
+        f"{counts['reversed']}, ungefär oförändrade {counts['stayed']}, kan inte jämföras "
+        f"{counts['not_comparable']} (se steg 4 i rapporten).",
+        highlight=False,
+    )
+    if followup["settings_changed"]:
+        console.print(
+            "[yellow]Inställningarna skiljer sig från förra gången[/yellow] ("
+            + ", ".join(followup["settings_changed"])
+            + "): jämför med försiktighet.",
+            highlight=False,
+        )
+    worksheet = followup.get("worksheet")
+    if worksheet:
+        console.print(
+            f"Arbetsbladet: {worksheet['rows_carried']} rader som fylldes i förra gången ({worksheet['file']}) "
+            "finns med igen i steg 4.",
+            highlight=False,
+        )
 
 
 def print_batch(run: Any, console: Console | None = None) -> None:
