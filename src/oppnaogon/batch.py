@@ -264,7 +264,7 @@ def _analyse_units(
             )
             unit_whole = None
             if selected is not None:
-                rows = history[value] if split and value is not None else history[None]
+                rows = history[value] if split else history[None]
                 unit_whole = dataclasses.replace(unit_prepared, frame=rows)
             parts.append((unit, unit_prepared, cfg, file, config_path, (selected, unit_whole), sha))
         region_frames.append(frame)

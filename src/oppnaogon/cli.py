@@ -93,6 +93,11 @@ def _user_errors(debug: bool, log: RunLog | None = None) -> Iterator[None]:
         raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
+def _format_list(text: str) -> tuple[str, ...]:
+    """`--format html, JSON,` as ("html", "json"): the run checks the names."""
+    return tuple(f.strip().lower() for f in text.split(",") if f.strip())
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"oppnaogon {__version__}")
@@ -216,7 +221,7 @@ def analyse(
         from oppnaogon.console import print_analysis
         from oppnaogon.run import run_analysis
 
-        chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        chosen = _format_list(formats)
         started = time.perf_counter()
         log.info(f"{data} -> {out} (format {','.join(chosen)}, period {period or '-'}, språk {lang.value})")
         result = run_analysis(
@@ -278,7 +283,7 @@ def batch(
     with _user_errors(debug, log):
         from oppnaogon.batch import PARTIAL_EXIT, run_batch
 
-        chosen = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        chosen = _format_list(formats)
         log.info(f"{len(data)} indata -> {out} (per {by}, format {','.join(chosen)}, period {period or '-'})")
         result = run_batch(
             data,

@@ -355,9 +355,9 @@ def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
     counts = followup["counts"]
     earlier = followup["previous"]["period"] or followup["previous"]["input_file"] or "okänd period"
     console.print(
-        f"Uppföljning mot förra körningen ({earlier}), skillnaderna har: minskat {counts['shrank']}, ökat {counts['grew']}, bytt riktning "
-        f"{counts['reversed']}, ungefär oförändrade {counts['stayed']}, kan inte jämföras "
-        f"{counts['not_comparable']} (se steg 4 i rapporten).",
+        f"Uppföljning mot förra körningen ({earlier}), skillnaderna har: minskat {counts['shrank']}, "
+        f"ökat {counts['grew']}, bytt riktning {counts['reversed']}, ungefär oförändrade {counts['stayed']}, "
+        f"kan inte jämföras {counts['not_comparable']} (se steg 4 i rapporten).",
         highlight=False,
     )
     if followup["settings_changed"]:

@@ -16,6 +16,7 @@ from oppnaogon.errors import UsageError
 from oppnaogon.normalise import Prepared, prepare
 from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
 from oppnaogon.periods import Period, period_words
+from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import LANGUAGES
 
 SCHEMA_VERSION = 1
@@ -161,10 +162,10 @@ def _run(
         from oppnaogon.followup import compare
 
         document["followup"] = compare(document, previous, settings.confidence)
-        if any(f in formats for f in ("html", "md", "docx")):
+        if any(f in REPORT_FORMATS for f in formats):
             from oppnaogon.report.worksheet import load_carried
 
-            carried = load_carried(previous, Path(previous["_folder"]), lang, templates_path)
+            carried = load_carried(previous, Path(previous["_folder"]), templates_path)
         # what the team wrote stays in the reports: findings.json only says how many rows came back
         document["followup"]["worksheet"] = (
             {"file": carried.file, "rows_carried": len(carried.rows)} if carried is not None else None
@@ -303,13 +304,7 @@ def period_history(
     trend: list[dict[str, Any]] = []
     for period, role in history_periods(selected):
         rows = whole.frame.filter(pl.col("date").is_between(pl.lit(period.start), pl.lit(period.end)))
-        entry: dict[str, Any] = {
-            "role": role,
-            "label": period.label,
-            "start": period.start.isoformat(),
-            "end": period.end.isoformat(),
-            "available": rows.height >= settings.min_cell,
-        }
+        entry: dict[str, Any] = {"role": role, **_span(period), "available": rows.height >= settings.min_cell}
         if entry["available"]:
             earlier = analyse(dataclasses.replace(whole, frame=rows), settings, None, whole_group_only=True)
             entry["rows"] = rows.height
@@ -320,9 +315,7 @@ def period_history(
             trend.append(entry)
     current = {
         "role": "current",
-        "label": selected.label,
-        "start": selected.start.isoformat(),
-        "end": selected.end.isoformat(),
+        **_span(selected),
         "available": True,
         "rows": findings["input"]["rows_used"],
         **_whole_group(findings["descriptives"], findings["differences"]),
@@ -330,6 +323,10 @@ def period_history(
     # the previous period first, then the year earlier, as before the trend existed
     comparison.sort(key=lambda c: c["role"] != "previous")
     return comparison, [*trend, current]
+
+
+def _span(period: Period) -> dict[str, str]:
+    return {"label": period.label, "start": period.start.isoformat(), "end": period.end.isoformat()}
 
 
 def _whole_group(

@@ -76,9 +76,7 @@ def read_docx_worksheet(path: Path, headers: list[list[str]]) -> list[list[str]]
     return None
 
 
-def load_carried(
-    previous: dict[str, Any], folder: Path, lang: str, templates: Path | None
-) -> CarriedWorksheet | None:
+def load_carried(previous: dict[str, Any], folder: Path, templates: Path | None) -> CarriedWorksheet | None:
     """Last time's filled-in worksheet (the Word report in `folder`, the folder of the previous
     findings.json), matched to the differences of the previous run; None when there is no Word report
     or no row in its worksheet has anything written beyond the generated first cell."""
@@ -86,12 +84,14 @@ def load_carried(
     from oppnaogon.report.texts import load_texts
     from oppnaogon.wording import LANGUAGES
 
-    for stem_lang, stem in FILE_STEM.items():
-        path = folder / f"{stem}.docx"
-        if not path.is_file():
-            continue
-        texts = {code: load_texts(code, templates) for code in dict.fromkeys([stem_lang, lang, *LANGUAGES])}
-        headers = [list(t.labels["worksheet"]["columns"]) for t in texts.values()]
+    reports = [(code, folder / f"{stem}.docx") for code, stem in FILE_STEM.items()]
+    reports = [(code, path) for code, path in reports if path.is_file()]
+    if not reports:
+        return None
+    texts = {code: load_texts(code, templates) for code in LANGUAGES}
+    # the worksheet in whichever language it was written (a Swedish team may have run --lang en)
+    headers = [list(t.labels["worksheet"]["columns"]) for t in texts.values()]
+    for stem_lang, path in reports:
         rows = read_docx_worksheet(path, headers)
         if rows is None:
             continue
