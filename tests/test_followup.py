@@ -203,7 +203,7 @@ def test_the_worksheet_carries_last_times_actions_forward(tmp_path: Path) -> Non
     output = " ".join(result.output.split())
     assert "Uppföljning mot förra körningen (2025), skillnaderna har: minskat 0" in output
     assert (
-        "Arbetsbladet: 3 rader som fylldes i förra gången (rapport.docx) finns med igen i steg 4." in output
+        "Arbetsbladet från förra gången (rapport.docx) finns med igen i steg 4, ifyllda rader: 3." in output
     )
     findings_text = (tmp_path / "now" / "findings.json").read_text(encoding="utf-8")
     assert json.loads(findings_text)["followup"]["worksheet"] == {"file": "rapport.docx", "rows_carried": 3}
@@ -224,7 +224,7 @@ def test_the_worksheet_carries_last_times_actions_forward(tmp_path: Path) -> Non
     assert ["Egen rad: väntetider", "", "Åtgärd för Egen rad: väntetider", "", "", ""] in rows
     html = (tmp_path / "now" / "rapport.html").read_text(encoding="utf-8")
     assert "Åtgärd A &lt;b&gt;x&lt;/b&gt; | y" in html and "<b>x</b>" not in html
-    assert "förra gången (rapport.docx, 3 rader)" in html
+    assert "förra gången (rapport.docx, ifyllda rader: 3)" in html
 
 
 def test_a_worksheet_row_whose_difference_is_gone_or_whose_text_was_changed_is_kept(tmp_path: Path) -> None:

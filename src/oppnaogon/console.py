@@ -370,8 +370,9 @@ def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
     worksheet = followup.get("worksheet")
     if worksheet:
         console.print(
-            f"Arbetsbladet: {worksheet['rows_carried']} rader som fylldes i förra gången ({worksheet['file']}) "
-            "finns med igen i steg 4.",
+            # the count last, grammatical for any number ("1 rader" was not)
+            f"Arbetsbladet från förra gången ({worksheet['file']}) finns med igen i steg 4, ifyllda rader: "
+            f"{worksheet['rows_carried']}.",
             highlight=False,
         )
 
