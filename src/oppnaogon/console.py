@@ -305,10 +305,12 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     )
     period = findings.get("period")
     if period and period["small"]:
+        from oppnaogon.periods import label_words
+
         console.print(
             f"[yellow]Perioden {period['label']} är liten[/yellow]: många jämförelser döljs eller kan inte "
             f"testas. Slå ihop perioder, t.ex. --period {period['pooled_suggestion']} "
-            f"({_period_text({'label': period['pooled_suggestion']})}), i stället för att läsa brus.",
+            f"({label_words(period['pooled_suggestion'])}), i stället för att läsa brus.",
             highlight=False,
         )
     elif len(hidden) > len(tested):
