@@ -335,3 +335,77 @@ def test_a_few_people_of_unknown_sex_do_not_hide_the_womens_or_mens_figures(writ
     difference = next(d for d in findings["differences"] if not d["breakdown"])
     assert difference["estimate"] == pytest.approx(40 / 60 - 30 / 60, abs=1e-4)
     assert recoverable_cells(findings) == []
+
+
+# --- many units in one pass -------------------------------------------------------------------------------
+
+
+def _prepared(data: Path, config: Path | None = None) -> tuple[object, object]:
+    from oppnaogon.check import load_input
+    from oppnaogon.normalise import prepare
+
+    table, cfg = load_input(data, config)
+    return prepare(table, cfg), cfg
+
+
+def _alone(prepared: object, column: str, value: str) -> object:
+    import dataclasses
+
+    import polars as pl
+
+    frame = prepared.frame.filter(pl.col(column).cast(pl.String) == value)  # type: ignore[attr-defined]
+    return dataclasses.replace(prepared, frame=frame)
+
+
+@pytest.mark.parametrize("whole_group_only", [False, True])
+def test_units_in_one_pass_are_analysed_as_if_alone(whole_group_only: bool) -> None:
+    """Every municipality of the example, analysed together, gets exactly what `analyse` of its rows
+    alone gives: its own breakdowns, tests, BH family, verdicts and disclosure control."""
+    from oppnaogon.analysis import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.run import criteria_area_for
+
+    prepared, cfg = _prepared(EXAMPLE, EXAMPLE.parent / "oppnaogon.toml")
+    area = criteria_area_for(cfg.area)  # type: ignore[attr-defined]
+    settings = AnalysisSettings()
+    together = analyse_units(prepared, "municipality", settings, area, whole_group_only=whole_group_only)
+    assert sorted(together) == ["1780", "1784", "1785"]
+    for unit, findings in together.items():
+        alone = analyse(
+            _alone(prepared, "municipality", unit), settings, area, whole_group_only=whole_group_only
+        )
+        assert findings == alone
+        assert findings.rows_used == alone.rows_used > 0
+    assert analyse_units(prepared, None, settings, area)[None] == analyse(prepared, settings, area)
+
+
+def test_units_with_accommodation_and_a_dimension_that_does_not_vary(tmp_path: Path) -> None:
+    """A participation world (accommodation findings, participation criteria) split into units, one of
+    which has a single age band: that unit has no age breakdown, the others keep theirs."""
+    import dataclasses
+
+    import polars as pl
+
+    from oppnaogon.analysis import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.run import criteria_area_for
+    from oppnaogon.worlds import generate_world, write_world
+
+    world = generate_world("participation_interpreter_not_used", 3000, 7)
+    data, config = write_world(world, tmp_path / "world")
+    prepared, cfg = _prepared(data, config)
+    frame = prepared.frame  # type: ignore[attr-defined]
+    first_band = frame.get_column("age_band").drop_nulls().cast(pl.String).sort().first()
+    part = (
+        pl.when(pl.col("age_band").cast(pl.String) == first_band)
+        .then(pl.lit("one-band"))
+        .otherwise(pl.when(pl.int_range(pl.len()) % 2 == 0).then(pl.lit("even")).otherwise(pl.lit("odd")))
+    )
+    prepared = dataclasses.replace(prepared, frame=frame.with_columns(part.alias("part")))
+    area = criteria_area_for(cfg.area)  # type: ignore[attr-defined]
+    settings = AnalysisSettings()
+    together = analyse_units(prepared, "part", settings, area)
+    assert sorted(together) == ["even", "odd", "one-band"]
+    assert ("age_band",) not in together["one-band"].breakdowns
+    assert ("age_band",) in together["even"].breakdowns
+    assert together["even"].accommodation  # the interpreter column, per unit
+    for unit, findings in together.items():
+        assert findings == analyse(_alone(prepared, "part", unit), settings, area)

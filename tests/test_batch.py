@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from oppnaogon.batch import safe_slug
@@ -132,6 +133,43 @@ def test_an_unusable_unit_is_reported_and_the_others_are_written(write_csv: Writ
     assert not (out / "1785-saffle").exists()
     assert "misslyckades" in " ".join(result.output.split())
     assert "ERROR batch" in log.read_text(encoding="utf-8") and "Säffle" in log.read_text(encoding="utf-8")
+
+
+def test_when_the_joint_analysis_fails_each_unit_is_analysed_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All units are analysed in one pass; should that raise, each unit is retried alone, so that only
+    the unit at fault fails and the others are written exactly as in one pass."""
+    import oppnaogon.analysis as analysis
+    from oppnaogon.errors import DataError
+
+    together = tmp_path / "together"
+    assert (
+        runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(together), "--format", "json"]).exit_code == 0
+    )
+    joint = analysis.analyse_units
+    calls: list[int] = []
+
+    def failing(prepared, by, *args, **kwargs):  # type: ignore[no-untyped-def]
+        units = prepared.frame.get_column(by).cast(str).unique().to_list() if by else []
+        calls.append(len(units))
+        if "1784" in units:
+            raise DataError("Enheten gick inte att analysera.", "Prova igen.")
+        return joint(prepared, by, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyse_units", failing)
+    out = tmp_path / "alone"
+    result = runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 5, result.output
+    assert calls == [3, 1, 1, 1, 0]  # one pass for all, then each unit alone; then the region
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    statuses = {u["folder"]: (u["status"], u["reason"]) for u in summary["units"]}
+    assert statuses["1784-arvika"] == ("failed", "Enheten gick inte att analysera. Prova igen.")
+    for folder in ("1780-karlstad", "1785-saffle"):
+        assert statuses[folder] == ("ok", None)
+        assert (out / folder / "findings.json").read_bytes() == (
+            together / folder / "findings.json"
+        ).read_bytes()
 
 
 def test_rerun_is_byte_identical_and_a_running_batch_holds_its_folder(tmp_path: Path) -> None:

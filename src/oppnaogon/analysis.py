@@ -3,7 +3,9 @@
 The data are read once: one group-by over every breakdown dimension and sex gives a small table of
 cells (counts, yes-counts, sums and sums of squares per outcome), plus one value-count table per
 numeric outcome for medians and Mann–Whitney. Every breakdown is a roll-up of those tables, so the
-statistics never touch the rows again.
+statistics never touch the rows again. Many units (municipalities, periods) are analysed in the same
+passes (`analyse_units`): the unit is one more grouping key, and each unit's small tables are then
+handled as if the unit had been analysed alone.
 
 Disclosure control (PRODUCT §9) is decided before anything is computed for publication: counts below
 `min_cell` are hidden (primary), and complementary cells are hidden until no hidden cell can be
@@ -25,7 +27,7 @@ import polars as pl
 from oppnaogon import stats, verdicts
 from oppnaogon.config import SEX_VALUES, OutcomeSpec
 from oppnaogon.criteria import CriteriaArea
-from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, Prepared
+from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
 from oppnaogon.stats import finite_round as _round
 from oppnaogon.suppression import Constraint, primary_cells, protect
 
@@ -65,6 +67,11 @@ class Findings:
 def breakdowns_for(frame: pl.DataFrame) -> list[tuple[str, ...]]:
     """Whole population, each dimension with more than one value, and the two-way intersections."""
     present = [d for d in DIMENSIONS if d in frame.columns and frame.get_column(d).n_unique() > 1]
+    return _breakdowns(present)
+
+
+def _breakdowns(varying: Sequence[str]) -> list[tuple[str, ...]]:
+    present = [d for d in DIMENSIONS if d in varying]
     result: list[tuple[str, ...]] = [(), *[(d,) for d in present]]
     result += [pair for pair in TWO_WAY if all(d in present for d in pair)]
     return result
@@ -110,19 +117,25 @@ def _value_counts(frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec) -
     )
 
 
-def _roll_up(cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str]) -> pl.DataFrame:
-    """Sum the cell table to one breakdown, with a row for every group × sex (absent combinations = 0)."""
+def _roll_up(
+    cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str], units: pl.DataFrame
+) -> pl.DataFrame:
+    """Sum the cell table to one breakdown of every unit, with a row for every unit × group × sex
+    (absent combinations = 0), sorted by unit, group and sex."""
 
-    summed = cells.group_by([*breakdown, "sex"]).agg(pl.col(measures).sum())
-    groups = summed.select(breakdown).unique() if breakdown else pl.DataFrame({"_": [0]})
+    keys = [UNIT, *breakdown]
+    summed = cells.group_by([*keys, "sex"]).agg(pl.col(measures).sum())
+    groups = summed.select(keys).unique() if breakdown else units.select(UNIT)
     grid = groups.join(pl.DataFrame({"sex": list(SEX_VALUES)}), how="cross")
-    if not breakdown:
-        grid = grid.drop("_")
-    keys = [*breakdown, "sex"]
-    full = grid.join(summed, on=keys, how="left", nulls_equal=True).with_columns(
+    full = grid.join(summed, on=[*keys, "sex"], how="left", nulls_equal=True).with_columns(
         pl.col(measures).fill_null(0)
     )
-    return full.sort(keys, nulls_last=True)
+    return full.sort([*keys, "sex"], nulls_last=True)
+
+
+def _split(table: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """A table of every unit as one table per unit (in the same order)."""
+    return {str(key[0]): part for key, part in table.partition_by(UNIT, as_dict=True).items()}
 
 
 # --- the analysis -------------------------------------------------------------------------------------
@@ -139,28 +152,147 @@ def analyse(
     with `area` (its criteria table), the criteria verdicts of decision and participation differences.
     `whole_group_only` analyses the whole group alone (the figures of earlier periods beside a report's
     own): its disclosure control then protects those cells only, which is all that is published of it."""
+    return analyse_units(prepared, None, settings, area, whole_group_only=whole_group_only)[None]
+
+
+def analyse_units(
+    prepared: Prepared,
+    by: str | None,
+    settings: AnalysisSettings | None = None,
+    area: CriteriaArea | None = None,
+    *,
+    whole_group_only: bool = False,
+) -> dict[str | None, Findings]:
+    """`analyse` of every unit (each value of the column `by`, which must have no missing values) as if
+    its rows were analysed alone: the same breakdowns, tests, Benjamini–Hochberg family and disclosure
+    control per unit. The rows are read in one set of passes for all units (the unit is one more
+    grouping key); only the small per-unit tables are handled unit by unit. With `by=None` the whole
+    frame is one unit, keyed None. Units come in the order of their values as text."""
     settings = settings or AnalysisSettings()
-    frame = prepared.frame
     outcomes = prepared.outcomes
-    breakdowns: list[tuple[str, ...]] = [()] if whole_group_only else breakdowns_for(frame)
+    source = prepared.frame
+    if by is None:
+        frame = source.with_columns(pl.lit(0, dtype=pl.UInt8).alias(UNIT))
+    else:
+        if source.get_column(by).null_count():
+            raise ValueError(f"analyse_units: the unit column {by!r} has missing values")
+        frame = source.with_columns(pl.col(by).alias(UNIT))
+    present = [d for d in DIMENSIONS if d in frame.columns]
+    # per unit: its rows, and how many values each dimension takes (a breakdown needs more than one)
+    units = (
+        frame.lazy()
+        .group_by(UNIT)
+        .agg(pl.len().alias("rows"), *[pl.col(d).n_unique().alias(d) for d in present])
+        .with_columns(pl.col(UNIT).cast(pl.String))
+        .sort(UNIT)
+        .collect()
+    )
+    if by is None and units.height == 0:  # no rows: still one (empty) unit
+        units = pl.DataFrame({UNIT: ["0"], "rows": [0], **{d: [0] for d in present}})
+    unit_breakdowns: dict[str, list[tuple[str, ...]]] = {
+        row[UNIT]: [()] if whole_group_only else _breakdowns([d for d in present if row[d] > 1])
+        for row in units.iter_rows(named=True)
+    }
+    breakdowns = list(dict.fromkeys(b for bs in unit_breakdowns.values() for b in bs))
+    breakdowns.sort(key=lambda b: (len(b), [DIMENSIONS.index(d) for d in b]))
     dims = sorted({d for b in breakdowns for d in b})
     measures = ["rows"] + [f"n:{o.name}" for o in outcomes]
     measures += [f"k:{o.name}" for o in outcomes if o.is_binary]
     measures += [m for o in outcomes if not o.is_binary for m in (f"s:{o.name}", f"q:{o.name}")]
-    cells = _cell_table(frame, dims, outcomes)
-    tables = {b: _roll_up(cells, b, measures) for b in breakdowns}
+    cells = _cell_table(frame, [UNIT, *dims], outcomes)
+    tables = {b: _split(_roll_up(cells, b, measures, units)) for b in breakdowns}
 
     # Data quality: rows and missing values per sex for every used column (whole population).
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
     quality = (
         frame.lazy()
-        .group_by("sex")
+        .group_by(UNIT, "sex")
         .agg(pl.len().alias("rows"), *[pl.col(f).sum().alias(f) for f in flags])
-        .with_columns(pl.col("sex").cast(pl.String))
+        .with_columns(pl.col(UNIT).cast(pl.String), pl.col("sex").cast(pl.String))
         .collect()
     )
-    quality_rows = {row["sex"]: row for row in quality.iter_rows(named=True)}
+    quality_rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in quality.iter_rows(named=True):
+        quality_rows[row[UNIT]][row["sex"]] = row
     structural = _structural_missingness(frame, flags, outcomes)
+    medians = {
+        spec.name: _numeric_statistics(frame, dims, spec, breakdowns)
+        for spec in outcomes
+        if not spec.is_binary
+    }
+
+    parts: dict[str, _UnitPart] = {}
+    for row in units.iter_rows(named=True):
+        unit = row[UNIT]
+        own = unit_breakdowns[unit]
+        parts[unit] = _analyse_unit(
+            {b: tables[b][unit] for b in own},
+            own,
+            outcomes,
+            quality_rows[unit],
+            flags,
+            structural.get(unit, {}),
+            {name: m.get(unit, {}) for name, m in medians.items()},
+            row["rows"],
+            settings,
+        )
+    if area is not None:
+        for unit, part in parts.items():
+            for entry in part.differences:
+                entry["_unit"] = unit
+        verdicts.assess(frame, outcomes, [e for p in parts.values() for e in p.differences], area, settings)
+        # answered = rows − missing: hidden wherever the data-quality table hides either
+        accommodation = verdicts.accommodation_findings(
+            frame,
+            outcomes,
+            area,
+            settings,
+            {
+                unit: {(q["column"], q["sex"]) for q in part.data_quality if q["suppressed"]}
+                for unit, part in parts.items()
+            },
+        )
+    result: dict[str | None, Findings] = {}
+    for unit, part in parts.items():
+        for entry in part.differences:
+            entry.pop("_unit", None)
+        result[None if by is None else unit] = Findings(
+            descriptives=tuple(part.descriptives),
+            differences=tuple(part.differences),
+            data_quality=tuple(part.data_quality),
+            missingness_flags=tuple(part.missingness_flags),
+            breakdowns=tuple(unit_breakdowns[unit]),
+            outcomes=tuple(outcomes),
+            rows_used=part.rows,
+            hidden_cells=part.hidden_cells,
+            accommodation=tuple(accommodation.get(unit, [])) if area is not None else (),
+            criteria_area=area.area if area is not None else None,
+        )
+    return result
+
+
+@dataclass
+class _UnitPart:
+    descriptives: list[dict[str, Any]]
+    differences: list[dict[str, Any]]
+    data_quality: list[dict[str, Any]]
+    missingness_flags: list[dict[str, Any]]
+    rows: int
+    hidden_cells: int
+
+
+def _analyse_unit(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    breakdowns: list[tuple[str, ...]],
+    outcomes: Sequence[OutcomeSpec],
+    quality_rows: dict[str, dict[str, Any]],
+    flags: list[str],
+    structural: dict[str, str],
+    medians: dict[str, Any],
+    rows_used: int,
+    settings: AnalysisSettings,
+) -> _UnitPart:
+    """Disclosure control, descriptives, differences and data quality of one unit, from its tables."""
 
     # --- disclosure control: the n system (counts), then shares and means ----------------------------
     def group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
@@ -179,7 +311,7 @@ def analyse(
             missing = quality_rows.get(sex, {}).get(f, 0)
             n_values[("missing", column, sex)] = missing
             n_values[("present", column, sex)] = rows - missing
-    n_values[("rows_used",)] = frame.height
+    n_values[("rows_used",)] = rows_used
 
     constraints = _tree_constraints(tables, breakdowns, outcomes, "n")
     constraints.append(Constraint(("rows_used",), tuple(("rows", s) for s in SEX_VALUES)))
@@ -238,11 +370,6 @@ def analyse(
 
     # --- descriptives ------------------------------------------------------------------------------
     descriptives: list[dict[str, Any]] = []
-    medians = {
-        spec.name: _numeric_statistics(frame, dims, spec, breakdowns)
-        for spec in outcomes
-        if not spec.is_binary
-    }
     for spec in outcomes:
         for b in breakdowns:
             table = tables[b]
@@ -285,8 +412,6 @@ def analyse(
 
     # --- differences female − male -----------------------------------------------------------------------
     differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings)
-    if area is not None:
-        verdicts.assess(frame, outcomes, differences, area, settings)
 
     # --- data quality ---------------------------------------------------------------------------------
     data_quality: list[dict[str, Any]] = []
@@ -307,23 +432,13 @@ def analyse(
                 }
             )
     flags_out = _missingness_flags(n_values, hidden, flags, settings, structural)
-    accommodation: list[dict[str, Any]] = []
-    if area is not None:
-        # answered = rows − missing: hidden wherever the data-quality table hides either
-        quality_hidden = {(q["column"], q["sex"]) for q in data_quality if q["suppressed"]}
-        accommodation = verdicts.accommodation_findings(frame, outcomes, area, settings, quality_hidden)
-
-    return Findings(
-        descriptives=tuple(descriptives),
-        differences=tuple(differences),
-        data_quality=tuple(data_quality),
-        missingness_flags=tuple(flags_out),
-        breakdowns=tuple(breakdowns),
-        outcomes=tuple(outcomes),
-        rows_used=frame.height,
+    return _UnitPart(
+        descriptives=descriptives,
+        differences=differences,
+        data_quality=data_quality,
+        missingness_flags=flags_out,
+        rows=rows_used,
         hidden_cells=len(hidden),
-        accommodation=tuple(accommodation),
-        criteria_area=area.area if area is not None else None,
     )
 
 
@@ -370,24 +485,21 @@ def _numeric_statistics(
     dims: Sequence[str],
     spec: OutcomeSpec,
     breakdowns: Iterable[tuple[str, ...]],
-) -> dict[tuple[Any, ...], Any]:
-    """Medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown, group).
+) -> dict[str, dict[tuple[Any, ...], Any]]:
+    """Per unit: medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown,
+    group). Both come from one value-count table (rows per distinct value), rolled up per breakdown."""
 
-    Both come from one value-count table (rows per distinct value), rolled up per breakdown.
-    """
-
-    counts = _value_counts(frame, dims, spec)
-    result: dict[tuple[Any, ...], Any] = {}
+    counts = _value_counts(frame, [UNIT, *dims], spec)
+    result: dict[str, dict[tuple[Any, ...], Any]] = defaultdict(dict)
     for b in breakdowns:
-        by = list(b) or ["_all"]
-        rolled = counts.group_by([*b, "sex", "value"]).agg(pl.col("count").sum())
-        if not b:
-            rolled = rolled.with_columns(pl.lit(0).alias("_all"))
-        for row in stats.grouped_medians(rolled, by).iter_rows(named=True):
-            g = tuple(row[d] for d in b)
-            result[(b, g, row["sex"])] = (row["median"], row["median_low"], row["median_high"])
-        for row in stats.grouped_mann_whitney(rolled, by).iter_rows(named=True):
-            result[("mw", b, tuple(row[d] for d in b))] = row["p_value"]
+        by = [UNIT, *b]
+        rolled = counts.group_by([*by, "sex", "value"]).agg(pl.col("count").sum())
+        for row in stats.grouped_medians(rolled, by).iter_rows():
+            *unit_and_group, sex, _, median, low, high = row
+            result[unit_and_group[0]][(b, tuple(unit_and_group[1:]), sex)] = (median, low, high)
+        mann_whitney = stats.grouped_mann_whitney(rolled, by)
+        for row in mann_whitney.select(*by, "p_value").iter_rows():
+            result[row[0]][("mw", b, tuple(row[1:-1]))] = row[-1]
     return result
 
 
@@ -540,10 +652,12 @@ def _minor_sex_cells(values: dict[Hashable, float]) -> list[Hashable]:
 STRUCTURAL_AGREEMENT = 0.95
 
 
-def _structural_missingness(frame: pl.DataFrame, flags: list[str], outcomes: Sequence[Any]) -> dict[str, str]:
-    """{column: outcome name} for columns that are missing exactly when a yes/no outcome is no: their
-    missingness differs between the sexes only because the outcome does, and is not a data-quality
-    problem. One pass over the frame for all pairs."""
+def _structural_missingness(
+    frame: pl.DataFrame, flags: list[str], outcomes: Sequence[Any]
+) -> dict[str, dict[str, str]]:
+    """Per unit, {column: outcome name} for columns that are missing exactly when a yes/no outcome is
+    no: their missingness differs between the sexes only because the outcome does, and is not a
+    data-quality problem. One pass over the frame for all pairs and units."""
     pairs = [
         (f, spec)
         for f in flags
@@ -552,21 +666,28 @@ def _structural_missingness(frame: pl.DataFrame, flags: list[str], outcomes: Seq
     ]
     if not pairs or frame.height == 0:
         return {}
-    agreement = frame.select(
-        [
+    agreement = (
+        frame.lazy()
+        .group_by(UNIT)
+        .agg(
             (pl.col(f) == pl.col(OUTCOME_PREFIX + spec.name).not_())
             .filter(pl.col(OUTCOME_PREFIX + spec.name).is_not_null())
             .mean()
             .alias(f"{i}")
             for i, (f, spec) in enumerate(pairs)
-        ]
-    ).row(0)
-    found: dict[str, str] = {}
-    for (f, spec), share in zip(pairs, agreement, strict=True):
-        column = f.removeprefix(MISSING_PREFIX)
-        if share is not None and share >= STRUCTURAL_AGREEMENT and column not in found:
-            found[column] = spec.name
-    return found
+        )
+        .with_columns(pl.col(UNIT).cast(pl.String))
+        .collect()
+    )
+    result: dict[str, dict[str, str]] = {}
+    for unit, *shares in agreement.iter_rows():
+        found: dict[str, str] = {}
+        for (f, spec), share in zip(pairs, shares, strict=True):
+            column = f.removeprefix(MISSING_PREFIX)
+            if share is not None and share >= STRUCTURAL_AGREEMENT and column not in found:
+                found[column] = spec.name
+        result[unit] = found
+    return result
 
 
 def _missingness_flags(

@@ -1,9 +1,11 @@
 """`oppnaogon batch`: many municipalities (units) in one run, each with its own report, and an overview.
 
-One file with a municipality column is read and normalised once and split into its units in one pass
-(`partition_by`); several files (or a folder) are one unit each. Every unit is analysed like `analyse`
-would analyse it alone, with its own disclosure control, and written atomically into its own folder,
-named by a safe slug of its kommunkod and name: a unit called `../../x` cannot write outside `--out`.
+One file with a municipality column is read and normalised once, and all its units are analysed in one
+set of Polars passes over the rows, the municipality being one more grouping key (`analyse_units`; so
+are the earlier periods of `--period`); several files (or a folder) are one unit each. Every unit gets
+what `analyse` of its rows alone would give, with its own tests and disclosure control, written
+atomically into its own folder, named by a safe slug of its kommunkod and name: a unit called
+`../../x` cannot write outside `--out`.
 Reports are rendered in parallel (`--jobs`). A unit that fails (too few rows, no outcome …) is
 recorded with its reason and the others are still written; the exit code is then 5.
 
@@ -214,7 +216,6 @@ def _analyse_units(
 
     used: set[str] = set()
     units: list[UnitResult] = []
-    parts: list[tuple[UnitResult, Any, Any, Path, Any, tuple[Any, Any], str]] = []
     region_frames = []
     region_base = None
     for file in files:
@@ -222,20 +223,7 @@ def _analyse_units(
         table, cfg = load_input(file, config_path)
         whole = prepare(table, cfg)
         prepared, selected = _select_period(whole, period, cfg.period)
-        sha = file_sha256(file)  # once per file, however many units it holds
         frame = prepared.frame
-        # each unit's report sets its period beside its own earlier periods: the unit's rows of the
-        # whole file, split in the same one pass
-        history: dict[str | None, pl.DataFrame] = {}
-        if selected is not None:
-            if "municipality" in whole.frame.columns:
-                history = {
-                    str(key[0]): part
-                    for key, part in whole.frame.filter(pl.col("municipality").is_not_null())
-                    .partition_by("municipality", as_dict=True)
-                    .items()
-                }
-            history[None] = whole.frame
         split = "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1)
         if split:
             if frame["municipality"].null_count():
@@ -245,40 +233,27 @@ def _analyse_units(
                 )
                 unit.status, unit.reason = "failed", "raderna saknar kommun"
                 units.append(unit)
-            groups = frame.filter(pl.col("municipality").is_not_null()).partition_by(
-                "municipality", as_dict=True, maintain_order=True
+            counts = frame.filter(pl.col("municipality").is_not_null()).group_by(
+                pl.col("municipality").cast(pl.String)
             )
-            pieces = sorted(((str(key[0]), part) for key, part in groups.items()), key=lambda kv: kv[0])
+            pieces = sorted(counts.len().iter_rows())
         else:
             single = None
             if "municipality" in frame.columns and frame["municipality"].n_unique() == 1:
                 single = str(frame["municipality"].drop_nulls().first())
-            pieces = [(single, frame)]
-        for value, part in pieces:
+            pieces = [(single, frame.height)]
+        file_units: dict[str | None, UnitResult] = {}
+        for value, rows in pieces:
             code, name = _identity(value, kommuner()) if value else (None, file.stem)
             slug = safe_slug(f"{code}-{name}" if code else name, used)
-            unit = UnitResult(name=name, code=code, slug=slug, rows=part.height)
+            unit = UnitResult(name=name, code=code, slug=slug, rows=rows)
             units.append(unit)
-            unit_prepared = dataclasses.replace(
-                prepared, frame=part, rows_read=part.height, exclusions={}, exclusion_lines={}
-            )
-            unit_whole = None
-            if selected is not None:
-                rows = history[value] if split else history[None]
-                unit_whole = dataclasses.replace(unit_prepared, frame=rows)
-            parts.append((unit, unit_prepared, cfg, file, config_path, (selected, unit_whole), sha))
+            file_units[value if split else None] = unit
+        settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
+        context = _FileContext(file, config_path, cfg, settings, prepared, whole, selected, file_sha256(file))
+        _file_documents(context, file_units, "municipality" if split else None, on_unit)
         region_frames.append(frame)
         region_base = region_base or (prepared, cfg)
-    for unit, unit_prepared, cfg, file, config_path, period_and_history, sha in parts:
-        settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
-        try:
-            unit.document, unit.manifest = _unit_document(
-                unit_prepared, cfg, settings, file, config_path, period_and_history, sha
-            )
-        except OppnaogonError as error:
-            unit.status, unit.reason = "failed", f"{error.message} {error.hint or ''}".strip()
-            continue
-        on_unit(unit)
     region = None
     ok = [u for u in units if u.status == "ok"]
     if ok and region_base is not None:
@@ -308,49 +283,142 @@ def _identity(value: str, known: dict[str, str]) -> tuple[str | None, str]:
     return None, value
 
 
-def _unit_document(
-    prepared: Any,
-    cfg: Any,
-    settings: Any,
-    file: Path,
-    config_path: Path | None,
-    period_and_history: tuple[Any, Any],
-    sha: str,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """findings.json and the manifest of one unit, as `analyse` would write them for the unit alone
-    (`period_and_history`: the selected period, if any, and the unit's rows of every period)."""
+@dataclass(frozen=True)
+class _FileContext:
+    """One input file of a batch, read, normalised and cut to the period (`prepared`; `whole`: every
+    period, for the comparison and the trend)."""
+
+    file: Path
+    config_path: Path | None
+    cfg: Any
+    settings: Any
+    prepared: Any
+    whole: Any
+    selected: Any
+    sha: str
+
+
+def _file_documents(
+    context: _FileContext,
+    file_units: dict[str | None, UnitResult],
+    by: str | None,
+    on_unit: Callable[[UnitResult], None],
+) -> None:
+    """findings.json and the manifest of every unit of one file (the value of column `by`; None: the
+    whole file is one unit), as `analyse` would write them for the unit alone, then `on_unit` for each.
+
+    All units are analysed together (`analyse_units`: one set of passes over the rows, not one analysis
+    per unit). Should that fail, each unit is analysed alone, so that only the unit at fault fails."""
+    import dataclasses
+
+    import polars as pl
+
+    from oppnaogon.analysis import analyse_units
+    from oppnaogon.run import criteria_area_for
+
+    prepared, settings = context.prepared, context.settings
+    usable: dict[str | None, UnitResult] = {}
+    for value, unit in file_units.items():
+        if not prepared.outcomes:
+            unit.status, unit.reason = "failed", _reason(_NO_OUTCOMES)
+        elif unit.rows < settings.min_cell:
+            unit.status, unit.reason = "failed", _reason(_too_few(unit.rows, settings.min_cell))
+        else:
+            usable[value] = unit
+    if not usable:
+        return
+    frame = prepared.frame
+    if by is not None:
+        frame = frame.filter(pl.col(by).cast(pl.String).is_in(list(usable)))
+    area = criteria_area_for(context.cfg.area)
+    try:
+        findings = analyse_units(dataclasses.replace(prepared, frame=frame), by, settings, area)
+    except OppnaogonError:
+        if len(usable) == 1:
+            raise
+        for value, unit in usable.items():
+            try:
+                _file_documents(context, {value: unit}, by, on_unit)
+            except OppnaogonError as error:
+                unit.status, unit.reason = "failed", f"{error.message} {error.hint or ''}".strip()
+        return
+    from oppnaogon.run import population_age_group
+
+    age_groups = population_age_group(frame, by) if by is not None else {None: population_age_group(frame)}
+    documents = {
+        value: _unit_document(context, findings[value], unit.rows, age_groups[value])
+        for value, unit in usable.items()
+    }
+    if context.selected is not None:
+        from oppnaogon.run import period_histories
+
+        histories = period_histories(context.whole, context.selected, documents, settings, by)
+        for value, document in documents.items():
+            document["comparison"], document["trend"] = histories[value]
+    for value, unit in usable.items():
+        unit.document, unit.manifest = documents[value], _manifest(context, documents[value])
+        on_unit(unit)
+
+
+_NO_OUTCOMES = UsageError("Inga utfall att analysera.", "Ange utfall i oppnaogon.toml under [outcomes.NAMN].")
+
+
+def _too_few(rows: int, min_cell: int) -> UsageError:
+    return UsageError(
+        f"Enheten har bara {rows} användbara rader, färre än röjandegränsen {min_cell}.",
+        "Slå ihop enheter eller perioder.",
+    )
+
+
+def _reason(error: OppnaogonError) -> str:
+    return f"{error.message} {error.hint or ''}".strip()
+
+
+def _unit_document(context: _FileContext, findings: Any, rows: int, age_group: str) -> dict[str, Any]:
+    """findings.json of one unit (its rows of the file: `rows`), as `analyse` would write it."""
+    import dataclasses
+
+    from oppnaogon.run import findings_document, period_document
+
+    # the unit's own counts: it was read alone, with nothing excluded
+    prepared = dataclasses.replace(
+        context.prepared,
+        frame=context.prepared.frame.head(0),
+        rows_read=rows,
+        exclusions={},
+        exclusion_lines={},
+    )
+    label = context.selected.label if context.selected is not None else None
+    document = findings_document(
+        context.file,
+        prepared,
+        findings,
+        context.settings,
+        context.cfg.area,
+        label,
+        sha=context.sha,
+        age_group=age_group,
+    )
+    if context.selected is not None:
+        document["period"] = period_document(context.selected, document)
+    return document
+
+
+def _manifest(context: _FileContext, document: dict[str, Any]) -> dict[str, Any]:
     from oppnaogon import __version__
-    from oppnaogon.analysis import analyse
     from oppnaogon.outputs import run_time
-    from oppnaogon.run import criteria_area_for, file_sha256, findings_document
+    from oppnaogon.run import file_sha256
 
-    if not prepared.outcomes:
-        raise UsageError("Inga utfall att analysera.", "Ange utfall i oppnaogon.toml under [outcomes.NAMN].")
-    if prepared.rows_usable < settings.min_cell:
-        raise UsageError(
-            f"Enheten har bara {prepared.rows_usable} användbara rader, färre än röjandegränsen {settings.min_cell}.",
-            "Slå ihop enheter eller perioder.",
-        )
-    findings = analyse(prepared, settings, criteria_area_for(cfg.area))
-    period, history = period_and_history
-    label = period.label if period is not None else None
-    document = findings_document(file, prepared, findings, settings, cfg.area, label, sha=sha)
-    if period is not None:
-        from oppnaogon.run import period_document, period_history
-
-        document["period"] = period_document(period, document)
-        document["comparison"], document["trend"] = period_history(history, period, document, settings)
-    manifest = {
+    return {
         "tool": {"name": "oppnaogon", "version": __version__},
         "created": run_time().isoformat(),
-        "input": {"file": file.name, "sha256": document["input"]["sha256"]},
+        "input": {"file": context.file.name, "sha256": document["input"]["sha256"]},
         "config": {
-            "file": config_path.name if config_path else None,
-            "sha256": file_sha256(config_path) if config_path else None,
+            "file": context.config_path.name if context.config_path else None,
+            "sha256": file_sha256(context.config_path) if context.config_path else None,
         },
         "settings": document["settings"],
     }
-    return document, manifest
 
 
 def _write_unit(

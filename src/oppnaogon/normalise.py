@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 MISSING_PREFIX = "missing:"
 OUTCOME_PREFIX = "o:"
 CRITERION_PREFIX = "c:"
+# the unit of `analysis.analyse_units` (a municipality, a period), one more grouping key of every pass
+UNIT = "__unit"
 ABROAD = "abroad"
 """Pseudo-region for exports that only say 'utrikes född' (born abroad, region not given)."""
 _ABROAD_KEYS = {

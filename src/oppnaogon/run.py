@@ -6,9 +6,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oppnaogon import __version__
+
+if TYPE_CHECKING:
+    import polars as pl
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
 from oppnaogon.check import find_config, load_input
 from oppnaogon.criteria import CriteriaArea
@@ -295,34 +298,70 @@ def period_history(
     first date is left out of the trend (it is still listed, empty, when it is the previous period or
     the one a year earlier).
     """
+    return period_histories(whole, selected, {None: findings}, settings, by=None)[None]
+
+
+def period_histories(
+    whole: Prepared,
+    selected: Period,
+    documents: dict[str | None, dict[str, Any]],
+    settings: AnalysisSettings,
+    by: str | None,
+) -> dict[str | None, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """`period_history` of every unit of `documents` (its findings.json, keyed by the value of the
+    column `by` of `whole`; with `by=None` the one key None and all rows): each earlier period is
+    analysed for all units in one `analyse_units`, each unit on its own rows as if alone."""
     import dataclasses
 
     import polars as pl
 
-    first_date = whole.frame.get_column("date").min()
-    comparison: list[dict[str, Any]] = []
-    trend: list[dict[str, Any]] = []
+    from oppnaogon.analysis import analyse_units
+
+    frame = whole.frame
+    if by is not None:
+        frame = frame.filter(pl.col(by).cast(pl.String).is_in([str(u) for u in documents]))
+
+    def per_unit(rows: pl.DataFrame, value: pl.Expr) -> dict[str | None, Any]:
+        if by is None:
+            return {None: rows.select(value).item()}
+        return dict(rows.group_by(pl.col(by).cast(pl.String)).agg(value).iter_rows())
+
+    first_dates = per_unit(frame, pl.col("date").min())
+    comparison: dict[str | None, list[dict[str, Any]]] = {unit: [] for unit in documents}
+    trend: dict[str | None, list[dict[str, Any]]] = {unit: [] for unit in documents}
     for period, role in history_periods(selected):
-        rows = whole.frame.filter(pl.col("date").is_between(pl.lit(period.start), pl.lit(period.end)))
-        entry: dict[str, Any] = {"role": role, **_span(period), "available": rows.height >= settings.min_cell}
-        if entry["available"]:
-            earlier = analyse(dataclasses.replace(whole, frame=rows), settings, None, whole_group_only=True)
-            entry["rows"] = rows.height
-            entry |= _whole_group(earlier.descriptives, earlier.differences)
-        if role is not None:
-            comparison.append(dict(entry))
-        if role is not None or (first_date is not None and period.end >= first_date):
-            trend.append(entry)
-    current = {
-        "role": "current",
-        **_span(selected),
-        "available": True,
-        "rows": findings["input"]["rows_used"],
-        **_whole_group(findings["descriptives"], findings["differences"]),
-    }
-    # the previous period first, then the year earlier, as before the trend existed
-    comparison.sort(key=lambda c: c["role"] != "previous")
-    return comparison, [*trend, current]
+        rows = frame.filter(pl.col("date").is_between(pl.lit(period.start), pl.lit(period.end)))
+        counts = per_unit(rows, pl.len())
+        available = [unit for unit in documents if counts.get(unit, 0) >= settings.min_cell]
+        earlier = {}
+        if available:
+            if by is not None:
+                rows = rows.filter(pl.col(by).cast(pl.String).is_in(available))
+            prepared = dataclasses.replace(whole, frame=rows)
+            earlier = analyse_units(prepared, by, settings, None, whole_group_only=True)
+        for unit in documents:
+            entry: dict[str, Any] = {"role": role, **_span(period), "available": unit in earlier}
+            if unit in earlier:
+                entry["rows"] = counts[unit]
+                entry |= _whole_group(earlier[unit].descriptives, earlier[unit].differences)
+            if role is not None:
+                comparison[unit].append(dict(entry))
+            first_date = first_dates.get(unit)
+            if role is not None or (first_date is not None and period.end >= first_date):
+                trend[unit].append(entry)
+    result: dict[str | None, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for unit, findings in documents.items():
+        current = {
+            "role": "current",
+            **_span(selected),
+            "available": True,
+            "rows": findings["input"]["rows_used"],
+            **_whole_group(findings["descriptives"], findings["differences"]),
+        }
+        # the previous period first, then the year earlier, as before the trend existed
+        comparison[unit].sort(key=lambda c: c["role"] != "previous")
+        result[unit] = (comparison[unit], [*trend[unit], current])
+    return result
 
 
 def _span(period: Period) -> dict[str, str]:
@@ -384,14 +423,26 @@ def _protected_row_counts(
     }
 
 
-def _population_age_group(prepared: Prepared) -> str:
-    """children (all under 18), adults (all 18+) or mixed: decides flickor/pojkar or kvinnor/män."""
+def population_age_group(frame: pl.DataFrame, by: str | None = None) -> Any:
+    """children (all under 18), adults (all 18+) or mixed: decides flickor/pojkar or kvinnor/män. With
+    `by`, a dict of it per value (as text) of that column, in one pass."""
+    import polars as pl
+
     from oppnaogon.wording import age_group_of_population
 
-    frame = prepared.frame
-    if "age" not in frame.columns or frame.get_column("age").null_count() == frame.height:
-        return "mixed"
-    return age_group_of_population(frame.get_column("age").min(), frame.get_column("age").max())
+    if by is None:
+        if "age" not in frame.columns or frame.get_column("age").null_count() == frame.height:
+            return "mixed"
+        return age_group_of_population(frame.get_column("age").min(), frame.get_column("age").max())
+    if "age" not in frame.columns:
+        return dict.fromkeys(frame.get_column(by).cast(pl.String).unique().to_list(), "mixed")
+    ranges = frame.group_by(pl.col(by).cast(pl.String)).agg(
+        pl.col("age").min().alias("low"), pl.col("age").max().alias("high")
+    )
+    return {
+        unit: "mixed" if low is None else age_group_of_population(low, high)
+        for unit, low, high in ranges.iter_rows()
+    }
 
 
 DEFAULT_AREA = "barn_och_unga"
@@ -415,8 +466,10 @@ def findings_document(
     period: str | None,
     *,
     sha: str,
+    age_group: str | None = None,
 ) -> dict[str, Any]:
-    """findings.json (PRODUCT §7): extend, never rename."""
+    """findings.json (PRODUCT §7): extend, never rename. `age_group`: that of `prepared`'s rows unless
+    given (see `population_age_group`)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "oppnaogon", "version": __version__},
@@ -438,7 +491,7 @@ def findings_document(
             "age_bands": list(prepared.age_band_labels),
             "multiple_testing": "benjamini-hochberg",
         },
-        "population": {"age_group": _population_age_group(prepared)},
+        "population": {"age_group": age_group or population_age_group(prepared.frame)},
         "outcomes": [
             {"name": o.name, "kind": o.kind, "column": o.column, "label": o.label or o.column}
             for o in findings.outcomes

@@ -36,7 +36,7 @@ Per-stratum counts are never published; only pooled estimates of groups that ste
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,7 @@ import polars as pl
 
 from oppnaogon import stats
 from oppnaogon.names import key
-from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX
+from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT
 from oppnaogon.roles import YES_CODES
 from oppnaogon.stats import SEXES
 from oppnaogon.stats import finite_round as _round
@@ -54,7 +54,7 @@ from oppnaogon.stratified import mantel_haenszel
 if TYPE_CHECKING:
     from oppnaogon.analysis import AnalysisSettings
     from oppnaogon.config import OutcomeSpec
-    from oppnaogon.criteria import CriteriaArea
+    from oppnaogon.criteria import CriteriaArea, Criterion
 
 KIND_CRITERIA: dict[str, tuple[str, ...]] = {
     "decision": ("need", "met_otherwise", "consent"),
@@ -249,11 +249,15 @@ def assess(
                 has_criteria=bool(available),
             )
             _set_verdict(entry, verdict, explained_by, reason, ids, compared)
-    # masked differences: BH over the adjusted tests of the differences that were not noteworthy
-    if masked_candidates:
-        p = np.array([adj.p_value for _, adj, _, _ in masked_candidates])
+    # masked differences: BH over the adjusted tests of the differences that were not noteworthy, within
+    # each unit's report (a unit's family of tests is its own, as its report is)
+    by_unit: dict[Any, list[tuple[dict[str, Any], Adjusted, Sequence[str], dict[str, Adjusted]]]] = {}
+    for candidate in masked_candidates:
+        by_unit.setdefault(candidate[0].get("_unit"), []).append(candidate)
+    for family in by_unit.values():
+        p = np.array([adj.p_value for _, adj, _, _ in family])
         adjusted_p = stats.benjamini_hochberg(p)
-        for (entry, adj, ids, compared), p_adj in zip(masked_candidates, adjusted_p, strict=True):
+        for (entry, adj, ids, compared), p_adj in zip(family, adjusted_p, strict=True):
             if entry["adjusted"] is not None:
                 entry["adjusted"]["p_adjusted"] = _round(p_adj, 6)
             verdict, explained_by, reason = decide(
@@ -303,7 +307,9 @@ def _adjust(
         for c in cols
         if (criterion := area.by_id(cid)) is not None and criterion.not_explaining_values
     }
-    dims = sorted({d for e in entries for d in e["breakdown"]})
+    # the unit of `analysis.analyse_units` is one more dimension of every breakdown
+    unit = [UNIT] if UNIT in frame.columns else []
+    dims = unit + sorted({d for e in entries for d in e["breakdown"]})
     all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
     female = pl.col("sex") == "female"
     yes = pl.col(outcome).cast(pl.Int64)
@@ -331,7 +337,9 @@ def _adjust(
     finest = base.group_by([*dims, *all_columns]).agg(pl.col([*counts, *known]).sum()).collect().lazy()
     by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
     for i, e in enumerate(entries):
-        by_breakdown.setdefault(tuple(e["breakdown"]), []).append((tuple(e["breakdown"].values()), i))
+        by_breakdown.setdefault((*unit, *e["breakdown"]), []).append(
+            ((*([e["_unit"]] if unit else []), *e["breakdown"].values()), i)
+        )
     # a criterion alone has few strata: roll the finest table up to its strata × every dimension once,
     # and each breakdown from that small table; the combined set rolls up from the finest table
     sources = {
@@ -477,13 +485,14 @@ def accommodation_findings(
     outcomes: Sequence[OutcomeSpec],
     area: CriteriaArea,
     settings: AnalysisSettings,
-    quality_hidden: Collection[tuple[str, str]] = (),
-) -> list[dict[str, Any]]:
+    quality_hidden: Mapping[str, Collection[tuple[str, str]]],
+) -> dict[str, list[dict[str, Any]]]:
     """How many women and men needed accommodation (an interpreter, communication support) that was not
-    given: a finding of its own, never an explanation. Whole population, per accessibility column."""
+    given: a finding of its own, never an explanation. Whole population of each unit (the keys of
+    `quality_hidden`, the data-quality cells each unit hides), per accessibility column."""
+    findings: dict[str, list[dict[str, Any]]] = {unit: [] for unit in quality_hidden}
     if not any(o.kind == "participation" for o in outcomes):
-        return []
-    findings = []
+        return findings
     for criterion in area.criteria:
         if not criterion.not_explaining_values:
             continue
@@ -492,47 +501,57 @@ def accommodation_findings(
             counted = (
                 frame.lazy()
                 .filter(pl.col("sex").is_in(SEXES) & pl.col(column).is_not_null())
-                .group_by(pl.col("sex").cast(pl.String))
+                .group_by(pl.col(UNIT).cast(pl.String), pl.col("sex").cast(pl.String))
                 .agg(
                     pl.len().alias("n"),
                     pl.col(column).cast(pl.String).is_in(_matching(frame, column, values)).sum().alias("k"),
                 )
                 .collect()
             )
-            rows = {r["sex"]: r for r in counted.iter_rows(named=True)}
+            rows = {(r[UNIT], r["sex"]): r for r in counted.iter_rows(named=True)}
             header = column.split(":", 2)[2]
-            n, k = ({sex: int(rows.get(sex, {}).get(c, 0)) for sex in SEXES} for c in ("n", "k"))
-            per_sex = []
-            for sex in SEXES:
-                n_hidden = n[sex] < settings.min_cell or (header, sex) in quality_hidden
-                small = 0 < k[sex] < settings.min_cell or 0 < n[sex] - k[sex] < settings.min_cell
-                hidden = n_hidden or small
-                per_sex.append(
-                    {
-                        "sex": sex,
-                        "n": None if n_hidden else n[sex],
-                        "count": None if hidden else k[sex],
-                        "share": None if hidden or not n[sex] else _round(k[sex] / n[sex]),
-                        "suppressed": hidden,
-                    }
-                )
-            entry: dict[str, Any] = {
-                "criterion": criterion.id,
-                "column": header,
-                "values": list(criterion.not_explaining_values),
-                "by_sex": per_sex,
-                "difference": None,
-                "p_value": None,
-            }
-            if not any(s["suppressed"] for s in per_sex):
-                f, m = SEXES
-                p, _ = stats.two_by_two_test(
-                    np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]])
-                )
-                entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])
-                entry["p_value"] = _round(float(p[0]), 6)
-            findings.append(entry)
+            for unit, hidden_quality in quality_hidden.items():
+                n, k = ({sex: int(rows.get((unit, sex), {}).get(c, 0)) for sex in SEXES} for c in ("n", "k"))
+                findings[unit].append(_accommodation_entry(criterion, header, n, k, hidden_quality, settings))
     return findings
+
+
+def _accommodation_entry(
+    criterion: Criterion,
+    header: str,
+    n: dict[str, int],
+    k: dict[str, int],
+    quality_hidden: Collection[tuple[str, str]],
+    settings: AnalysisSettings,
+) -> dict[str, Any]:
+    per_sex = []
+    for sex in SEXES:
+        n_hidden = n[sex] < settings.min_cell or (header, sex) in quality_hidden
+        small = 0 < k[sex] < settings.min_cell or 0 < n[sex] - k[sex] < settings.min_cell
+        hidden = n_hidden or small
+        per_sex.append(
+            {
+                "sex": sex,
+                "n": None if n_hidden else n[sex],
+                "count": None if hidden else k[sex],
+                "share": None if hidden or not n[sex] else _round(k[sex] / n[sex]),
+                "suppressed": hidden,
+            }
+        )
+    entry: dict[str, Any] = {
+        "criterion": criterion.id,
+        "column": header,
+        "values": list(criterion.not_explaining_values),
+        "by_sex": per_sex,
+        "difference": None,
+        "p_value": None,
+    }
+    if not any(s["suppressed"] for s in per_sex):
+        f, m = SEXES
+        p, _ = stats.two_by_two_test(np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]]))
+        entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])
+        entry["p_value"] = _round(float(p[0]), 6)
+    return entry
 
 
 def _matching(frame: pl.DataFrame, column: str, values: set[str]) -> list[str]:
