@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from oppnaogon.analysis import AnalysisSettings
@@ -298,3 +300,40 @@ def test_the_summary_warns_when_the_comparison_over_all_criteria_leaves_many_out
         > 0.3 * (d["adjusted"]["persons_compared"] + d["adjusted"]["persons_in_one_sex_strata"])
     ]
     assert f"i {len(thin)} av bedömningarna" in result.output
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8).flatmap(
+        lambda widths: st.tuples(
+            st.just(widths),
+            st.lists(
+                st.tuples(*[st.integers(min_value=0, max_value=(1 << w) - 1) for w in widths]),
+                min_size=1,
+                max_size=30,
+            ),
+        )
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_packed_stratum_codes_group_exactly_as_the_codes(
+    case: tuple[list[int], list[tuple[int, ...]]],
+) -> None:
+    """Codes packed into 63-bit words: equal words exactly when the codes are equal, and every code is
+    found again at its place in its word."""
+    from oppnaogon.verdicts import _pack
+
+    widths, rows = case
+    frame = pl.DataFrame(rows, schema={f"c{i}": pl.UInt64 for i in range(len(widths))}, orient="row")
+    words, layout = _pack([(pl.col(f"c{i}"), w) for i, w in enumerate(widths)], "__w")
+    if not words:  # codes of no bits are all 0: one stratum, nothing to group by
+        assert set(frame.iter_rows()) == {(0,) * len(widths)}
+        return
+    packed = frame.select(words)
+    assert len(set(packed.iter_rows())) == len(set(frame.iter_rows()))
+    for i, (place, width) in enumerate(zip(layout, widths, strict=True)):
+        if place is None:
+            assert width == 0 and frame[f"c{i}"].max() == 0
+            continue
+        word, shift = place
+        found = packed.select((pl.col(f"__w{word}") // (1 << shift)) % (1 << width)).to_series()
+        assert found.to_list() == frame[f"c{i}"].to_list()

@@ -80,8 +80,31 @@ def _breakdowns(varying: Sequence[str]) -> list[tuple[str, ...]]:
 # --- aggregation -------------------------------------------------------------------------------------
 
 
-def _cell_table(frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[OutcomeSpec]) -> pl.DataFrame:
-    """One pass: per combination of all dimensions and sex, the counts and sums every statistic needs."""
+ONE_UNIT = "0"  # the key of the only unit of `analyse` (by=None)
+
+
+def _aggregate(
+    rows: pl.LazyFrame, keys: Sequence[str | pl.Expr], aggs: Sequence[pl.Expr], one_unit: bool
+) -> pl.DataFrame:
+    """`aggs` per unit and `keys` in one pass over `rows`, with the unit and the keys as text (grouped
+    on the categorical codes; only the small result is turned into text). With one unit the rows have
+    no unit column: a group-by on the keys alone, or a plain select, is far faster in Polars than
+    grouping on a constant."""
+    if one_unit:
+        grouped = rows.group_by(keys).agg(aggs) if keys else rows.select(aggs)
+        grouped = grouped.with_columns(pl.lit(ONE_UNIT).alias(UNIT))
+    else:
+        grouped = rows.group_by([UNIT, *keys]).agg(aggs)
+    names = [k if isinstance(k, str) else k.meta.output_name() for k in keys]
+    text = [n for n in [UNIT, *names] if n != "value"]
+    return grouped.with_columns(pl.col(text).cast(pl.String)).collect()
+
+
+def _cell_table(
+    frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[OutcomeSpec], one_unit: bool
+) -> pl.DataFrame:
+    """One pass: per unit and combination of all dimensions and sex, the counts and sums every
+    statistic needs."""
 
     aggs: list[pl.Expr] = [pl.len().alias("rows")]
     for spec in outcomes:
@@ -92,29 +115,18 @@ def _cell_table(frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[Out
         else:
             aggs.append(column.sum().alias(f"s:{spec.name}"))
             aggs.append((column * column).sum().alias(f"q:{spec.name}"))
-    # grouped on the categorical codes; only the (small) result is turned into text
-    return (
-        frame.lazy()
-        .group_by([*dims, "sex"])
-        .agg(aggs)
-        .with_columns(pl.col("sex").cast(pl.String), *[pl.col(d).cast(pl.String) for d in dims])
-        .collect()
-    )
+    return _aggregate(frame.lazy(), [*dims, "sex"], aggs, one_unit)
 
 
-def _value_counts(frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec) -> pl.DataFrame:
-    """Per combination of dimensions and sex, how many rows have each value of a numeric outcome."""
+def _value_counts(
+    frame: pl.DataFrame, dims: Sequence[str], spec: OutcomeSpec, one_unit: bool
+) -> pl.DataFrame:
+    """Per unit, combination of dimensions and sex, how many rows have each value of a numeric outcome."""
 
     column = OUTCOME_PREFIX + spec.name
-    return (
-        frame.lazy()
-        .filter(pl.col(column).is_not_null())
-        .group_by([*dims, "sex", pl.col(column).alias("value")])
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        # grouped on the categorical codes; only the result is turned into text
-        .with_columns(pl.col("sex").cast(pl.String), *[pl.col(d).cast(pl.String) for d in dims])
-        .collect()
-    )
+    rows = frame.lazy().filter(pl.col(column).is_not_null())
+    keys = [*dims, "sex", pl.col(column).alias("value")]
+    return _aggregate(rows, keys, [pl.len().cast(pl.Int64).alias("count")], one_unit)
 
 
 def _roll_up(
@@ -170,53 +182,45 @@ def analyse_units(
     frame is one unit, keyed None. Units come in the order of their values as text."""
     settings = settings or AnalysisSettings()
     outcomes = prepared.outcomes
-    source = prepared.frame
-    if by is None:
-        frame = source.with_columns(pl.lit(0, dtype=pl.UInt8).alias(UNIT))
-    else:
-        if source.get_column(by).null_count():
+    frame = prepared.frame
+    one_unit = by is None
+    if by is not None:
+        if frame.get_column(by).null_count():
             raise ValueError(f"analyse_units: the unit column {by!r} has missing values")
-        frame = source.with_columns(pl.col(by).alias(UNIT))
+        frame = frame.with_columns(pl.col(by).alias(UNIT))
     present = [d for d in DIMENSIONS if d in frame.columns]
     # per unit: its rows, and how many values each dimension takes (a breakdown needs more than one)
-    units = (
-        frame.lazy()
-        .group_by(UNIT)
-        .agg(pl.len().alias("rows"), *[pl.col(d).n_unique().alias(d) for d in present])
-        .with_columns(pl.col(UNIT).cast(pl.String))
-        .sort(UNIT)
-        .collect()
-    )
-    if by is None and units.height == 0:  # no rows: still one (empty) unit
-        units = pl.DataFrame({UNIT: ["0"], "rows": [0], **{d: [0] for d in present}})
+    units = _aggregate(
+        frame.lazy(),
+        [],
+        [pl.len().alias("rows"), *[pl.col(d).n_unique().alias(d) for d in present]],
+        one_unit,
+    ).sort(UNIT)
+    if one_unit and units["rows"][0] == 0:  # no rows: still one (empty) unit, with no breakdowns
+        units = units.with_columns(pl.lit(0).alias(d) for d in present)
     unit_breakdowns: dict[str, list[tuple[str, ...]]] = {
         row[UNIT]: [()] if whole_group_only else _breakdowns([d for d in present if row[d] > 1])
         for row in units.iter_rows(named=True)
     }
     breakdowns = list(dict.fromkeys(b for bs in unit_breakdowns.values() for b in bs))
-    breakdowns.sort(key=lambda b: (len(b), [DIMENSIONS.index(d) for d in b]))
     dims = sorted({d for b in breakdowns for d in b})
     measures = ["rows"] + [f"n:{o.name}" for o in outcomes]
     measures += [f"k:{o.name}" for o in outcomes if o.is_binary]
     measures += [m for o in outcomes if not o.is_binary for m in (f"s:{o.name}", f"q:{o.name}")]
-    cells = _cell_table(frame, [UNIT, *dims], outcomes)
+    cells = _cell_table(frame, dims, outcomes, one_unit)
     tables = {b: _split(_roll_up(cells, b, measures, units)) for b in breakdowns}
 
     # Data quality: rows and missing values per sex for every used column (whole population).
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
-    quality = (
-        frame.lazy()
-        .group_by(UNIT, "sex")
-        .agg(pl.len().alias("rows"), *[pl.col(f).sum().alias(f) for f in flags])
-        .with_columns(pl.col(UNIT).cast(pl.String), pl.col("sex").cast(pl.String))
-        .collect()
+    quality = _aggregate(
+        frame.lazy(), ["sex"], [pl.len().alias("rows"), *[pl.col(f).sum().alias(f) for f in flags]], one_unit
     )
     quality_rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in quality.iter_rows(named=True):
         quality_rows[row[UNIT]][row["sex"]] = row
-    structural = _structural_missingness(frame, flags, outcomes)
+    structural = _structural_missingness(frame, flags, outcomes, one_unit)
     medians = {
-        spec.name: _numeric_statistics(frame, dims, spec, breakdowns)
+        spec.name: _numeric_statistics(frame, dims, spec, breakdowns, one_unit)
         for spec in outcomes
         if not spec.is_binary
     }
@@ -485,11 +489,12 @@ def _numeric_statistics(
     dims: Sequence[str],
     spec: OutcomeSpec,
     breakdowns: Iterable[tuple[str, ...]],
+    one_unit: bool,
 ) -> dict[str, dict[tuple[Any, ...], Any]]:
     """Per unit: medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown,
     group). Both come from one value-count table (rows per distinct value), rolled up per breakdown."""
 
-    counts = _value_counts(frame, [UNIT, *dims], spec)
+    counts = _value_counts(frame, dims, spec, one_unit)
     result: dict[str, dict[tuple[Any, ...], Any]] = defaultdict(dict)
     for b in breakdowns:
         by = [UNIT, *b]
@@ -653,7 +658,7 @@ STRUCTURAL_AGREEMENT = 0.95
 
 
 def _structural_missingness(
-    frame: pl.DataFrame, flags: list[str], outcomes: Sequence[Any]
+    frame: pl.DataFrame, flags: list[str], outcomes: Sequence[Any], one_unit: bool
 ) -> dict[str, dict[str, str]]:
     """Per unit, {column: outcome name} for columns that are missing exactly when a yes/no outcome is
     no: their missingness differs between the sexes only because the outcome does, and is not a
@@ -666,19 +671,20 @@ def _structural_missingness(
     ]
     if not pairs or frame.height == 0:
         return {}
-    agreement = (
-        frame.lazy()
-        .group_by(UNIT)
-        .agg(
-            (pl.col(f) == pl.col(OUTCOME_PREFIX + spec.name).not_())
-            .filter(pl.col(OUTCOME_PREFIX + spec.name).is_not_null())
-            .mean()
-            .alias(f"{i}")
+    agreement = _aggregate(
+        frame.lazy(),
+        [],
+        [
+            # missing ⇔ outcome no, i.e. missing ≠ outcome, among the rows with the outcome recorded
+            # (a comparison with a null outcome is null and not summed)
+            (
+                (pl.col(f) != pl.col(OUTCOME_PREFIX + spec.name)).sum()
+                / pl.col(OUTCOME_PREFIX + spec.name).count()
+            ).alias(f"{i}")
             for i, (f, spec) in enumerate(pairs)
-        )
-        .with_columns(pl.col(UNIT).cast(pl.String))
-        .collect()
-    )
+        ],
+        one_unit,
+    ).select(UNIT, *[f"{i}" for i in range(len(pairs))])
     result: dict[str, dict[str, str]] = {}
     for unit, *shares in agreement.iter_rows():
         found: dict[str, str] = {}

@@ -311,6 +311,11 @@ def _adjust(
     unit = [UNIT] if UNIT in frame.columns else []
     dims = unit + sorted({d for e in entries for d in e["breakdown"]})
     all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
+    # Each criterion column as a small integer code, all of them packed into as few 63-bit words as
+    # they fit: grouping on a few integers instead of one key per column is what makes these passes
+    # cheap. The strata are exactly those of the columns themselves (see `_stratum_code`).
+    codes = {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
+    words, layout = _pack([codes[c] for c in all_columns], "__w")
     female = pl.col("sex") == "female"
     yes = pl.col(outcome).cast(pl.Int64)
     base = (
@@ -318,7 +323,7 @@ def _adjust(
         .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
         .select(
             *dims,
-            *[_stratum_code(frame, c, c in not_explaining) for c in all_columns],
+            *words,
             # whether any value of a set was recorded, taken before a not-explaining column is recoded
             *[
                 pl.any_horizontal(pl.col(c).is_not_null() for c in cols).alias(f"__known:{cid}")
@@ -330,11 +335,19 @@ def _adjust(
             (~female).cast(pl.Int64).alias("__n0"),
         )
     )
+    word_names = [w.meta.output_name() for w in words]
+    # each column's code taken out of its word again, to pack a criterion's own codes
+    located = {
+        c: pl.lit(0, dtype=pl.UInt64)
+        if place is None
+        else (pl.col(word_names[place[0]]) // (1 << place[1])) % (1 << codes[c][1])
+        for c, place in zip(all_columns, layout, strict=True)
+    }
     counts = ["__x1", "__n1", "__x0", "__n0"]
     known = [f"__known:{cid}" for cid in sets]
     # one pass over the rows, by the finest strata (all criteria columns); every criterion's own strata
     # and every breakdown are roll-ups of that table, computed together
-    finest = base.group_by([*dims, *all_columns]).agg(pl.col([*counts, *known]).sum()).collect().lazy()
+    finest = base.group_by([*dims, *word_names]).agg(pl.col([*counts, *known]).sum()).collect().lazy()
     by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
     for i, e in enumerate(entries):
         by_breakdown.setdefault((*unit, *e["breakdown"]), []).append(
@@ -342,17 +355,21 @@ def _adjust(
         )
     # a criterion alone has few strata: roll the finest table up to its strata × every dimension once,
     # and each breakdown from that small table; the combined set rolls up from the finest table
-    sources = {
-        cid: finest
-        if cid == COMBINED
-        else finest.group_by([*dims, *cols]).agg(pl.col([*counts, f"__known:{cid}"]).sum()).collect().lazy()
-        for cid, cols in sets.items()
-    }
+    strata_keys: dict[str, list[str]] = {COMBINED: word_names}
+    sources = {COMBINED: finest}
+    for cid, cols in sets.items():
+        if cid == COMBINED:
+            continue
+        own, _ = _pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")
+        strata_keys[cid] = [w.meta.output_name() for w in own]
+        sources[cid] = (
+            finest.group_by([*dims, *own]).agg(pl.col([*counts, f"__known:{cid}"]).sum()).collect().lazy()
+        )
     plan = [(cid, b) for cid in sets for b in by_breakdown]
     rolled = pl.collect_all(
         [
             sources[cid]
-            .group_by([*b, *sets[cid]])
+            .group_by([*b, *strata_keys[cid]])
             .agg(*[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known"))
             for cid, b in plan
         ]
@@ -409,16 +426,48 @@ def _adjust(
     return results
 
 
-def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> pl.Expr:
-    """The stratum of a criterion value as an integer (the categorical code; null for a missing value,
-    which groups as a stratum of its own). A column whose values can be 'needed but not given' is used as
-    two levels only: accommodation given (a yes value) or not (see the module docstring)."""
+def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> tuple[pl.Expr, int]:
+    """The stratum of a criterion value as a non-negative integer, and how many bits it needs: 0 for a
+    missing value (a stratum of its own), else 1 + the categorical code. A column whose values can be
+    'needed but not given' is used as two levels only: accommodation given (a yes value) or not (see the
+    module docstring)."""
     if not_explaining:
         given = _matching(frame, column, set(YES_CODES))
-        return pl.col(column).is_in(given).fill_null(False).alias(column)
-    if isinstance(frame.schema[column], pl.Categorical):
-        return pl.col(column).to_physical().alias(column)
-    return pl.col(column)
+        return pl.col(column).is_in(given).fill_null(False).cast(pl.UInt64), 1
+    values = pl.col(column)
+    if not isinstance(frame.schema[column], pl.Categorical):
+        values = values.cast(pl.String).cast(pl.Categorical)
+    highest = frame.select(values.to_physical().max()).item()
+    code = (values.to_physical().cast(pl.UInt64) + 1).fill_null(0)
+    return code, (0 if highest is None else int(highest) + 1).bit_length()
+
+
+WORD_BITS = 63  # bits of a packed key (an unsigned 64-bit integer, one bit to spare)
+
+
+def _pack(
+    codes: Sequence[tuple[pl.Expr, int]], prefix: str
+) -> tuple[list[pl.Expr], list[tuple[int, int] | None]]:
+    """Integer codes (expression, bits) packed in order into 63-bit words, named prefix + index, and
+    where each code went: (word, shift), or None for a code of no bits (always 0). Equal words ⇔ equal
+    codes, so grouping by the words groups by the codes."""
+    words: list[list[pl.Expr]] = []
+    used: list[int] = []
+    layout: list[tuple[int, int] | None] = []
+    for expr, width in codes:
+        if width > WORD_BITS:
+            raise ValueError(f"a stratum code of {width} bits does not fit in a word")
+        if width == 0:
+            layout.append(None)
+            continue
+        if not words or used[-1] + width > WORD_BITS:
+            words.append([])
+            used.append(0)
+        layout.append((len(words) - 1, used[-1]))
+        words[-1].append(expr * (1 << used[-1]) if used[-1] else expr)
+        used[-1] += width
+    packed = [pl.sum_horizontal(parts).cast(pl.UInt64).alias(f"{prefix}{i}") for i, parts in enumerate(words)]
+    return packed, layout
 
 
 def _criteria_entries(
@@ -493,6 +542,9 @@ def accommodation_findings(
     findings: dict[str, list[dict[str, Any]]] = {unit: [] for unit in quality_hidden}
     if not any(o.kind == "participation" for o in outcomes):
         return findings
+    # without a unit column (`analyse`: one unit) the rows are that one unit's
+    units = [pl.col(UNIT).cast(pl.String)] if UNIT in frame.columns else []
+    only = next(iter(quality_hidden)) if not units else None
     for criterion in area.criteria:
         if not criterion.not_explaining_values:
             continue
@@ -501,14 +553,14 @@ def accommodation_findings(
             counted = (
                 frame.lazy()
                 .filter(pl.col("sex").is_in(SEXES) & pl.col(column).is_not_null())
-                .group_by(pl.col(UNIT).cast(pl.String), pl.col("sex").cast(pl.String))
+                .group_by(*units, pl.col("sex").cast(pl.String))
                 .agg(
                     pl.len().alias("n"),
                     pl.col(column).cast(pl.String).is_in(_matching(frame, column, values)).sum().alias("k"),
                 )
                 .collect()
             )
-            rows = {(r[UNIT], r["sex"]): r for r in counted.iter_rows(named=True)}
+            rows = {(r[UNIT] if units else only, r["sex"]): r for r in counted.iter_rows(named=True)}
             header = column.split(":", 2)[2]
             for unit, hidden_quality in quality_hidden.items():
                 n, k = ({sex: int(rows.get((unit, sex), {}).get(c, 0)) for sex in SEXES} for c in ("n", "k"))
