@@ -358,6 +358,30 @@ def test_matches_statsmodels_per_group(groups: list[list[Stratum]], data: st.Dat
         )
 
 
+@PROPERTY
+@given(
+    groups=st.lists(STRATA, min_size=1, max_size=3),
+    times=st.lists(st.integers(min_value=1, max_value=6), min_size=40, max_size=40),
+)
+def test_a_stratum_with_a_multiplicity_counts_as_that_many_strata(
+    groups: list[list[Stratum]], times: list[int]
+) -> None:
+    """Equal strata passed once with their multiplicity give what passing each of them gives."""
+    flat = [
+        (g, s, times[k % len(times)])
+        for k, (g, s) in enumerate((g, s) for g, ss in enumerate(groups) for s in ss)
+    ]
+    group = np.array([g for g, _, _ in flat])
+    x1, n1, x0, n0 = (np.array([s[j] for _, s, _ in flat]) for j in range(4))
+    repeats = np.array([m for _, _, m in flat])
+    weighted = mantel_haenszel(group, x1, n1, x0, n0, len(groups), multiplicity=repeats)
+    expanded = mantel_haenszel(
+        np.repeat(group, repeats), *(np.repeat(v, repeats) for v in (x1, n1, x0, n0)), len(groups)
+    )
+    for name in (*ESTIMATES, *COUNTS, "strata_invalid"):
+        np.testing.assert_allclose(getattr(weighted, name), getattr(expanded, name), rtol=1e-9, atol=1e-12)
+
+
 # --- degenerate input -----------------------------------------------------------------------------------
 
 

@@ -123,6 +123,7 @@ def mantel_haenszel(
     n_groups: int,
     confidence: float = 0.95,
     correction: bool = False,
+    multiplicity: ArrayLike | None = None,
 ) -> StratifiedResult:
     """Mantel-Haenszel estimates and tests for many sets of strata at once.
 
@@ -205,6 +206,10 @@ def mantel_haenszel(
         Two-sided confidence level, in (0, 1); otherwise the intervals are NaN.
     correction : bool, default False
         Continuity correction of the CMH statistic.
+    multiplicity : array_like of int, optional
+        How many strata of its group have exactly this row's counts (default 1 each): every sum over
+        strata counts the row that many times, so many small strata with equal counts can be passed as
+        one row. The results equal those of the rows repeated, up to floating-point rounding.
 
     Returns
     -------
@@ -214,9 +219,10 @@ def mantel_haenszel(
         persons at all is ignored.
     """
     size = max(int(n_groups), 0)
-    g_raw, a1, t1, a0, t0 = (
+    repeat = 1.0 if multiplicity is None else multiplicity
+    g_raw, a1, t1, a0, t0, times = (
         np.ravel(v)
-        for v in np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (group, x1, n1, x0, n0)))
+        for v in np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (group, x1, n1, x0, n0, repeat)))
     )
     in_range = np.isfinite(g_raw) & (g_raw == np.round(g_raw)) & (g_raw >= 0) & (g_raw < size)
     g_all = np.where(in_range, g_raw, 0).astype(np.int64)
@@ -224,9 +230,8 @@ def mantel_haenszel(
     valid = whole & (a1 >= 0) & (a0 >= 0) & (a1 <= t1) & (a0 <= t0)
 
     def total(mask: npt.NDArray[np.bool_], weights: FloatArray | None = None) -> FloatArray:
-        return np.bincount(g_all[mask], weights=None if weights is None else weights[mask], minlength=size)[
-            :size
-        ].astype(float)
+        counted = times if weights is None else times * weights
+        return np.bincount(g_all[mask], weights=counted[mask], minlength=size)[:size].astype(float)
 
     invalid = in_range & ~valid
     one_sex = in_range & valid & ((t1 > 0) != (t0 > 0))
@@ -235,14 +240,14 @@ def mantel_haenszel(
 
     # Everything below runs over the informative strata only.
     g = g_all[both]
-    a, n_f, c, n_m = a1[both], t1[both], a0[both], t0[both]
+    a, n_f, c, n_m, k = a1[both], t1[both], a0[both], t0[both], times[both]
     b, d = n_f - a, n_m - c
     n = n_f + n_m
     m1 = a + c
     m0 = n - m1
 
-    def per_group(values: FloatArray, index: IntArray = g) -> FloatArray:
-        return np.bincount(index, weights=values, minlength=size)[:size]
+    def per_group(values: FloatArray, index: IntArray = g, repeats: FloatArray = k) -> FloatArray:
+        return np.bincount(index, weights=values * repeats, minlength=size)[:size]
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Risk difference (Mantel-Haenszel) with Sato's variance.
@@ -290,8 +295,11 @@ def mantel_haenszel(
         e = 2 * psi * nf_b * m1_b / (big_b + np.sqrt(disc))
         v = 1 / (1 / e + 1 / (nf_b - e) + 1 / (m1_b - e) + 1 / (nm_b - m1_b + e))
         resid = a_b - e
-        bd_df = np.maximum(np.bincount(gb, minlength=size)[:size] - 1, 0)
-        bd_stat = per_group(resid * resid / v, gb) - per_group(resid, gb) ** 2 / per_group(v, gb)
+        k_b = k[bd]
+        bd_df = np.maximum(np.rint(per_group(np.ones_like(k_b), gb, k_b)).astype(np.int64) - 1, 0)
+        bd_stat = per_group(resid * resid / v, gb, k_b) - per_group(resid, gb, k_b) ** 2 / per_group(
+            v, gb, k_b
+        )
         # The Tarone term never exceeds the first sum (Cauchy-Schwarz); clip rounding below 0.
         bd_stat = np.where(or_ok & (bd_df >= 1), np.maximum(bd_stat, 0.0), np.nan)
 

@@ -365,65 +365,71 @@ def _adjust(
         sources[cid] = (
             finest.group_by([*dims, *own]).agg(pl.col([*counts, f"__known:{cid}"]).sum()).collect().lazy()
         )
-    plan = [(cid, b) for cid in sets for b in by_breakdown]
-    rolled = pl.collect_all(
+    # each breakdown's groups, with the index of their entry
+    wanted = {
+        b: pl.LazyFrame(
+            {d: [None if g[j] is None else str(g[j]) for g, _ in groups] for j, d in enumerate(b)}
+            | {"__idx": [i for _, i in groups]},
+            schema={**dict.fromkeys(b, pl.String), "__idx": pl.Int64},
+        )
+        for b, groups in by_breakdown.items()
+    }
+    # Strata with equal counts add equal terms to every Mantel–Haenszel sum: each breakdown's strata
+    # (hundreds of thousands for all criteria together) come as their distinct counts with how many
+    # strata have them, a table small enough to sort and sum in no time. All criterion sets and
+    # breakdowns in one query, for one Mantel–Haenszel call.
+    set_ids = list(sets)
+    strata = pl.concat(
         [
             sources[cid]
             .group_by([*b, *strata_keys[cid]])
             .agg(*[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known"))
-            for cid, b in plan
+            .group_by([*b, *counts, "__known"])
+            .agg(pl.len().alias("__strata"))
+            .pipe(_attach_entries, b, wanted[b])
+            .select((pl.col("__idx") + k * len(entries)).alias("__idx"), *counts, "__known", "__strata")
+            for k, cid in enumerate(set_ids)
+            for b in by_breakdown
         ]
+    ).collect()
+    ids = strata["__idx"].to_numpy()
+    x1, n1, x0, n0, known, times = (
+        strata[c].to_numpy().astype(float) for c in [*counts, "__known", "__strata"]
     )
-    tables = dict(zip(plan, rolled, strict=True))
-    results: dict[str, list[Adjusted | None]] = {}
-    for cid in sets:
-        out: list[Adjusted | None] = [None] * len(entries)
-        for b, groups in by_breakdown.items():
-            b_list = list(b)
-            strata = tables[(cid, b)]
-            if b_list:
-                wanted = pl.DataFrame(
-                    {
-                        d: [str(g[j]) if g[j] is not None else None for g, _ in groups]
-                        for j, d in enumerate(b_list)
-                    }
-                    | {"__idx": [i for _, i in groups]},
-                    schema={**dict.fromkeys(b_list, pl.String), "__idx": pl.Int64},
-                )
-                strata = strata.with_columns(pl.col(b_list).cast(pl.String)).join(
-                    wanted, on=b_list, how="inner", nulls_equal=True
-                )
-            else:
-                strata = strata.with_columns(pl.lit(groups[0][1], dtype=pl.Int64).alias("__idx"))
-            if strata.height == 0:
-                continue
-            ids = strata["__idx"].to_numpy()
-            x1, n1, x0, n0, known = (strata[c].to_numpy().astype(float) for c in [*counts, "__known"])
-            # strata in a fixed order: the Mantel–Haenszel sums over them are floating point, and
-            # group_by's order is not fixed (the last digits changed from run to run). Sorting by the
-            # counts themselves suffices: strata with equal counts add equal terms, in any order.
-            order = np.lexsort((known, n0, x0, n1, x1, ids))
-            ids, x1, n1, x0, n0, known = (a[order] for a in (ids, x1, n1, x0, n0, known))
-            r = mantel_haenszel(ids, x1, n1, x0, n0, len(entries), settings.confidence)
-            totals = np.bincount(ids, weights=n1 + n0, minlength=len(entries))
-            known_totals = np.bincount(ids, weights=known, minlength=len(entries))
-            for j in np.unique(ids).tolist():
-                out[j] = Adjusted(
-                    estimate=float(r.risk_difference[j]),
-                    ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
-                    p_value=float(r.cmh_p_value[j]),
-                    odds_ratio=float(r.odds_ratio[j]),
-                    or_ci=(float(r.or_ci_low[j]), float(r.or_ci_high[j])),
-                    heterogeneity_p=float(r.breslow_day_p_value[j]),
-                    female_share=float(r.female_share[j]),
-                    standardised_male_share=float(r.standardised_male_share[j]),
-                    strata=int(r.strata_used[j]),
-                    persons_one_sex_only=int(r.persons_one_sex_only[j]),
-                    n_used=int(r.n_used[j]),
-                    known_share=float(known_totals[j] / totals[j]) if totals[j] else 0.0,
-                )
-        results[cid] = out
+    # in a fixed order: the Mantel–Haenszel sums are floating point, and group_by's order is not fixed
+    # (the last digits changed from run to run); within an entry, each row's counts are distinct
+    order = np.lexsort((known, n0, x0, n1, x1, ids))
+    ids, x1, n1, x0, n0, known, times = (a[order] for a in (ids, x1, n1, x0, n0, known, times))
+    size = len(set_ids) * len(entries)
+    r = mantel_haenszel(ids, x1, n1, x0, n0, size, settings.confidence, multiplicity=times)
+    totals = np.bincount(ids, weights=(n1 + n0) * times, minlength=size)
+    known_totals = np.bincount(ids, weights=known * times, minlength=size)
+    results: dict[str, list[Adjusted | None]] = {cid: [None] * len(entries) for cid in set_ids}
+    for j in np.unique(ids).tolist():
+        results[set_ids[j // len(entries)]][j % len(entries)] = Adjusted(
+            estimate=float(r.risk_difference[j]),
+            ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
+            p_value=float(r.cmh_p_value[j]),
+            odds_ratio=float(r.odds_ratio[j]),
+            or_ci=(float(r.or_ci_low[j]), float(r.or_ci_high[j])),
+            heterogeneity_p=float(r.breslow_day_p_value[j]),
+            female_share=float(r.female_share[j]),
+            standardised_male_share=float(r.standardised_male_share[j]),
+            strata=int(r.strata_used[j]),
+            persons_one_sex_only=int(r.persons_one_sex_only[j]),
+            n_used=int(r.n_used[j]),
+            known_share=float(known_totals[j] / totals[j]) if totals[j] else 0.0,
+        )
     return results
+
+
+def _attach_entries(strata: pl.LazyFrame, breakdown: tuple[str, ...], wanted: pl.LazyFrame) -> pl.LazyFrame:
+    """The strata of the groups that have an entry, with its index (`__idx`); the whole group (no
+    breakdown, one unit) is the one entry of `wanted`."""
+    if not breakdown:
+        return strata.join(wanted, how="cross")
+    b = list(breakdown)
+    return strata.with_columns(pl.col(b).cast(pl.String)).join(wanted, on=b, how="inner", nulls_equal=True)
 
 
 def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> tuple[pl.Expr, int]:
