@@ -495,16 +495,40 @@ def _numeric_statistics(
     group). Both come from one value-count table (rows per distinct value), rolled up per breakdown."""
 
     counts = _value_counts(frame, dims, spec, one_unit)
+    # every breakdown's roll-up stacked in one table, told apart by its index (`__b`); a dimension
+    # outside the breakdown is null throughout, so grouping by all of them groups by the breakdown's
+    breakdowns = list(breakdowns)
+    stacked = pl.concat(
+        [
+            counts.lazy()
+            .group_by([UNIT, *b, "sex", "value"])
+            .agg(pl.col("count").sum())
+            .select(
+                UNIT,
+                pl.lit(i, dtype=pl.Int32).alias("__b"),
+                *[pl.col(d) if d in b else pl.lit(None, dtype=pl.String).alias(d) for d in dims],
+                "sex",
+                "value",
+                "count",
+            )
+            for i, b in enumerate(breakdowns)
+        ]
+    ).collect()
+    by = [UNIT, "__b", *dims]
     result: dict[str, dict[tuple[Any, ...], Any]] = defaultdict(dict)
-    for b in breakdowns:
-        by = [UNIT, *b]
-        rolled = counts.group_by([*by, "sex", "value"]).agg(pl.col("count").sum())
-        for row in stats.grouped_medians(rolled, by).iter_rows():
-            *unit_and_group, sex, _, median, low, high = row
-            result[unit_and_group[0]][(b, tuple(unit_and_group[1:]), sex)] = (median, low, high)
-        mann_whitney = stats.grouped_mann_whitney(rolled, by)
-        for row in mann_whitney.select(*by, "p_value").iter_rows():
-            result[row[0]][("mw", b, tuple(row[1:-1]))] = row[-1]
+
+    def place(row: tuple[Any, ...]) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+        unit, index, *values = row
+        b = breakdowns[index]
+        return unit, b, tuple(v for d, v in zip(dims, values, strict=True) if d in b)
+
+    for row in stats.grouped_medians(stacked, by).iter_rows():
+        *keys, sex, _, median, low, high = row
+        unit, b, g = place(tuple(keys))
+        result[unit][(b, g, sex)] = (median, low, high)
+    for row in stats.grouped_mann_whitney(stacked, by).select(*by, "p_value").iter_rows():
+        unit, b, g = place(row[:-1])
+        result[unit][("mw", b, g)] = row[-1]
     return result
 
 

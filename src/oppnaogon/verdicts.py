@@ -548,29 +548,37 @@ def accommodation_findings(
     findings: dict[str, list[dict[str, Any]]] = {unit: [] for unit in quality_hidden}
     if not any(o.kind == "participation" for o in outcomes):
         return findings
+    columns = [
+        (criterion, column, {key(v) for v in criterion.not_explaining_values})
+        for criterion in area.criteria
+        if criterion.not_explaining_values
+        for column in _criterion_columns(frame.columns, criterion.id)
+    ]
+    if not columns:
+        return findings
     # without a unit column (`analyse`: one unit) the rows are that one unit's
     units = [pl.col(UNIT).cast(pl.String)] if UNIT in frame.columns else []
     only = next(iter(quality_hidden)) if not units else None
-    for criterion in area.criteria:
-        if not criterion.not_explaining_values:
-            continue
-        values = {key(v) for v in criterion.not_explaining_values}
-        for column in _criterion_columns(frame.columns, criterion.id):
-            counted = (
-                frame.lazy()
-                .filter(pl.col("sex").is_in(SEXES) & pl.col(column).is_not_null())
-                .group_by(*units, pl.col("sex").cast(pl.String))
-                .agg(
-                    pl.len().alias("n"),
-                    pl.col(column).cast(pl.String).is_in(_matching(frame, column, values)).sum().alias("k"),
-                )
-                .collect()
-            )
-            rows = {(r[UNIT] if units else only, r["sex"]): r for r in counted.iter_rows(named=True)}
-            header = column.split(":", 2)[2]
-            for unit, hidden_quality in quality_hidden.items():
-                n, k = ({sex: int(rows.get((unit, sex), {}).get(c, 0)) for sex in SEXES} for c in ("n", "k"))
-                findings[unit].append(_accommodation_entry(criterion, header, n, k, hidden_quality, settings))
+    # answered (n) and needed but not given (k) per unit and sex, for every column in one pass
+    counted = (
+        frame.lazy()
+        .filter(pl.col("sex").is_in(SEXES))
+        .group_by(*units, pl.col("sex").cast(pl.String))
+        .agg(
+            *[pl.col(column).count().alias(f"n{i}") for i, (_, column, _) in enumerate(columns)],
+            *[
+                pl.col(column).is_in(_matching(frame, column, values)).sum().alias(f"k{i}")
+                for i, (_, column, values) in enumerate(columns)
+            ],
+        )
+        .collect()
+    )
+    rows = {(r[UNIT] if units else only, r["sex"]): r for r in counted.iter_rows(named=True)}
+    for i, (criterion, column, _) in enumerate(columns):
+        header = column.split(":", 2)[2]
+        for unit, hidden_quality in quality_hidden.items():
+            n, k = ({sex: int(rows.get((unit, sex), {}).get(f"{c}{i}", 0)) for sex in SEXES} for c in "nk")
+            findings[unit].append(_accommodation_entry(criterion, header, n, k, hidden_quality, settings))
     return findings
 
 
