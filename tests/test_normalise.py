@@ -6,6 +6,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oppnaogon.config import Config, OutcomeSpec, parse_config
 from oppnaogon.errors import ConfigError, DataError
@@ -244,3 +246,55 @@ def test_a_free_text_column_mapped_as_sex_is_not_printed_wholesale(write_csv: Wr
     message = str(caught.value)
     assert message.count("'Samtal nummer") == 8 and "och 32 till" in message
     assert "om situationen hemma och i skolan" not in message  # shortened to 30 characters
+
+
+# --- mapping categorical columns by their codes ---------------------------------------------------------
+
+
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.sampled_from(["Ja", "Nej", " x ", "Okänt", "2024-01-05", "7"])), max_size=40
+    ),
+    mapped=st.lists(st.booleans(), min_size=6, max_size=6),
+    kind=st.sampled_from(["bool", "float", "text", "enum"]),
+)
+@settings(max_examples=120, deadline=None)
+def test_recode_by_codes_equals_replacing_the_text(
+    values: list[str | None], mapped: list[bool], kind: str
+) -> None:
+    """A categorical column mapped through a lookup by its codes gives exactly what `replace_strict` on
+    its text gives, for values in and out of the mapping, nulls, and each result type."""
+    from oppnaogon.loading import LoadedTable
+    from oppnaogon.normalise import _recode
+
+    universe = ["Ja", "Nej", " x ", "Okänt", "2024-01-05", "7"]
+    old = [v for v, keep in zip(universe, mapped, strict=True) if keep]  # the rest are not mapped
+    new, dtype = {
+        "bool": ([i % 2 == 0 for i in range(len(old))], pl.Boolean),
+        "float": ([float(i) / 3 for i in range(len(old))], pl.Float64),
+        "text": ([f"g{i % 2}" if i % 3 else None for i in range(len(old))], pl.Categorical),
+        "enum": (["female" if i % 2 else "male" for i in range(len(old))], pl.Enum(["female", "male"])),
+    }[kind]
+    text = pl.DataFrame({"c": pl.Series(values, dtype=pl.String)})
+    expected = text.select(pl.col("c").replace_strict(old, new, default=None, return_dtype=dtype)).to_series()
+    for frame in (text, text.with_columns(pl.col("c").cast(pl.Categorical))):
+        table = LoadedTable(frame=frame, path=Path("x.parquet"), file_format="parquet")
+        got = frame.select(_recode(table, "c", old, new, dtype)).to_series()
+        assert got.cast(pl.String).to_list() == expected.cast(pl.String).to_list()
+
+
+@pytest.mark.parametrize("far", [False, True])
+def test_period_by_day_number_equals_replacing_the_dates(far: bool) -> None:
+    """Periods looked up by day number (or, for dates centuries apart, replaced) as the distinct
+    dates' labels say; a missing date has no period."""
+    from oppnaogon.normalise import _period_of
+
+    days = [date(2024, 1, 5), date(2024, 4, 1), date(2025, 12, 31)] + ([date(1, 1, 1)] if far else [])
+    distinct = pl.Series("d", days, dtype=pl.Date)
+    labels = pl.Series("p", ["2024K1", "2024K2", "2025K4"] + (["0001K1"] if far else []))
+    frame = pl.DataFrame({"d": [days[1], None, days[0], days[2], days[1]] + ([days[3]] if far else [])})
+    got = frame.select(_period_of(pl.col("d"), distinct, labels).alias("p")).to_series()
+    assert got.dtype == pl.Categorical
+    assert got.cast(pl.String).to_list() == ["2024K2", None, "2024K1", "2025K4", "2024K2"] + (
+        ["0001K1"] if far else []
+    )

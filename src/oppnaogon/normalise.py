@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from oppnaogon import geography
 from oppnaogon.config import SEX_VALUES, Config, OutcomeSpec
@@ -191,8 +191,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         period_labels = (
             distinct_dates.to_frame("d").select(period_expr(pl.col("d"), config.period)).to_series()
         )
-        period = date_expr.replace_strict(distinct_dates, period_labels, default=None, return_dtype=pl.String)
-        exprs.append(period.cast(pl.Categorical).alias("period"))
+        exprs.append(_period_of(date_expr, distinct_dates, period_labels).alias("period"))
 
     # outcomes and criteria -----------------------------------------------------------------------------
     for spec in outcomes:
@@ -359,6 +358,48 @@ def _distinct(table: LoadedTable, header: str) -> list[str]:
     return table.distinct(header).cast(pl.String).sort().to_list()
 
 
+def _recode(table: LoadedTable, header: str, old: Sequence[Any], new: Sequence[Any], dtype: Any) -> pl.Expr:
+    """The column `header` with each value in `old` (text) replaced by the `new` at the same place, as
+    `dtype`; other values and nulls become null (`replace_strict` with default None).
+
+    A categorical column (Parquet) is mapped by its codes: a lookup table indexed by the code, so no
+    text is touched per row (several times faster than replacing the categories, and a categorical
+    result costs no text either)."""
+    import polars as pl
+
+    column_type = table.frame.schema[header]
+    if not isinstance(column_type, pl.Categorical):
+        return pl.col(header).replace_strict(list(old), list(new), default=None, return_dtype=dtype)
+    # the codes of the old values in the column's own categories (cast to its very type)
+    codes = pl.Series(list(old), dtype=pl.String).cast(column_type).to_physical().to_list()
+    highest = table.frame.select(pl.col(header).to_physical().max()).item()
+    size = max([*codes, -1 if highest is None else int(highest)]) + 1
+    slots: list[Any] = [None] * size
+    for code, value in zip(codes, new, strict=True):
+        slots[code] = value
+    lookup = pl.Series("lookup", slots, dtype=dtype)
+    return pl.lit(lookup).gather(pl.col(header).to_physical()).alias(header)
+
+
+def _period_of(dates: pl.Expr, distinct: pl.Series, labels: pl.Series) -> pl.Expr:
+    """The period label (categorical) of each date, from the labels of the distinct dates: looked up by
+    the day number in a table spanning the dates (no text per row), or replaced when they span more
+    than a few centuries."""
+    import polars as pl
+
+    days = distinct.cast(pl.Int32).to_list()
+    if not days or max(days) - min(days) > 100_000:
+        return dates.replace_strict(distinct, labels, default=None, return_dtype=pl.String).cast(
+            pl.Categorical
+        )
+    first = min(days)
+    slots: list[str | None] = [None] * (max(days) - first + 1)
+    for day, label in zip(days, labels.to_list(), strict=True):
+        slots[day - first] = label
+    lookup = pl.Series("lookup", slots, dtype=pl.Categorical)
+    return pl.lit(lookup).gather(dates.cast(pl.Int32) - first)
+
+
 def _show_codes(codes: Iterable[str], counts: dict[str, int] | None = None) -> str:
     """Name unrecognised codes so they can be mapped: a few, shortened, most frequent first.
 
@@ -411,8 +452,7 @@ def _sex_expr(table: LoadedTable, header: str, config: Config) -> pl.Expr:
             hint,
         )
     return (
-        pl.col(header)
-        .replace_strict(mapping, default=None, return_dtype=pl.Enum(list(SEX_VALUES)))
+        _recode(table, header, list(mapping), list(mapping.values()), pl.Enum(list(SEX_VALUES)))
         .fill_null("unknown")
         .alias("sex")
     )
@@ -470,7 +510,7 @@ def _date_mapping(table: LoadedTable, header: str) -> tuple[pl.Expr, pl.Series]:
         return pl.col(header).dt.date(), table.distinct(header).dt.date().unique()
     distinct = table.distinct(header).cast(pl.String)
     parsed = distinct.to_frame("v").select(_parse_dates(pl.col("v"))).to_series()
-    expr = pl.col(header).replace_strict(distinct, parsed, default=None, return_dtype=pl.Date)
+    expr = _recode(table, header, distinct.to_list(), parsed.to_list(), pl.Date)
     return expr, parsed.drop_nulls().unique()
 
 
@@ -485,7 +525,7 @@ def _number_of(table: LoadedTable, header: str) -> pl.Expr:
     if distinct.len() > max(1000, table.frame.height // 10):
         return _number_expr(table.frame, header)
     parsed = number_series(distinct)
-    return pl.col(header).replace_strict(distinct, parsed, default=None, return_dtype=pl.Float64)
+    return _recode(table, header, distinct.cast(pl.String).to_list(), parsed.to_list(), pl.Float64)
 
 
 def _parse_dates(text: pl.Expr) -> pl.Expr:
@@ -592,8 +632,7 @@ def _region_expr(table: LoadedTable, header: str, role: str, config: Config) -> 
             f"{_show_codes(unrecognised)}. Ange dem i oppnaogon.toml "
             "under [values.birth_region] (sweden, nordic, eu_efta, rest_of_world)."
         )
-    expr = pl.col(header).replace_strict(mapping, default=None, return_dtype=pl.String)
-    return expr, note
+    return _recode(table, header, list(mapping), list(mapping.values()), pl.Categorical), note
 
 
 def _municipality_expr(table: LoadedTable, header: str) -> tuple[pl.Expr, str | None]:
@@ -613,7 +652,7 @@ def _municipality_expr(table: LoadedTable, header: str) -> tuple[pl.Expr, str | 
         if unknown_codes
         else None
     )
-    return pl.col(header).replace_strict(mapping, default=None, return_dtype=pl.String), note
+    return _recode(table, header, list(mapping), list(mapping.values()), pl.Categorical), note
 
 
 def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str | None]:
@@ -653,7 +692,7 @@ def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str |
             'positive = ["Ja", "Delvis"] och negative = ["Nej"], eller lägg till saknade-markörer under '
             "[input] missing.",
         )
-    return pl.col(header).replace_strict(mapping, default=None, return_dtype=pl.Boolean), None
+    return _recode(table, header, list(mapping), list(mapping.values()), pl.Boolean), None
 
 
 def _refuse_mostly_bad(frame: pl.DataFrame, roles: dict[str, RoleMatch], table: LoadedTable) -> None:
