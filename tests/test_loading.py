@@ -912,3 +912,19 @@ def test_shipped_example_reads() -> None:
     assert table.dropped_empty_columns == ()
     assert table.blank_rows_skipped == 0
     assert all(dtype == pl.String for name, dtype in table.frame.schema.items() if name != LINE)
+
+
+def test_a_table_without_its_rows_keeps_its_description(tmp_path: Path) -> None:
+    """After normalising, the raw rows are released: the description (rows, headers, values already
+    read) stays, and asking for a column's values that were never read is an error, not an empty list."""
+    import polars as pl
+
+    path = tmp_path / "x.parquet"
+    pl.DataFrame({"Kön": ["K", "M", "K"], "Timmar": [1.5, None, 2.0]}).write_parquet(path)
+    table = read_table(path)
+    assert table.distinct("Kön").sort().to_list() == ["K", "M"]
+    released = table.without_rows()
+    assert (released.rows, released.headers, released.frame.height) == (3, ["Kön", "Timmar"], 0)
+    assert released.distinct("Kön").sort().to_list() == ["K", "M"]
+    with pytest.raises(RuntimeError, match="released"):
+        released.distinct("Timmar")  # a number column: its values were never needed as text

@@ -222,6 +222,7 @@ def _analyse_units(
         config_path = find_config(file, Path(config) if config else None)
         table, cfg = load_input(file, config_path)
         whole = prepare(table, cfg)
+        del table  # the raw rows: normalised now, and only memory from here on
         prepared, selected = _select_period(whole, period, cfg.period)
         frame = prepared.frame
         split = "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1)

@@ -128,7 +128,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         exprs.append(_sex_expr(table, roles["sex"].header, config))
     else:
         notes.append("Ingen kolumn för kön hittades: alla rader räknas som okänt kön. Ange [columns] sex.")
-        exprs.append(pl.lit("unknown").alias("sex"))
+        exprs.append(pl.lit("unknown", dtype=pl.Enum(list(SEX_VALUES))).alias("sex"))
 
     # age -----------------------------------------------------------------------------------------
     bounds, band_source = config.resolved_age_bands()
@@ -212,21 +212,22 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     for stage in stages:
         if stage:
             staged = staged.with_columns(**stage)
-    frame = staged.select([*exprs, exclusion.alias("_excluded")]).collect()
-
-    _refuse_mostly_bad(frame, roles, table)
-    excluded = frame.filter(pl.col("_excluded").is_not_null())
+    # The excluded rows first (few, small), then the kept rows in one select: filtering the whole
+    # normalised frame afterwards would copy it (850 MB at 10M rows), and more with its columns in
+    # differently many chunks.
+    excluded = (
+        staged.select(LINE, exclusion.alias("_excluded")).filter(pl.col("_excluded").is_not_null()).collect()
+    )
+    _refuse_mostly_bad(excluded, roles, table)
     counts = excluded.group_by("_excluded").agg(pl.len(), pl.col(LINE).sort().head(_EXAMPLE_LINES))
     exclusions = {row["_excluded"]: int(row["len"]) for row in counts.iter_rows(named=True)}
     exclusion_lines = {row["_excluded"]: tuple(row[LINE]) for row in counts.iter_rows(named=True)}
-    frame = frame.filter(pl.col("_excluded").is_null()).drop("_excluded")
-    if frame.height and "sex" in frame.columns:
-        frame = frame.with_columns(pl.col("sex").cast(pl.Enum(list(SEX_VALUES))))
+    frame = staged.filter(exclusion.is_null()).select(exprs).collect()
 
     column_roles = _column_roles(headers, roles, outcomes, criteria)
     return Prepared(
         frame=frame,
-        source=table,
+        source=table.without_rows(),
         roles=roles,
         outcomes=outcomes,
         criteria=criteria,
@@ -695,8 +696,9 @@ def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str |
     return _recode(table, header, list(mapping), list(mapping.values()), pl.Boolean), None
 
 
-def _refuse_mostly_bad(frame: pl.DataFrame, roles: dict[str, RoleMatch], table: LoadedTable) -> None:
-    """If most values of a role column cannot be read, the column is the wrong one: say so plainly."""
+def _refuse_mostly_bad(excluded: pl.DataFrame, roles: dict[str, RoleMatch], table: LoadedTable) -> None:
+    """If most values of a role column cannot be read, the column is the wrong one: say so plainly.
+    `excluded`: the line and reason of every excluded row."""
     import polars as pl
 
     checks = {
@@ -708,8 +710,8 @@ def _refuse_mostly_bad(frame: pl.DataFrame, roles: dict[str, RoleMatch], table: 
         if role not in roles:
             continue
         header = roles[role].header
-        present = frame.select((~pl.col(MISSING_PREFIX + header)).sum()).item()
-        bad = frame.filter(pl.col("_excluded") == reason)
+        present = table.frame.height - table.frame.get_column(header).null_count()
+        bad = excluded.filter(pl.col("_excluded") == reason)
         if present and bad.height > _MOSTLY_BAD * present:
             lines = ", ".join(str(v) for v in bad.get_column(LINE).head(_EXAMPLE_LINES).to_list())
             raise DataError(

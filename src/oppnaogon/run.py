@@ -130,6 +130,7 @@ def _run(
     if settings.min_cell < 3:
         raise UsageError("--min-cell måste vara minst 3.", "Lägre gränser kan röja enskilda personer.")
     prepared = prepare(table, cfg)
+    del table  # the raw rows: normalised now, and only memory from here on
     whole_extract = prepared
     prepared, selected = _select_period(prepared, period, cfg.period)
     if not prepared.outcomes:
