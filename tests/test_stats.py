@@ -508,6 +508,16 @@ def test_chi_square_tail_for_whole_degrees_of_freedom_matches_scipy(x: float, df
     assert chi2_sf(x, df) == pytest.approx(expected, rel=1e-11, abs=1e-300)
 
 
+def test_chi_square_tail_of_many_values_with_very_different_degrees_of_freedom() -> None:
+    """Thousands of tests at once, most with a few degrees of freedom and some with thousands (a batch's
+    Breslow–Day tests): each as scipy gives it, in the order given."""
+    rng = np.random.default_rng(7)
+    df = np.concatenate([rng.integers(1, 8, 5000), rng.integers(1000, 6000, 20), [1, 2, 4096, 4097]])
+    rng.shuffle(df)
+    x = df * rng.uniform(0.5, 1.5, df.size)
+    np.testing.assert_allclose(chi2_sf(x, df), sps.chi2.sf(x, df), rtol=1e-10, atol=1e-300)
+
+
 def test_chi_square_tail_written_down() -> None:
     # 3.841459 is the 95th percentile of chi-square(1); 11.0705 of chi-square(5); Q(x; 2) = exp(-x/2)
     np.testing.assert_allclose(chi2_sf([3.841458820694124, 11.070497693516351], [1, 5]), [0.05, 0.05])

@@ -115,6 +115,20 @@ def chi2_sf(x: ArrayLike, df: ArrayLike) -> FloatArray:
     if not ok.any():
         return out
     xv, dv = x_[ok], df_[ok].astype(np.int64)
+    values = np.empty(xv.shape)
+    # Values of similar df together: one row per value and one column per term, up to the largest df
+    # of its bucket (one table up to the largest df of all would be values × max(df) cells: gigabytes
+    # for a batch's thousands of Breslow–Day tests, most with few strata, beside a few with thousands).
+    bucket = np.ceil(np.log2(dv // 2 + 1)).astype(np.int64)
+    for b in np.unique(bucket).tolist():
+        chosen = bucket == b
+        values[chosen] = _chi2_sf_sums(xv[chosen], dv[chosen])
+    out[ok] = np.minimum(values, 1.0)
+    return out
+
+
+def _chi2_sf_sums(xv: FloatArray, dv: npt.NDArray[np.int64]) -> FloatArray:
+    """The sums of `chi2_sf` for valid x and df."""
     half = xv / 2
     odd = dv % 2 == 1
     m = dv // 2
@@ -131,9 +145,7 @@ def chi2_sf(x: ArrayLike, df: ArrayLike) -> FloatArray:
         log_half = np.where(half > 0, np.log(np.where(half > 0, half, 1.0)), -np.inf)[:, None]
         log_power = np.where(power == 0, 0.0, power * log_half)
         terms = np.where(used, np.exp(-half[:, None] + log_power - log_gamma), 0.0)
-    total = np.where(odd, chi2_1_sf(xv), 0.0) + terms.sum(axis=1)
-    out[ok] = np.minimum(total, 1.0)
-    return out
+    return np.asarray(np.where(odd, chi2_1_sf(xv), 0.0) + terms.sum(axis=1), dtype=float)
 
 
 def t_quantile(df: ArrayLike, p: ArrayLike) -> FloatArray:
