@@ -459,7 +459,8 @@ def _tree_constraints(
     for b in breakdowns:
         if not b:
             continue
-        groups = [tuple(row) for row in tables[b].select(b).unique(maintain_order=True).iter_rows()]
+        # the groups in table order (one row per sex each), read as plain lists: no query per table
+        groups = list(dict.fromkeys(zip(*(tables[b].get_column(d).to_list() for d in b), strict=True)))
         for drop in range(len(b)):
             parent_b = b[:drop] + b[drop + 1 :]
             if parent_b not in present:
