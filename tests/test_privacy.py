@@ -117,3 +117,20 @@ def test_cli_refuses_with_exit_4_and_writes_nothing(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(data)])
     assert result.exit_code == 4
     assert "Stoppat av integritetsskäl" in result.output
+
+
+@pytest.mark.parametrize("column", ["Anteckning", "Nummer"])
+def test_parquet_with_identity_numbers_in_an_unused_text_column_is_refused(
+    tmp_path: Path, column: str
+) -> None:
+    """Parquet text is read as categorical (and was once skipped by the guard for it): one number in
+    the text of thousands of rows, or a column of bare numbers under a harmless header, is refused."""
+    data = tmp_path / "uttag.parquet"
+    values = (
+        ["Ringde mamma"] * 2999 + ["Se 19640823-3234"] if column == "Anteckning" else (VALID * 1000)[:3000]
+    )
+    pl.DataFrame({"Kön": ["K", "M"] * 1500, column: values}).write_parquet(data)
+    result = CliRunner().invoke(app, ["analyse", str(data), "--out", str(tmp_path / "rapport")])
+    assert result.exit_code == 4, result.output
+    assert f"'{column}'" in result.output and "640823" not in result.output
+    assert not (tmp_path / "rapport").exists()

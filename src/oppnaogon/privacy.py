@@ -98,15 +98,19 @@ def scan(frame: pl.DataFrame, distinct: Callable[[str], pl.Series] | None = None
             findings.append(PrivacyFinding(column, "header", int(non_null[column])))
 
     flagged = {f.column for f in findings}
+    # text as read: String from CSV and Excel, Categorical from Parquet; and whole numbers
     texty = [
         c
         for c, dtype in frame.schema.items()
-        if c != LINE and c not in flagged and (dtype == pl.String or dtype.is_integer()) and non_null[c] > 0
+        if c != LINE
+        and c not in flagged
+        and (dtype == pl.String or isinstance(dtype, pl.Categorical) or dtype.is_integer())
+        and non_null[c] > 0
     ]
     for column in texty:
         values = (
             distinct(column)
-            if distinct is not None and frame.schema[column] == pl.String
+            if distinct is not None and not frame.schema[column].is_integer()
             else frame.get_column(column).drop_nulls().unique()
         ).cast(pl.String)
         # Cheap pre-filter: only values with a run of 10+ digits (allowing one separator) are examined.
