@@ -260,7 +260,13 @@ def _analyse_units(
     if ok and region_base is not None:
         prepared, cfg = region_base
         frame = (
-            pl.concat(region_frames, how="vertical_relaxed") if len(region_frames) > 1 else region_frames[0]
+            # each file's text columns have categories of their own: into the shared ones to stack them
+            pl.concat(
+                [f.with_columns(pl.col(pl.Categorical).cast(pl.Categorical)) for f in region_frames],
+                how="vertical_relaxed",
+            )
+            if len(region_frames) > 1
+            else region_frames[0]
         )
         settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
         findings = analyse(dataclasses.replace(prepared, frame=frame), settings, criteria_area_for(cfg.area))

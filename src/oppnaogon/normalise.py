@@ -172,7 +172,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
             break
 
     if "residence" in roles:
-        exprs.append(pl.col(roles["residence"].header).cast(pl.Categorical).alias("residence"))
+        exprs.append(_categorical(raw, roles["residence"].header).alias("residence"))
     if "municipality" in roles:
         mapped, note = _municipality_expr(table, roles["municipality"].header)
         exprs.append(mapped.cast(pl.Categorical).alias("municipality"))
@@ -201,9 +201,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
             notes.append(note)
     for criterion_id, crit_headers in criteria.items():
         for header in crit_headers:
-            exprs.append(
-                pl.col(header).cast(pl.Categorical).alias(f"{CRITERION_PREFIX}{criterion_id}:{header}")
-            )
+            exprs.append(_categorical(raw, header).alias(f"{CRITERION_PREFIX}{criterion_id}:{header}"))
 
     used = [r.header for r in roles.values()] + [s.column for s in outcomes] + sorted(criteria_headers)
     exprs.extend(pl.col(h).is_null().alias(MISSING_PREFIX + h) for h in dict.fromkeys(used))
@@ -357,6 +355,16 @@ def _distinct(table: LoadedTable, header: str) -> list[str]:
     import polars as pl
 
     return table.distinct(header).cast(pl.String).sort().to_list()
+
+
+def _categorical(raw: pl.DataFrame, header: str) -> pl.Expr:
+    """A column as categorical: as it is when it already is (Parquet text: categories of its own, which
+    moving into the shared ones would cost a lookup per row), else cast."""
+    import polars as pl
+
+    if isinstance(raw.schema[header], pl.Categorical):
+        return pl.col(header)
+    return pl.col(header).cast(pl.Categorical)
 
 
 def _recode(table: LoadedTable, header: str, old: Sequence[Any], new: Sequence[Any], dtype: Any) -> pl.Expr:
