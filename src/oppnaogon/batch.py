@@ -316,12 +316,7 @@ def _file_documents(
 
     All units are analysed together (`analyse_units`: one set of passes over the rows, not one analysis
     per unit). Should that fail, each unit is analysed alone, so that only the unit at fault fails."""
-    import dataclasses
-
     import polars as pl
-
-    from oppnaogon.analysis import analyse_units
-    from oppnaogon.run import criteria_area_for
 
     prepared, settings = context.prepared, context.settings
     usable: dict[str | None, UnitResult] = {}
@@ -337,9 +332,8 @@ def _file_documents(
     frame = prepared.frame
     if by is not None:
         frame = frame.filter(pl.col(by).cast(pl.String).is_in(list(usable)))
-    area = criteria_area_for(context.cfg.area)
     try:
-        findings = analyse_units(dataclasses.replace(prepared, frame=frame), by, settings, area)
+        documents = _joint_documents(context, frame, usable, by)
     except OppnaogonError:
         if len(usable) == 1:
             raise
@@ -347,10 +341,25 @@ def _file_documents(
             try:
                 _file_documents(context, {value: unit}, by, on_unit)
             except OppnaogonError as error:
-                unit.status, unit.reason = "failed", f"{error.message} {error.hint or ''}".strip()
+                unit.status, unit.reason = "failed", _reason(error)
         return
-    from oppnaogon.run import population_age_group
+    for value, unit in usable.items():
+        unit.document, unit.manifest = documents[value], _manifest(context, documents[value])
+        on_unit(unit)
 
+
+def _joint_documents(
+    context: _FileContext, frame: Any, usable: dict[str | None, UnitResult], by: str | None
+) -> dict[str | None, dict[str, Any]]:
+    """findings.json of every unit in `usable` (its rows of `frame`), analysed together."""
+    import dataclasses
+
+    from oppnaogon.analysis import analyse_units
+    from oppnaogon.run import criteria_area_for, population_age_group
+
+    settings = context.settings
+    area = criteria_area_for(context.cfg.area)
+    findings = analyse_units(dataclasses.replace(context.prepared, frame=frame), by, settings, area)
     age_groups = population_age_group(frame, by) if by is not None else {None: population_age_group(frame)}
     documents = {
         value: _unit_document(context, findings[value], unit.rows, age_groups[value])
@@ -362,9 +371,7 @@ def _file_documents(
         histories = period_histories(context.whole, context.selected, documents, settings, by)
         for value, document in documents.items():
             document["comparison"], document["trend"] = histories[value]
-    for value, unit in usable.items():
-        unit.document, unit.manifest = documents[value], _manifest(context, documents[value])
-        on_unit(unit)
+    return documents
 
 
 _NO_OUTCOMES = UsageError("Inga utfall att analysera.", "Ange utfall i oppnaogon.toml under [outcomes.NAMN].")
@@ -438,7 +445,7 @@ def _write_unit(
     try:
         write_outputs(folder, document, manifest, formats, lang=lang, templates=templates)
     except OppnaogonError as error:
-        return f"{error.message} {error.hint or ''}".strip()
+        return _reason(error)
     return None
 
 
