@@ -143,21 +143,25 @@ def test_when_the_joint_analysis_fails_each_unit_is_analysed_alone(
     import oppnaogon.analysis as analysis
     from oppnaogon.errors import DataError
 
+    joint = analysis.analyse_units
+    calls: list[int] = []
+    broken: set[str] = set()
+
+    def counted(prepared, by, *args, **kwargs):  # type: ignore[no-untyped-def]
+        units = prepared.frame.get_column(by).cast(str).unique().to_list() if by else []
+        calls.append(len(units))
+        if broken & set(units):
+            raise DataError("Enheten gick inte att analysera.", "Prova igen.")
+        return joint(prepared, by, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyse_units", counted)
     together = tmp_path / "together"
     assert (
         runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(together), "--format", "json"]).exit_code == 0
     )
-    joint = analysis.analyse_units
-    calls: list[int] = []
-
-    def failing(prepared, by, *args, **kwargs):  # type: ignore[no-untyped-def]
-        units = prepared.frame.get_column(by).cast(str).unique().to_list() if by else []
-        calls.append(len(units))
-        if "1784" in units:
-            raise DataError("Enheten gick inte att analysera.", "Prova igen.")
-        return joint(prepared, by, *args, **kwargs)
-
-    monkeypatch.setattr(analysis, "analyse_units", failing)
+    assert calls == [3, 0]  # the three municipalities in one analysis, then the region
+    calls.clear()
+    broken.add("1784")
     out = tmp_path / "alone"
     result = runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json"])
     assert result.exit_code == 5, result.output
