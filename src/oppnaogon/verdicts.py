@@ -297,8 +297,9 @@ def _adjust(
     area: CriteriaArea,
     settings: AnalysisSettings,
 ) -> dict[str, list[Adjusted | None]]:
-    """One group-by per criterion set over the rows (collected together, on the categorical codes), then
-    per breakdown a roll-up of that table and one vectorised Mantel–Haenszel call over all its groups."""
+    """The adjusted comparison of every entry for every criterion set: one group-by over the rows by the
+    finest strata (every dimension and criteria column), each criterion's strata and every breakdown
+    rolled up from it in one query, and one vectorised Mantel–Haenszel call over all of them."""
     outcome = OUTCOME_PREFIX + spec.name
     not_explaining = {
         c
