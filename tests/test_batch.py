@@ -195,7 +195,9 @@ def test_rerun_is_byte_identical_and_a_running_batch_holds_its_folder(tmp_path: 
     assert result.exit_code == 6 and "En annan körning skriver redan" in result.output
 
 
-def test_several_files_one_unit_each(write_csv: WriteCsv, tmp_path: Path) -> None:
+def test_several_files_one_unit_each(
+    write_csv: WriteCsv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "kommuner"
     folder.mkdir()
     for name in ("Karlstad", "Arvika"):
@@ -218,6 +220,29 @@ def test_several_files_one_unit_each(write_csv: WriteCsv, tmp_path: Path) -> Non
         ("Arvika", "1784-arvika"),
         ("Karlstad", "1780-karlstad"),
     ]
+
+    # a file (one unit) whose analysis fails is that unit's failure; the other files are still written
+    import oppnaogon.analysis as analysis
+    from oppnaogon.errors import DataError
+
+    joint = analysis.analyse_units
+
+    def failing_for_arvika(prepared, by, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if prepared.frame.get_column("municipality").cast(str).unique().to_list() == ["Arvika"]:
+            raise DataError("Enheten gick inte att analysera.", "Prova igen.")
+        return joint(prepared, by, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyse_units", failing_for_arvika)
+    result = runner.invoke(
+        app, ["batch", str(folder), "--by", "kommun", "--out", str(tmp_path / "ut2"), "--format", "json"]
+    )
+    assert result.exit_code == 5, result.output
+    summary = json.loads((tmp_path / "ut2" / "batch.json").read_text(encoding="utf-8"))
+    assert {u["folder"]: u["status"] for u in summary["units"]} == {
+        "1784-arvika": "failed",
+        "1780-karlstad": "ok",
+    }
+    assert (tmp_path / "ut2" / "1780-karlstad" / "findings.json").exists()
 
 
 def test_bad_batch_arguments_are_explained(tmp_path: Path) -> None:

@@ -334,14 +334,13 @@ def _file_documents(
         frame = frame.filter(pl.col(by).cast(pl.String).is_in(list(usable)))
     try:
         documents = _joint_documents(context, frame, usable, by)
-    except OppnaogonError:
+    except OppnaogonError as error:
         if len(usable) == 1:
-            raise
-        for value, unit in usable.items():
-            try:
-                _file_documents(context, {value: unit}, by, on_unit)
-            except OppnaogonError as error:
+            for unit in usable.values():
                 unit.status, unit.reason = "failed", _reason(error)
+        else:  # each unit alone: only the one at fault fails
+            for value, unit in usable.items():
+                _file_documents(context, {value: unit}, by, on_unit)
         return
     for value, unit in usable.items():
         unit.document, unit.manifest = documents[value], _manifest(context, documents[value])
