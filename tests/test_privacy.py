@@ -119,16 +119,20 @@ def test_cli_refuses_with_exit_4_and_writes_nothing(tmp_path: Path) -> None:
     assert "Stoppat av integritetsskäl" in result.output
 
 
+@pytest.mark.parametrize("stored", ["text", "categorical", "enum"])
 @pytest.mark.parametrize("column", ["Anteckning", "Nummer"])
 def test_parquet_with_identity_numbers_in_an_unused_text_column_is_refused(
-    tmp_path: Path, column: str
+    tmp_path: Path, column: str, stored: str
 ) -> None:
     """Parquet text is read as categorical (and was once skipped by the guard for it): one number in
-    the text of thousands of rows, or a column of bare numbers under a harmless header, is refused."""
+    the text of thousands of rows, or a column of bare numbers under a harmless header, is refused,
+    however the file stores its text (a file written from Polars may hold categoricals or enums)."""
     data = tmp_path / "uttag.parquet"
-    values = (
+    values = pl.Series(
         ["Ringde mamma"] * 2999 + ["Se 19640823-3234"] if column == "Anteckning" else (VALID * 1000)[:3000]
     )
+    if stored != "text":
+        values = values.cast(pl.Categorical if stored == "categorical" else pl.Enum(values.unique().sort()))
     pl.DataFrame({"Kön": ["K", "M"] * 1500, column: values}).write_parquet(data)
     result = CliRunner().invoke(app, ["analyse", str(data), "--out", str(tmp_path / "rapport")])
     assert result.exit_code == 4, result.output

@@ -460,7 +460,12 @@ def _read_parquet(path: Path) -> LoadedTable:
         # Each text column gets categories of its own: they are then exactly its distinct values, which
         # the guard and the clean-up need (finding them in 10M rows took 0.7 s).
         scan = pl.scan_parquet(path, row_index_name=LINE, row_index_offset=1)
-        texts = [c for c, t in scan.collect_schema().items() if t == pl.String]
+        # (a file written from Polars may hold categorical or enum text: into categories of its own too)
+        texts = [
+            c
+            for c, t in scan.collect_schema().items()
+            if t == pl.String or isinstance(t, pl.Categorical | pl.Enum)
+        ]
         frame = (
             scan.with_columns(
                 *[pl.col(c).cast(pl.Categorical(pl.Categories.random())) for c in texts],
@@ -479,8 +484,9 @@ def _read_parquet(path: Path) -> LoadedTable:
 
 def own_categories(dtype: pl.DataType) -> pl.Series | None:
     """The categories of a categorical column that has categories of its own (as `_read_parquet` gives
-    each text column): exactly the column's distinct values, without reading its rows. None for any other
-    column (the global categories hold every categorical column's values)."""
+    each text column): exactly the column's distinct values as read, without reading its rows (later
+    casts, as in mapping codes, may add values). None for any other column (the global categories hold
+    every categorical column's values)."""
     import polars as pl
 
     if not isinstance(dtype, pl.Categorical) or dtype.categories.is_global():

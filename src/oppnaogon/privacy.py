@@ -98,13 +98,13 @@ def scan(frame: pl.DataFrame, distinct: Callable[[str], pl.Series] | None = None
             findings.append(PrivacyFinding(column, "header", int(non_null[column])))
 
     flagged = {f.column for f in findings}
-    # text as read: String from CSV and Excel, Categorical from Parquet; and whole numbers
+    # text as read: String from CSV and Excel, Categorical from Parquet (or Enum); and whole numbers
     texty = [
         c
         for c, dtype in frame.schema.items()
         if c != LINE
         and c not in flagged
-        and (dtype == pl.String or isinstance(dtype, pl.Categorical) or dtype.is_integer())
+        and (dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum) or dtype.is_integer())
         and non_null[c] > 0
     ]
     for column in texty:
