@@ -518,6 +518,17 @@ def test_chi_square_tail_of_many_values_with_very_different_degrees_of_freedom()
     np.testing.assert_allclose(chi2_sf(x, df), sps.chi2.sf(x, df), rtol=1e-10, atol=1e-300)
 
 
+def test_chi_square_tail_of_a_value_does_not_depend_on_the_others_in_the_call() -> None:
+    """A unit's Breslow–Day p-value is computed beside every other unit's in a batch: it must be the very
+    same number as when computed alone (not merely close), or the unit's report could differ."""
+    rng = np.random.default_rng(11)
+    x = rng.uniform(0, 40, 300)
+    df = rng.integers(1, 30, 300)
+    alone = np.array([chi2_sf([v], [d])[0] for v, d in zip(x, df, strict=True)])
+    together = chi2_sf(np.concatenate([x, [5.0, 900.0]]), np.concatenate([df, [15, 4000]]))[:-2]
+    assert np.array_equal(alone, together)
+
+
 def test_chi_square_tail_written_down() -> None:
     # 3.841459 is the 95th percentile of chi-square(1); 11.0705 of chi-square(5); Q(x; 2) = exp(-x/2)
     np.testing.assert_allclose(chi2_sf([3.841458820694124, 11.070497693516351], [1, 5]), [0.05, 0.05])

@@ -145,7 +145,11 @@ def _chi2_sf_sums(xv: FloatArray, dv: npt.NDArray[np.int64]) -> FloatArray:
         log_half = np.where(half > 0, np.log(np.where(half > 0, half, 1.0)), -np.inf)[:, None]
         log_power = np.where(power == 0, 0.0, power * log_half)
         terms = np.where(used, np.exp(-half[:, None] + log_power - log_gamma), 0.0)
-    return np.asarray(np.where(odd, chi2_1_sf(xv), 0.0) + terms.sum(axis=1), dtype=float)
+    # summed one term after another up to the value's last term: numpy's pairwise row sum depends on the
+    # row's length, i.e. on the largest df in the call, and a value's tail must not depend on the others
+    last = np.where(odd, m, m - 1)
+    sums = np.cumsum(terms, axis=1)[np.arange(len(m)), np.maximum(last, 0)]
+    return np.asarray(np.where(odd, chi2_1_sf(xv), 0.0) + sums, dtype=float)
 
 
 def t_quantile(df: ArrayLike, p: ArrayLike) -> FloatArray:
