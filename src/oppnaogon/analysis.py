@@ -112,9 +112,7 @@ def _cell_table(
         aggs.append(column.count().alias(f"n:{spec.name}"))
         if spec.is_binary:
             aggs.append(column.cast(pl.Int64).sum().alias(f"k:{spec.name}"))
-        else:
-            aggs.append(column.sum().alias(f"s:{spec.name}"))
-            aggs.append((column * column).sum().alias(f"q:{spec.name}"))
+    # sums of numeric values come from the value counts (`_moments`): counts add up exactly in any order
     return _aggregate(frame.lazy(), [*dims, "sex"], aggs, one_unit)
 
 
@@ -130,19 +128,58 @@ def _value_counts(
 
 
 def _roll_up(
-    cells: pl.DataFrame, breakdown: tuple[str, ...], measures: list[str], units: pl.DataFrame
+    cells: pl.DataFrame,
+    breakdown: tuple[str, ...],
+    measures: list[str],
+    units: pl.DataFrame,
+    moments: pl.DataFrame | None,
 ) -> pl.DataFrame:
     """Sum the cell table to one breakdown of every unit, with a row for every unit × group × sex
-    (absent combinations = 0), sorted by unit, group and sex."""
+    (absent combinations = 0) and the breakdown's sums of numeric values (`moments`), sorted by unit,
+    group and sex."""
 
     keys = [UNIT, *breakdown]
     summed = cells.group_by([*keys, "sex"]).agg(pl.col(measures).sum())
+    if moments is not None:
+        summed = summed.join(moments, on=[*keys, "sex"], how="left", nulls_equal=True)
     groups = summed.select(keys).unique() if breakdown else units.select(UNIT)
     grid = groups.join(pl.DataFrame({"sex": list(SEX_VALUES)}), how="cross")
-    full = grid.join(summed, on=[*keys, "sex"], how="left", nulls_equal=True).with_columns(
-        pl.col(measures).fill_null(0)
-    )
-    return full.sort([*keys, "sex"], nulls_last=True)
+    full = grid.join(summed, on=[*keys, "sex"], how="left", nulls_equal=True)
+    return full.with_columns(pl.exclude(*keys, "sex").fill_null(0)).sort([*keys, "sex"], nulls_last=True)
+
+
+def _moments(counts: dict[str, pl.DataFrame], breakdown: tuple[str, ...]) -> pl.DataFrame | None:
+    """Per unit, group of `breakdown` and sex, the sum (s:) and the sum of squares (q:) of each numeric
+    outcome, from its value counts. Floating-point sums depend on their order, and neither a group-by's
+    order nor Polars' summing within groups is fixed: added up by numpy over each group's values in
+    sorted order, they are the same number in every run, and for a unit analysed with others or alone."""
+    keys = [UNIT, *breakdown, "sex"]
+    moments: pl.DataFrame | None = None
+    for name, table in counts.items():
+        rolled = (
+            table.lazy()
+            .group_by([*keys, "value"])
+            .agg(pl.col("count").sum())
+            .sort([*keys, "value"], nulls_last=True)
+            .collect()
+        )
+        if rolled.height == 0:
+            continue
+        value = rolled.get_column("value").cast(pl.Float64).to_numpy()
+        count = rolled.get_column("count").to_numpy().astype(float)
+        # where each group starts (the rows are sorted by the keys)
+        starts = rolled.select(pl.struct(keys).rle_id().alias("g")).to_series().to_numpy()
+        first = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
+        table_of_sums = rolled.select(keys)[first].with_columns(
+            pl.Series(f"s:{name}", np.add.reduceat(value * count, first)),
+            pl.Series(f"q:{name}", np.add.reduceat(value * value * count, first)),
+        )
+        moments = (
+            table_of_sums
+            if moments is None
+            else moments.join(table_of_sums, on=keys, how="full", coalesce=True, nulls_equal=True)
+        )
+    return moments
 
 
 def _split(table: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -206,9 +243,9 @@ def analyse_units(
     dims = sorted({d for b in breakdowns for d in b})
     measures = ["rows"] + [f"n:{o.name}" for o in outcomes]
     measures += [f"k:{o.name}" for o in outcomes if o.is_binary]
-    measures += [m for o in outcomes if not o.is_binary for m in (f"s:{o.name}", f"q:{o.name}")]
     cells = _cell_table(frame, dims, outcomes, one_unit)
-    tables = {b: _split(_roll_up(cells, b, measures, units)) for b in breakdowns}
+    value_counts = {o.name: _value_counts(frame, dims, o, one_unit) for o in outcomes if not o.is_binary}
+    tables = {b: _split(_roll_up(cells, b, measures, units, _moments(value_counts, b))) for b in breakdowns}
 
     # Data quality: rows and missing values per sex for every used column (whole population).
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
@@ -219,11 +256,7 @@ def analyse_units(
     for row in quality.iter_rows(named=True):
         quality_rows[row[UNIT]][row["sex"]] = row
     structural = _structural_missingness(frame, flags, outcomes, one_unit)
-    medians = {
-        spec.name: _numeric_statistics(frame, dims, spec, breakdowns, one_unit)
-        for spec in outcomes
-        if not spec.is_binary
-    }
+    medians = {name: _numeric_statistics(counts, dims, breakdowns) for name, counts in value_counts.items()}
 
     parts: dict[str, _UnitPart] = {}
     for row in units.iter_rows(named=True):
@@ -486,16 +519,13 @@ def difference_id(outcome: str, breakdown: tuple[str, ...], group: tuple[Any, ..
 
 
 def _numeric_statistics(
-    frame: pl.DataFrame,
+    counts: pl.DataFrame,
     dims: Sequence[str],
-    spec: OutcomeSpec,
     breakdowns: Iterable[tuple[str, ...]],
-    one_unit: bool,
 ) -> dict[str, dict[tuple[Any, ...], Any]]:
     """Per unit: medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown,
     group). Both come from one value-count table (rows per distinct value), rolled up per breakdown."""
 
-    counts = _value_counts(frame, dims, spec, one_unit)
     # every breakdown's roll-up stacked in one table, told apart by its index (`__b`); a dimension
     # outside the breakdown is null throughout, so grouping by all of them groups by the breakdown's
     breakdowns = list(breakdowns)
