@@ -163,8 +163,14 @@ def test_when_the_joint_analysis_fails_each_unit_is_analysed_alone(
     calls.clear()
     broken.add("1784")
     out = tmp_path / "alone"
-    result = runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json"])
+    log = tmp_path / "batch.log"
+    result = runner.invoke(
+        app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json", "--log-file", str(log)]
+    )
     assert result.exit_code == 5, result.output
+    # the failed joint analysis is said, in the terminal and the log
+    said = "kunde inte analyseras tillsammans (Enheten gick inte att analysera. Prova igen.)"
+    assert said in " ".join(result.output.split()) and said in log.read_text(encoding="utf-8")
     assert calls == [3, 1, 1, 1, 0]  # one pass for all, then each unit alone; then the region
     summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
     statuses = {u["folder"]: (u["status"], u["reason"]) for u in summary["units"]}

@@ -61,6 +61,7 @@ class BatchRun:
     units: tuple[UnitResult, ...]
     overview: dict[str, Any]
     out: Path
+    notes: tuple[str, ...] = ()
 
     @property
     def failed(self) -> list[UnitResult]:
@@ -140,13 +141,13 @@ def run_batch(
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
             with _UnitWriter(staging, formats, lang, Path(templates) if templates else None, jobs) as writer:
-                units, region = _analyse_units(files, config, period, min_cell, writer.submit)
+                units, region, notes = _analyse_units(files, config, period, min_cell, writer.submit)
             overview = build_overview(units, region)
             _finish(staging, out, units, overview, lang)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return BatchRun(units=tuple(units), overview=overview, out=out)
+    return BatchRun(units=tuple(units), overview=overview, out=out, notes=tuple(notes))
 
 
 class _UnitWriter:
@@ -203,9 +204,10 @@ def _analyse_units(
     period: str | None,
     min_cell: int | None,
     on_unit: Callable[[UnitResult], None],
-) -> tuple[list[UnitResult], dict[str, Any] | None]:
+) -> tuple[list[UnitResult], dict[str, Any] | None, list[str]]:
     """Read and prepare each file once; split a file with several municipalities into its units in one
-    pass; analyse every unit, and the region (all rows) for the overview."""
+    pass; analyse every unit, and the region (all rows) for the overview. Also returns notes on how
+    the run went that are no unit's failure."""
     import polars as pl
 
     from oppnaogon.analysis import AnalysisSettings, analyse
@@ -216,6 +218,7 @@ def _analyse_units(
 
     used: set[str] = set()
     units: list[UnitResult] = []
+    notes: list[str] = []
     region_frames = []
     region_base = None
     for file in files:
@@ -251,7 +254,9 @@ def _analyse_units(
             units.append(unit)
             file_units[value if split else None] = unit
         settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
-        context = _FileContext(file, config_path, cfg, settings, prepared, whole, selected, file_sha256(file))
+        context = _FileContext(
+            file, config_path, cfg, settings, prepared, whole, selected, file_sha256(file), notes
+        )
         _file_documents(context, file_units, "municipality" if split else None, on_unit)
         region_frames.append(frame)
         region_base = region_base or (prepared, cfg)
@@ -275,7 +280,7 @@ def _analyse_units(
             "differences": findings.differences,
             "rows": frame.height,
         }
-    return units, region
+    return units, region, notes
 
 
 def _identity(value: str, known: dict[str, str]) -> tuple[str | None, str]:
@@ -303,6 +308,7 @@ class _FileContext:
     whole: Any
     selected: Any
     sha: str
+    notes: list[str]  # the batch's notes, added to
 
 
 def _file_documents(
@@ -339,6 +345,10 @@ def _file_documents(
             for unit in usable.values():
                 unit.status, unit.reason = "failed", _reason(error)
         else:  # each unit alone: only the one at fault fails
+            context.notes.append(
+                f"{context.file.name}: enheterna kunde inte analyseras tillsammans ({_reason(error)}); "
+                "de analyserades var för sig."
+            )
             for value, unit in usable.items():
                 _file_documents(context, {value: unit}, by, on_unit)
         return

@@ -300,6 +300,8 @@ def batch(
         log.info(
             f"klar: {len(result.units) - len(failed)} enheter skrivna, {len(failed)} misslyckades, i {out}"
         )
+        for note in result.notes:
+            log.info(note)
         for unit in failed:
             log.error(f"enheten {unit.name} ({unit.slug}): {unit.reason}")
         if not quiet:

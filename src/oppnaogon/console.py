@@ -392,6 +392,8 @@ def print_batch(run: Any, console: Console | None = None) -> None:
         table.add_row(unit.name, unit.slug, _number(unit.rows), status)
     console.print(table)
     console.print(f"Översikt: {run.out / 'oversikt' / 'oversikt.html'}", highlight=False, soft_wrap=True)
+    for note in run.notes:
+        console.print(note, highlight=False)
     if run.failed:
         console.print(
             f"[red]{len(run.failed)} av {len(run.units)} enheter kunde inte analyseras[/red]; de övriga är "
