@@ -445,3 +445,21 @@ def test_sums_of_numeric_values_are_the_same_in_every_run_and_for_a_unit_alone()
     together = analyse_units(prepared, "residence", settings)
     for unit, findings in together.items():
         assert numbers(findings) == numbers(analyse(_alone(prepared, "residence", unit), settings))
+
+
+def test_a_numeric_outcome_with_no_values_at_all_is_reported_empty(tmp_path: Path) -> None:
+    """Every value of the hours column missing: the analysis runs, and the hours have no mean anywhere
+    (their sums come from value counts, and there are none)."""
+    import shutil
+
+    import polars as pl
+
+    data = tmp_path / "uttag.csv"
+    pl.read_csv(EXAMPLE, separator=";", infer_schema=False).with_columns(
+        pl.lit("-").alias("Timmar per vecka")
+    ).write_csv(data, separator=";")
+    shutil.copy(EXAMPLE.parent / "oppnaogon.toml", tmp_path / "oppnaogon.toml")
+    findings = run_analysis(data, out=None).findings
+    hours = [d for d in findings["descriptives"] if d["outcome"] == "timmar_per_vecka"]
+    assert hours and all(d["value"] is None and d["n"] in (0, None) for d in hours)
+    assert all(d["estimate"] is None for d in findings["differences"] if d["outcome"] == "timmar_per_vecka")

@@ -163,21 +163,23 @@ def _moments(counts: dict[str, pl.DataFrame], breakdown: tuple[str, ...]) -> pl.
             .sort([*keys, "value"], nulls_last=True)
             .collect()
         )
-        if rolled.height == 0:
-            continue
-        value = rolled.get_column("value").cast(pl.Float64).to_numpy()
-        count = rolled.get_column("count").to_numpy().astype(float)
-        # where each group starts (the rows are sorted by the keys)
-        starts = rolled.select(pl.struct(keys).rle_id().alias("g")).to_series().to_numpy()
-        first = np.flatnonzero(np.r_[True, starts[1:] != starts[:-1]])
-        table_of_sums = rolled.select(keys)[first].with_columns(
-            pl.Series(f"s:{name}", np.add.reduceat(value * count, first)),
-            pl.Series(f"q:{name}", np.add.reduceat(value * value * count, first)),
-        )
+        s, q = f"s:{name}", f"q:{name}"
+        if rolled.height == 0:  # no values at all: no group has a sum (the roll-up fills in zeros)
+            sums = rolled.select(keys).with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in (s, q))
+        else:
+            value = rolled.get_column("value").cast(pl.Float64).to_numpy()
+            count = rolled.get_column("count").to_numpy().astype(float)
+            # where each group starts (the rows are sorted by the keys)
+            runs = rolled.select(pl.struct(keys).rle_id()).to_series().to_numpy()
+            first = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
+            sums = rolled.select(keys)[first].with_columns(
+                pl.Series(s, np.add.reduceat(value * count, first)),
+                pl.Series(q, np.add.reduceat(value * value * count, first)),
+            )
         moments = (
-            table_of_sums
+            sums
             if moments is None
-            else moments.join(table_of_sums, on=keys, how="full", coalesce=True, nulls_equal=True)
+            else moments.join(sums, on=keys, how="full", coalesce=True, nulls_equal=True)
         )
     return moments
 
