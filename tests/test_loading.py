@@ -12,6 +12,7 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -235,16 +236,50 @@ def test_parquet_reads_to_the_reference_frame(tmp_path: Path, nulls: bool) -> No
     assert (table.file_format, table.encoding, table.delimiter) == ("parquet", None, None)
 
 
-def test_parquet_keeps_its_own_types(tmp_path: Path) -> None:
+def test_parquet_reads_as_an_export_would_have_it(tmp_path: Path) -> None:
+    """Whole numbers and yes/no are codes, read as text like a CSV export's (an integer criterion or
+    outcome once crashed the analysis); decimals stay numbers with NaN as missing; dates stay dates;
+    header names are trimmed."""
     path = tmp_path / "uttag.parquet"
-    pl.DataFrame({"Ålder": [12, None, 7], "Kön": [" Flicka ", "Pojke", "-"]}).write_parquet(path)
+    pl.DataFrame(
+        {
+            "Ålder": [12, None, 7],
+            " Kön ": [" Flicka ", "Pojke", "-"],
+            "Beviljad": [True, False, None],
+            "Timmar": [1.5, float("nan"), None],
+            "Datum": [date(2026, 1, 5), None, date(2026, 2, 1)],
+        }
+    ).write_parquet(path)
 
     table = read_table(path)
 
-    expected = pl.DataFrame({"Ålder": [12, None, 7], "Kön": ["Flicka", "Pojke", None]})
+    expected = pl.DataFrame(
+        {
+            "Ålder": ["12", None, "7"],
+            "Kön": ["Flicka", "Pojke", None],
+            "Beviljad": ["true", "false", None],
+            "Timmar": [1.5, None, None],
+            "Datum": [date(2026, 1, 5), None, date(2026, 2, 1)],
+        }
+    )
     assert_frame_equal(as_text(data_of(table)), expected)
     assert table.distinct("Kön").sort().to_list() == ["Flicka", "Pojke"]
     assert lines_of(table) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("kind", ["list", "struct", "bytes"])
+def test_parquet_columns_that_are_not_text_numbers_or_dates_are_refused(tmp_path: Path, kind: str) -> None:
+    """A list or a struct (which could hide anything, a personnummer included) or bytes that are not
+    text: refused with the column named, never skipped."""
+    path = tmp_path / "uttag.parquet"
+    values = {
+        "list": pl.Series("Anteckning", [["a"], ["19640823-3234"]]),
+        "struct": pl.Series("Anteckning", [{"a": "x"}, {"a": "19640823-3234"}]),
+        "bytes": pl.Series("Anteckning", [b"\xff\xfe", b"abc"], dtype=pl.Binary),
+    }[kind]
+    pl.DataFrame({"Kön": ["K", "M"], "Anteckning": values}).write_parquet(path)
+    with pytest.raises(DataError, match="'Anteckning'"):
+        read_table(path)
 
 
 @pytest.mark.parametrize("marker", DEFAULT_MISSING_MARKERS)

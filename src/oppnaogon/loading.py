@@ -449,36 +449,72 @@ def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
 
 
 def _read_parquet(path: Path) -> LoadedTable:
+    """A Parquet file as an export would have it: text, whole numbers and yes/no as text (each column in
+    categories of its own), decimals as numbers with NaN as missing, dates as dates, names trimmed."""
     import polars as pl
 
     try:
-        # Text columns become Categorical while streaming: a few hundred distinct codes repeated over
-        # millions of rows then cost 4 bytes a row instead of a string each (10M rows: ~1.2 GB instead
-        # of ~3.3 GB for the read alone), and the later mapping steps work on the codes.
-        # The line numbers come from the scan too: a column added afterwards would be one chunk beside
-        # the many of the streamed columns, and every later with_columns would re-chunk (copy) them all.
-        # Each text column gets categories of its own: they are then exactly its distinct values, which
-        # the guard and the clean-up need (finding them in 10M rows took 0.7 s).
         scan = pl.scan_parquet(path, row_index_name=LINE, row_index_offset=1)
-        # (a file written from Polars may hold categorical or enum text: into categories of its own too)
-        texts = [
-            c
-            for c, t in scan.collect_schema().items()
-            if t == pl.String or isinstance(t, pl.Categorical | pl.Enum)
-        ]
-        frame = (
-            scan.with_columns(
-                *[pl.col(c).cast(pl.Categorical(pl.Categories.random())) for c in texts],
-                pl.col(LINE).cast(pl.UInt32),
-            )
-            .select(pl.all().exclude(LINE), LINE)
-            .collect(engine="streaming")
-        )
+        schema = scan.collect_schema()
     except Exception as exc:  # polars and pyarrow raise different types for a broken footer
         raise DataError(
             f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
             "Skriv ut filen på nytt från källan.",
         ) from exc
+    nested = [c for c, t in schema.items() if t.is_nested() or t == pl.Object]
+    if nested:
+        raise DataError(
+            f"Kolumnen '{nested[0]}' i {path.name} innehåller listor eller strukturer, som inte kan läsas.",
+            "Spara uttaget med en uppgift per kolumn, som text, tal eller datum (eller som CSV).",
+        )
+    # Text columns become Categorical while streaming: a few hundred distinct codes repeated over
+    # millions of rows then cost 4 bytes a row instead of a string each (10M rows: ~1.2 GB instead
+    # of ~3.3 GB for the read alone), and the later mapping steps work on the codes. Each gets
+    # categories of its own: they are then exactly its distinct values, which the guard and the
+    # clean-up need (finding them in 10M rows took 0.7 s). Whole numbers and yes/no are codes as in
+    # a CSV export ("1", "true"), and read as text like them; so are bytes, if they are text.
+    # The line numbers come from the scan too: a column added afterwards would be one chunk beside
+    # the many of the streamed columns, and every later with_columns would re-chunk (copy) them all.
+    texts = [
+        c
+        for c, t in schema.items()
+        if c != LINE
+        and (
+            t in (pl.String, pl.Binary, pl.Boolean)
+            or t.is_integer()
+            or isinstance(t, pl.Categorical | pl.Enum)
+        )
+    ]
+    decimals = [c for c, t in schema.items() if t.is_float()]
+    try:
+        frame = (
+            scan.with_columns(
+                *[pl.col(c).cast(pl.String).cast(pl.Categorical(pl.Categories.random())) for c in texts],
+                *[pl.col(c).fill_nan(None) for c in decimals],  # NaN is how some writers say "missing"
+                pl.col(LINE).cast(pl.UInt32),
+            )
+            .select(pl.all().exclude(LINE), LINE)
+            .collect(engine="streaming")
+        )
+    except Exception as exc:
+        binary = [c for c, t in schema.items() if t == pl.Binary]
+        if binary and "utf8" in str(exc).lower():
+            raise DataError(
+                f"Kolumnen '{binary[0]}' i {path.name} innehåller bytes som inte är text.",
+                "Spara kolumnen som text (UTF-8), eller ta bort den ur uttaget.",
+            ) from exc
+        raise DataError(
+            f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
+            "Skriv ut filen på nytt från källan.",
+        ) from exc
+    # names as a CSV export's header would be read: trimmed, an empty one unnamed
+    names = {c: c.strip() or f"{_UNNAMED}{i}" for i, c in enumerate(frame.columns, start=1) if c != LINE}
+    if len(set(names.values())) < len(names):
+        raise DataError(
+            f"{path.name} har två kolumner med samma rubrik (bortsett från mellanslag).",
+            "Ge kolumnerna olika rubriker i källan.",
+        )
+    frame = frame.rename({old: new for old, new in names.items() if old != new})
     return LoadedTable(frame=frame, path=path, file_format="parquet")
 
 
