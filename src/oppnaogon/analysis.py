@@ -16,7 +16,7 @@ differences and tests computed from a hidden cell are hidden with it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -148,31 +148,27 @@ def _roll_up(
     return full.with_columns(pl.exclude(*keys, "sex").fill_null(0)).sort([*keys, "sex"], nulls_last=True)
 
 
-def _moments(counts: dict[str, pl.DataFrame], breakdown: tuple[str, ...]) -> pl.DataFrame | None:
-    """Per unit, group of `breakdown` and sex, the sum (s:) and the sum of squares (q:) of each numeric
-    outcome, from its value counts. Floating-point sums depend on their order, and neither a group-by's
-    order nor Polars' summing within groups is fixed: added up by numpy over each group's values in
-    sorted order, they are the same number in every run, and for a unit analysed with others or alone."""
-    keys = [UNIT, *breakdown, "sex"]
+def _moments(
+    stacked: dict[str, pl.DataFrame], dims: Sequence[str], breakdowns: Sequence[tuple[str, ...]]
+) -> dict[tuple[str, ...], pl.DataFrame]:
+    """Per breakdown, unit, group and sex, the sum (s:) and the sum of squares (q:) of each numeric
+    outcome, from its value counts (`_stacked`). Floating-point sums depend on their order, and neither a
+    group-by's order nor Polars' summing within groups is fixed: added up by numpy over each group's
+    values in sorted order, they are the same number in every run, and for a unit analysed with others
+    or alone."""
+    keys = [UNIT, "__b", *dims, "sex"]
     moments: pl.DataFrame | None = None
-    for name, table in counts.items():
-        rolled = (
-            table.lazy()
-            .group_by([*keys, "value"])
-            .agg(pl.col("count").sum())
-            .sort([*keys, "value"], nulls_last=True)
-            .collect()
-        )
+    for name, table in stacked.items():
         s, q = f"s:{name}", f"q:{name}"
-        if rolled.height == 0:  # no values at all: no group has a sum (the roll-up fills in zeros)
-            sums = rolled.select(keys).with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in (s, q))
+        if table.height == 0:  # no values at all: no group has a sum (the roll-up fills in zeros)
+            sums = table.select(keys).with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in (s, q))
         else:
-            value = rolled.get_column("value").cast(pl.Float64).to_numpy()
-            count = rolled.get_column("count").to_numpy().astype(float)
-            # where each group starts (the rows are sorted by the keys)
-            runs = rolled.select(pl.struct(keys).rle_id()).to_series().to_numpy()
+            value = table.get_column("value").cast(pl.Float64).to_numpy()
+            count = table.get_column("count").to_numpy().astype(float)
+            # where each group starts (the rows are sorted by the keys, then the value)
+            runs = table.select(pl.struct(keys).rle_id()).to_series().to_numpy()
             first = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1]])
-            sums = rolled.select(keys)[first].with_columns(
+            sums = table.select(keys)[first].with_columns(
                 pl.Series(s, np.add.reduceat(value * count, first)),
                 pl.Series(q, np.add.reduceat(value * value * count, first)),
             )
@@ -181,7 +177,12 @@ def _moments(counts: dict[str, pl.DataFrame], breakdown: tuple[str, ...]) -> pl.
             if moments is None
             else moments.join(sums, on=keys, how="full", coalesce=True, nulls_equal=True)
         )
-    return moments
+    if moments is None:
+        return {}
+    return {
+        b: moments.filter(pl.col("__b") == i).select(UNIT, *b, "sex", pl.exclude(*keys))
+        for i, b in enumerate(breakdowns)
+    }
 
 
 def _split(table: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -246,8 +247,13 @@ def analyse_units(
     measures = ["rows"] + [f"n:{o.name}" for o in outcomes]
     measures += [f"k:{o.name}" for o in outcomes if o.is_binary]
     cells = _cell_table(frame, dims, outcomes, one_unit)
-    value_counts = {o.name: _value_counts(frame, dims, o, one_unit) for o in outcomes if not o.is_binary}
-    tables = {b: _split(_roll_up(cells, b, measures, units, _moments(value_counts, b))) for b in breakdowns}
+    stacked = {
+        o.name: _stacked(_value_counts(frame, dims, o, one_unit), dims, breakdowns)
+        for o in outcomes
+        if not o.is_binary
+    }
+    moments = _moments(stacked, dims, breakdowns)
+    tables = {b: _split(_roll_up(cells, b, measures, units, moments.get(b))) for b in breakdowns}
 
     # Data quality: rows and missing values per sex for every used column (whole population).
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
@@ -258,7 +264,7 @@ def analyse_units(
     for row in quality.iter_rows(named=True):
         quality_rows[row[UNIT]][row["sex"]] = row
     structural = _structural_missingness(frame, flags, outcomes, one_unit)
-    medians = {name: _numeric_statistics(counts, dims, breakdowns) for name, counts in value_counts.items()}
+    medians = {name: _numeric_statistics(table, dims, breakdowns) for name, table in stacked.items()}
 
     parts: dict[str, _UnitPart] = {}
     for row in units.iter_rows(named=True):
@@ -520,33 +526,42 @@ def difference_id(outcome: str, breakdown: tuple[str, ...], group: tuple[Any, ..
     return f"{outcome}/{','.join(parts)}" if parts else outcome
 
 
+def _stacked(
+    counts: pl.DataFrame, dims: Sequence[str], breakdowns: Sequence[tuple[str, ...]]
+) -> pl.DataFrame:
+    """A value-count table rolled up to every breakdown, stacked in one table told apart by the
+    breakdown's index (`__b`); a dimension outside the breakdown is null throughout, so grouping by all
+    of them groups by the breakdown's. Sorted by unit, breakdown, group, sex and value."""
+    return (
+        pl.concat(
+            [
+                counts.lazy()
+                .group_by([UNIT, *b, "sex", "value"])
+                .agg(pl.col("count").sum())
+                .select(
+                    UNIT,
+                    pl.lit(i, dtype=pl.Int32).alias("__b"),
+                    *[pl.col(d) if d in b else pl.lit(None, dtype=pl.String).alias(d) for d in dims],
+                    "sex",
+                    "value",
+                    "count",
+                )
+                for i, b in enumerate(breakdowns)
+            ]
+        )
+        .sort([UNIT, "__b", *dims, "sex", "value"], nulls_last=True)
+        .collect()
+    )
+
+
 def _numeric_statistics(
-    counts: pl.DataFrame,
+    stacked: pl.DataFrame,
     dims: Sequence[str],
-    breakdowns: Iterable[tuple[str, ...]],
+    breakdowns: Sequence[tuple[str, ...]],
 ) -> dict[str, dict[tuple[Any, ...], Any]]:
     """Per unit: medians with CIs per (breakdown, group, sex) and Mann–Whitney p per ("mw", breakdown,
-    group). Both come from one value-count table (rows per distinct value), rolled up per breakdown."""
+    group), from the value counts of every breakdown (`_stacked`)."""
 
-    # every breakdown's roll-up stacked in one table, told apart by its index (`__b`); a dimension
-    # outside the breakdown is null throughout, so grouping by all of them groups by the breakdown's
-    breakdowns = list(breakdowns)
-    stacked = pl.concat(
-        [
-            counts.lazy()
-            .group_by([UNIT, *b, "sex", "value"])
-            .agg(pl.col("count").sum())
-            .select(
-                UNIT,
-                pl.lit(i, dtype=pl.Int32).alias("__b"),
-                *[pl.col(d) if d in b else pl.lit(None, dtype=pl.String).alias(d) for d in dims],
-                "sex",
-                "value",
-                "count",
-            )
-            for i, b in enumerate(breakdowns)
-        ]
-    ).collect()
     by = [UNIT, "__b", *dims]
     result: dict[str, dict[tuple[Any, ...], Any]] = defaultdict(dict)
 
