@@ -1,9 +1,9 @@
 """Step 1 "Vad ser vi?": sex-disaggregated descriptives and female − male differences, suppressed.
 
 The data are read once: one group-by over every breakdown dimension and sex gives a small table of
-cells (counts, yes-counts, sums and sums of squares per outcome), plus one value-count table per
-numeric outcome for medians and Mann–Whitney. Every breakdown is a roll-up of those tables, so the
-statistics never touch the rows again. Many units (municipalities, periods) are analysed in the same
+cells (counts and yes-counts per outcome), plus one value-count table per numeric outcome for its sums,
+medians and Mann–Whitney. Every breakdown is a roll-up of those tables, so the statistics never touch
+the rows again. Many units (municipalities, periods) are analysed in the same
 passes (`analyse_units`): the unit is one more grouping key, and each unit's small tables are then
 handled as if the unit had been analysed alone.
 
@@ -64,13 +64,9 @@ class Findings:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def breakdowns_for(frame: pl.DataFrame) -> list[tuple[str, ...]]:
-    """Whole population, each dimension with more than one value, and the two-way intersections."""
-    present = [d for d in DIMENSIONS if d in frame.columns and frame.get_column(d).n_unique() > 1]
-    return _breakdowns(present)
-
-
 def _breakdowns(varying: Sequence[str]) -> list[tuple[str, ...]]:
+    """Whole population, each dimension that takes more than one value (`varying`), and the two-way
+    intersections."""
     present = [d for d in DIMENSIONS if d in varying]
     result: list[tuple[str, ...]] = [(), *[(d,) for d in present]]
     result += [pair for pair in TWO_WAY if all(d in present for d in pair)]

@@ -364,12 +364,12 @@ def _joint_documents(
     import dataclasses
 
     from oppnaogon.analysis import analyse_units
-    from oppnaogon.run import criteria_area_for, population_age_group
+    from oppnaogon.run import criteria_area_for, population_age_groups
 
     settings = context.settings
     area = criteria_area_for(context.cfg.area)
     findings = analyse_units(dataclasses.replace(context.prepared, frame=frame), by, settings, area)
-    age_groups = population_age_group(frame, by) if by is not None else {None: population_age_group(frame)}
+    age_groups = population_age_groups(frame, by)
     documents = {
         value: _unit_document(context, findings[value], unit.rows, age_groups[value])
         for value, unit in usable.items()

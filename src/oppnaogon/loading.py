@@ -457,10 +457,7 @@ def _read_parquet(path: Path) -> LoadedTable:
         scan = pl.scan_parquet(path, row_index_name=LINE, row_index_offset=1)
         schema = scan.collect_schema()
     except Exception as exc:  # polars and pyarrow raise different types for a broken footer
-        raise DataError(
-            f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
-            "Skriv ut filen på nytt från källan.",
-        ) from exc
+        raise _broken_parquet(path, exc) from exc
     nested = [c for c, t in schema.items() if t.is_nested() or t == pl.Object]
     if nested:
         raise DataError(
@@ -503,10 +500,7 @@ def _read_parquet(path: Path) -> LoadedTable:
                 f"Kolumnen '{binary[0]}' i {path.name} innehåller bytes som inte är text.",
                 "Spara kolumnen som text (UTF-8), eller ta bort den ur uttaget.",
             ) from exc
-        raise DataError(
-            f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
-            "Skriv ut filen på nytt från källan.",
-        ) from exc
+        raise _broken_parquet(path, exc) from exc
     # names as a CSV export's header would be read: trimmed, an empty one unnamed
     names = {c: c.strip() or f"{_UNNAMED}{i}" for i, c in enumerate(frame.columns, start=1) if c != LINE}
     if len(set(names.values())) < len(names):
@@ -516,6 +510,13 @@ def _read_parquet(path: Path) -> LoadedTable:
         )
     frame = frame.rename({old: new for old, new in names.items() if old != new})
     return LoadedTable(frame=frame, path=path, file_format="parquet")
+
+
+def _broken_parquet(path: Path, exc: Exception) -> DataError:
+    return DataError(
+        f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
+        "Skriv ut filen på nytt från källan.",
+    )
 
 
 def own_categories(dtype: pl.DataType) -> pl.Series | None:

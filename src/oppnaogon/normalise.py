@@ -166,7 +166,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     for role in ("birth_country", "birth_region"):
         if role in roles:
             mapped, note = _region_expr(table, roles[role].header, role, config)
-            exprs.append(mapped.cast(pl.Categorical).alias("birth_region"))
+            exprs.append(mapped.alias("birth_region"))
             if note:
                 notes.append(note)
             break
@@ -175,7 +175,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         exprs.append(_categorical(raw, roles["residence"].header).alias("residence"))
     if "municipality" in roles:
         mapped, note = _municipality_expr(table, roles["municipality"].header)
-        exprs.append(mapped.cast(pl.Categorical).alias("municipality"))
+        exprs.append(mapped.alias("municipality"))
         if note:
             notes.append(note)
 

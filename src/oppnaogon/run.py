@@ -9,9 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oppnaogon import __version__
-
-if TYPE_CHECKING:
-    import polars as pl
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
 from oppnaogon.check import find_config, load_input
 from oppnaogon.criteria import CriteriaArea
@@ -21,6 +18,9 @@ from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outp
 from oppnaogon.periods import Period, period_words
 from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import LANGUAGES
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SCHEMA_VERSION = 1
 DEFAULT_OUT = Path("oppnaogon-rapport")
@@ -322,17 +322,12 @@ def period_histories(
     if by is not None:
         frame = frame.filter(pl.col(by).cast(pl.String).is_in([str(u) for u in documents]))
 
-    def per_unit(rows: pl.DataFrame, value: pl.Expr) -> dict[str | None, Any]:
-        if by is None:
-            return {None: rows.select(value).item()}
-        return dict(rows.group_by(pl.col(by).cast(pl.String)).agg(value).iter_rows())
-
-    first_dates = per_unit(frame, pl.col("date").min())
+    first_dates = {unit: day for unit, (day,) in _per_unit(frame, by, pl.col("date").min()).items()}
     comparison: dict[str | None, list[dict[str, Any]]] = {unit: [] for unit in documents}
     trend: dict[str | None, list[dict[str, Any]]] = {unit: [] for unit in documents}
     for period, role in history_periods(selected):
         rows = frame.filter(pl.col("date").is_between(pl.lit(period.start), pl.lit(period.end)))
-        counts = per_unit(rows, pl.len())
+        counts = {unit: n for unit, (n,) in _per_unit(rows, by, pl.len()).items()}
         available = [unit for unit in documents if counts.get(unit, 0) >= settings.min_cell]
         earlier = {}
         if available:
@@ -424,26 +419,32 @@ def _protected_row_counts(
     }
 
 
-def population_age_group(frame: pl.DataFrame, by: str | None = None) -> Any:
-    """children (all under 18), adults (all 18+) or mixed: decides flickor/pojkar or kvinnor/män. With
-    `by`, a dict of it per value (as text) of that column, in one pass."""
+def _per_unit(frame: pl.DataFrame, by: str | None, *values: pl.Expr) -> dict[str | None, tuple[Any, ...]]:
+    """The aggregations `values` of `frame`'s rows per value (as text) of the column `by`, in one pass;
+    with `by=None`, of all rows, keyed None."""
+    import polars as pl
+
+    if by is None:
+        return {None: frame.select(values).row(0)}
+    grouped = frame.group_by(pl.col(by).cast(pl.String)).agg(values)
+    return {unit: tuple(rest) for unit, *rest in grouped.iter_rows()}
+
+
+def population_age_group(frame: pl.DataFrame) -> str:
+    """children (all under 18), adults (all 18+) or mixed: decides flickor/pojkar or kvinnor/män."""
+    return population_age_groups(frame, None)[None]
+
+
+def population_age_groups(frame: pl.DataFrame, by: str | None) -> dict[str | None, str]:
+    """`population_age_group` of the rows of each value (as text) of the column `by` (see `_per_unit`)."""
     import polars as pl
 
     from oppnaogon.wording import age_group_of_population
 
-    if by is None:
-        if "age" not in frame.columns or frame.get_column("age").null_count() == frame.height:
-            return "mixed"
-        return age_group_of_population(frame.get_column("age").min(), frame.get_column("age").max())
     if "age" not in frame.columns:
-        return dict.fromkeys(frame.get_column(by).cast(pl.String).unique().to_list(), "mixed")
-    ranges = frame.group_by(pl.col(by).cast(pl.String)).agg(
-        pl.col("age").min().alias("low"), pl.col("age").max().alias("high")
-    )
-    return {
-        unit: "mixed" if low is None else age_group_of_population(low, high)
-        for unit, low, high in ranges.iter_rows()
-    }
+        return dict.fromkeys(_per_unit(frame, by, pl.len()), "mixed")
+    ranges = _per_unit(frame, by, pl.col("age").min().alias("low"), pl.col("age").max().alias("high"))
+    return {unit: age_group_of_population(low, high) for unit, (low, high) in ranges.items()}
 
 
 DEFAULT_AREA = "barn_och_unga"
