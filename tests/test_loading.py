@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from oppnaogon import loading
 from oppnaogon.errors import DataError, OppnaogonError, UsageError
 from oppnaogon.loading import DEFAULT_MISSING_MARKERS, LINE, LoadedTable, LoadOptions, read_table
 from oppnaogon.synthetic import COLUMNS
@@ -221,8 +222,18 @@ def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(pl.Categorical).cast(pl.String))
 
 
+@pytest.fixture(params=["one-query", "column-by-column"])
+def parquet_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways `read_table` reads Parquet text: small files in one query, large ones (here: every
+    file) column by column with the narrowest codes, guessed from the first 2 rows."""
+    if request.param == "column-by-column":
+        monkeypatch.setattr(loading, "NARROW_CODES_FROM_ROWS", 0)
+        monkeypatch.setattr(loading, "_PROBE_ROWS", 2)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("nulls", [False, True], ids=["marker-strings", "real-nulls"])
-def test_parquet_reads_to_the_reference_frame(tmp_path: Path, nulls: bool) -> None:
+def test_parquet_reads_to_the_reference_frame(tmp_path: Path, nulls: bool, parquet_read: str) -> None:
     path = tmp_path / "uttag.parquet"
     written = [[None if nulls and v == "" else v for v in r[0]] for r in FULL_ROWS]
     pl.DataFrame(written, schema=dict.fromkeys(HEADERS, pl.String), orient="row").write_parquet(path)
@@ -236,7 +247,7 @@ def test_parquet_reads_to_the_reference_frame(tmp_path: Path, nulls: bool) -> No
     assert (table.file_format, table.encoding, table.delimiter) == ("parquet", None, None)
 
 
-def test_parquet_reads_as_an_export_would_have_it(tmp_path: Path) -> None:
+def test_parquet_reads_as_an_export_would_have_it(tmp_path: Path, parquet_read: str) -> None:
     """Whole numbers and yes/no are codes, read as text like a CSV export's (an integer criterion or
     outcome once crashed the analysis); decimals stay numbers with NaN as missing; dates stay dates;
     header names are trimmed."""
@@ -267,8 +278,39 @@ def test_parquet_reads_as_an_export_would_have_it(tmp_path: Path) -> None:
     assert lines_of(table) == [1, 2, 3]
 
 
+def test_large_parquet_text_gets_the_narrowest_codes_its_values_fit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read column by column, each text column's codes are as narrow as its values allow, also when the
+    first rows (the guess) hold fewer values than the rest: the narrow read overflows and the next width
+    is tried (an overflow in Polars' streaming engine crashed the process, so this path must not use
+    it). The values are exactly those of the one-query read."""
+    rows = 70_000
+    path = tmp_path / "stort.parquet"
+    pl.DataFrame(
+        {
+            "Kön": ["Flicka", "Pojke", None, "Annat"] * (rows // 4),
+            "Beslutsdatum": [f"2026-01-{i % 28 + 1:02d} {i // 28 % 12}" for i in range(rows)],  # 336 values
+            "Anteckning": [f"text {i}" for i in range(rows)],  # 70,000 values
+            "Ålder": [i % 18 for i in range(rows)],
+        }
+    ).sort("Beslutsdatum").write_parquet(path, row_group_size=10_000)
+    one_query = read_table(path)
+    monkeypatch.setattr(loading, "NARROW_CODES_FROM_ROWS", 0)
+    monkeypatch.setattr(loading, "_PROBE_ROWS", 1_000)
+
+    narrow = read_table(path)
+
+    widths = {c: narrow.frame.get_column(c).to_physical().dtype for c in narrow.headers}
+    assert widths == {"Kön": pl.UInt8, "Beslutsdatum": pl.UInt16, "Anteckning": pl.UInt32, "Ålder": pl.UInt8}
+    assert_frame_equal(as_text(narrow.frame), as_text(one_query.frame))
+    assert narrow.distinct("Beslutsdatum").len() == 336
+
+
 @pytest.mark.parametrize("kind", ["list", "struct", "bytes"])
-def test_parquet_columns_that_are_not_text_numbers_or_dates_are_refused(tmp_path: Path, kind: str) -> None:
+def test_parquet_columns_that_are_not_text_numbers_or_dates_are_refused(
+    tmp_path: Path, kind: str, parquet_read: str
+) -> None:
     """A list or a struct (which could hide anything, a personnummer included) or bytes that are not
     text: refused with the column named, never skipped."""
     path = tmp_path / "uttag.parquet"

@@ -464,14 +464,12 @@ def _read_parquet(path: Path) -> LoadedTable:
             f"Kolumnen '{nested[0]}' i {path.name} innehåller listor eller strukturer, som inte kan läsas.",
             "Spara uttaget med en uppgift per kolumn, som text, tal eller datum (eller som CSV).",
         )
-    # Text columns become Categorical while streaming: a few hundred distinct codes repeated over
-    # millions of rows then cost 4 bytes a row instead of a string each (10M rows: ~1.2 GB instead
-    # of ~3.3 GB for the read alone), and the later mapping steps work on the codes. Each gets
-    # categories of its own: they are then exactly its distinct values, which the guard and the
-    # clean-up need (finding them in 10M rows took 0.7 s). Whole numbers and yes/no are codes as in
-    # a CSV export ("1", "true"), and read as text like them; so are bytes, if they are text.
-    # The line numbers come from the scan too: a column added afterwards would be one chunk beside
-    # the many of the streamed columns, and every later with_columns would re-chunk (copy) them all.
+    # Text columns become Categorical as they are read: a few hundred distinct codes repeated over
+    # millions of rows then cost a code a row instead of a string each, and the later mapping steps
+    # work on the codes. Each gets categories of its own: they are then exactly its distinct values,
+    # which the guard and the clean-up need (finding them in 10M rows took 0.7 s). Whole numbers and
+    # yes/no are codes as in a CSV export ("1", "true"), and read as text like them; so are bytes, if
+    # they are text.
     texts = [
         c
         for c, t in schema.items()
@@ -484,15 +482,30 @@ def _read_parquet(path: Path) -> LoadedTable:
     ]
     decimals = [c for c, t in schema.items() if t.is_float()]
     try:
+        # Large files have their text columns read one by one, each with the narrowest codes its values
+        # fit (memory, see `_read_codes`); smaller ones in the same query as the rest, four bytes a code.
+        # The line numbers come from the scan: a column added afterwards would be one chunk beside the
+        # many of the streamed columns, and every later with_columns would re-chunk (copy) them all.
+        narrow = scan.select(pl.len()).collect().item() >= NARROW_CODES_FROM_ROWS
+        as_text = (
+            []
+            if narrow
+            else [pl.col(c).cast(pl.String).cast(pl.Categorical(pl.Categories.random())) for c in texts]
+        )
         frame = (
             scan.with_columns(
-                *[pl.col(c).cast(pl.String).cast(pl.Categorical(pl.Categories.random())) for c in texts],
+                *as_text,
                 *[pl.col(c).fill_nan(None) for c in decimals],  # NaN is how some writers say "missing"
                 pl.col(LINE).cast(pl.UInt32),
             )
-            .select(pl.all().exclude(LINE), LINE)
+            .select(pl.all().exclude(LINE, *(texts if narrow else [])), LINE)
             .collect(engine="streaming")
         )
+        if narrow:
+            order = [c for c in schema if c != LINE]
+            frame = (
+                frame.rechunk().with_columns(**{c: _read_codes(scan, c) for c in texts}).select(*order, LINE)
+            )
     except Exception as exc:
         binary = [c for c, t in schema.items() if t == pl.Binary]
         if binary and "utf8" in str(exc).lower():
@@ -517,6 +530,36 @@ def _broken_parquet(path: Path, exc: Exception) -> DataError:
         f"Parquet-filen {path} är skadad eller avkortad ({str(exc).splitlines()[0]}).",
         "Skriv ut filen på nytt från källan.",
     )
+
+
+NARROW_CODES_FROM_ROWS = 2_000_000
+"""Parquet files with at least this many rows have their text columns read one by one, each with the
+narrowest codes its values fit (see `_read_codes`); smaller ones in one query, four bytes a code."""
+_PROBE_ROWS = 65_536
+
+
+def _read_codes(scan: pl.LazyFrame, column: str) -> pl.Series:
+    """One column of a Parquet scan as text in categories of its own, with the narrowest codes that hold
+    its values: one byte a row for the few hundred values of most columns (10M rows of 20 columns: 0.3
+    GB instead of 0.85 GB), two for dates as text, four beyond 65,535 values.
+
+    The width is guessed from the first rows, and a narrow width is tried with Polars' in-memory engine:
+    when a column's values overflow it there, the read stops with an error and the next width is tried
+    (in the streaming engine, the same overflow crashed the process: Polars 2.1). Four bytes never
+    overflow, and are read streaming."""
+    import polars as pl
+
+    seen = scan.head(_PROBE_ROWS).select(pl.col(column).n_unique()).collect().item()
+    widths = [(w, limit) for w, limit in ((pl.UInt8, 255), (pl.UInt16, 65_535)) if seen <= limit // 2]
+    for width, _ in widths:
+        categories = pl.Categories.random(physical=width)
+        try:
+            read = scan.select(pl.col(column).cast(pl.String).cast(pl.Categorical(categories)))
+            return read.collect(engine="in-memory").to_series().rechunk()
+        except pl.exceptions.ComputeError:
+            continue  # too many values for this width (any other failure recurs below, and is raised)
+    read = scan.select(pl.col(column).cast(pl.String).cast(pl.Categorical(pl.Categories.random())))
+    return read.collect(engine="streaming").to_series().rechunk()
 
 
 def own_categories(dtype: pl.DataType) -> pl.Series | None:
