@@ -463,3 +463,21 @@ def test_a_numeric_outcome_with_no_values_at_all_is_reported_empty(tmp_path: Pat
     hours = [d for d in findings["descriptives"] if d["outcome"] == "timmar_per_vecka"]
     assert hours and all(d["value"] is None and d["n"] in (0, None) for d in hours)
     assert all(d["estimate"] is None for d in findings["differences"] if d["outcome"] == "timmar_per_vecka")
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", None]), max_size=12), st.booleans())
+@settings(max_examples=120, deadline=None)
+def test_a_dimension_varies_exactly_when_it_has_more_than_one_value(
+    values: list[str | None], categorical: bool
+) -> None:
+    """`_varies` (smallest and largest code, and missing beside present) is `n_unique() > 1`, missing
+    counted as a value, for text and categorical columns and no rows at all."""
+    import polars as pl
+
+    from oppnaogon.analysis import _varies
+
+    column = pl.Series("d", values, dtype=pl.String)
+    if categorical:
+        column = column.cast(pl.Categorical)
+    frame = column.to_frame()
+    assert frame.select(_varies("d")).item() == (column.n_unique() > 1)

@@ -337,3 +337,33 @@ def test_packed_stratum_codes_group_exactly_as_the_codes(
         word, shift = place
         found = packed.select((pl.col(f"__w{word}") // (1 << shift)) % (1 << width)).to_series()
         assert found.to_list() == frame[f"c{i}"].to_list()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", None]),
+            st.sampled_from(["x", "y", "z"]),
+            st.integers(min_value=0, max_value=3),
+            st.integers(min_value=0, max_value=5),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+@settings(max_examples=80, deadline=None)
+def test_breakdowns_rolled_up_from_each_other_sum_as_from_the_rows(
+    rows: list[tuple[str | None, str, int, int]],
+) -> None:
+    """Each breakdown's sums per stratum, taken from the smallest table already summed, are exactly
+    those summed straight from the rows (missing groups included)."""
+    from oppnaogon.verdicts import _roll_ups, _summed
+
+    frame = pl.DataFrame(rows, schema=["d1", "d2", "s", "v"], orient="row")
+    breakdowns = [(), ("d1",), ("d2",), ("d1", "d2")]
+    rolled = _roll_ups(frame, ("d1", "d2"), breakdowns, ["s"], ["v"])
+    for b in breakdowns:
+        direct = _summed(frame.lazy(), b, ["s"], ["v"]).collect()
+        got = rolled[b].collect()
+        keys = [*b, "s"]
+        assert got.sort(keys, nulls_last=True).equals(direct.sort(keys, nulls_last=True)), b

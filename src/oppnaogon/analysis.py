@@ -96,6 +96,13 @@ def _aggregate(
     return grouped.with_columns(pl.col(text).cast(pl.String)).collect()
 
 
+def _varies(column: str) -> pl.Expr:
+    """Whether `column` takes more than one value, missing counted as a value (as `n_unique() > 1`)."""
+    code = pl.col(column).to_physical()
+    mixed = (pl.col(column).null_count() > 0) & (pl.col(column).count() > 0)
+    return (code.min() != code.max()).fill_null(False) | mixed
+
+
 def _cell_table(
     frame: pl.DataFrame, dims: Sequence[str], outcomes: Sequence[OutcomeSpec], one_unit: bool
 ) -> pl.DataFrame:
@@ -225,17 +232,14 @@ def analyse_units(
             raise ValueError(f"analyse_units: the unit column {by!r} has missing values")
         frame = frame.with_columns(pl.col(by).alias(UNIT))
     present = [d for d in DIMENSIONS if d in frame.columns]
-    # per unit: its rows, and how many values each dimension takes (a breakdown needs more than one)
+    # per unit: its rows, and whether each dimension takes more than one value (missing is one), which
+    # a breakdown needs: from the smallest and largest code, far cheaper than counting distinct values
     units = _aggregate(
-        frame.lazy(),
-        [],
-        [pl.len().alias("rows"), *[pl.col(d).n_unique().alias(d) for d in present]],
-        one_unit,
-    ).sort(UNIT)
-    if one_unit and units["rows"][0] == 0:  # no rows: still one (empty) unit, with no breakdowns
-        units = units.with_columns(pl.lit(0).alias(d) for d in present)
+        frame.lazy(), [], [pl.len().alias("rows"), *[_varies(d).alias(d) for d in present]], one_unit
+    )
+    units = units.sort(UNIT)
     unit_breakdowns: dict[str, list[tuple[str, ...]]] = {
-        row[UNIT]: [()] if whole_group_only else _breakdowns([d for d in present if row[d] > 1])
+        row[UNIT]: [()] if whole_group_only else _breakdowns([d for d in present if row[d]])
         for row in units.iter_rows(named=True)
     }
     breakdowns = list(dict.fromkeys(b for bs in unit_breakdowns.values() for b in bs))

@@ -44,6 +44,7 @@ import numpy as np
 import polars as pl
 
 from oppnaogon import stats
+from oppnaogon.loading import own_categories
 from oppnaogon.names import key
 from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT
 from oppnaogon.roles import YES_CODES
@@ -312,67 +313,83 @@ def _adjust(
     unit = [UNIT] if UNIT in frame.columns else []
     dims = unit + sorted({d for e in entries for d in e["breakdown"]})
     all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
-    # Each criterion column as a small integer code, all of them packed into as few 63-bit words as
-    # they fit: grouping on a few integers instead of one key per column is what makes these passes
-    # cheap. The strata are exactly those of the columns themselves (see `_stratum_code`).
-    codes = {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
-    words, layout = _pack([codes[c] for c in all_columns], "__w")
+    # Each dimension and criterion column as a small integer code, all of them packed into as few 63-bit
+    # words as they fit: grouping on a few integers instead of one key per column is what makes these
+    # passes cheap. The strata are exactly those of the columns themselves (see `_stratum_code`); a
+    # dimension's code is taken out of the words again after the pass, and named only in the end.
+    codes = {d: code for d in dims if (code := _dimension_code(frame, d)) is not None}
+    packed_dims = [d for d in dims if d in codes]
+    plain_dims = [d for d in dims if d not in codes]
+    codes |= {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
+    words, layout = _pack([codes[c] for c in [*packed_dims, *all_columns]], "__w")
     female = pl.col("sex") == "female"
-    yes = pl.col(outcome).cast(pl.Int64)
+    yes = pl.col(outcome)
     base = (
         frame.lazy()
         .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
         .select(
-            *dims,
+            *plain_dims,
             *words,
             # whether any value of a set was recorded, taken before a not-explaining column is recoded
             *[
                 pl.any_horizontal(pl.col(c).is_not_null() for c in cols).alias(f"__known:{cid}")
                 for cid, cols in sets.items()
             ],
-            (yes * female).alias("__x1"),
-            female.cast(pl.Int64).alias("__n1"),
-            (yes * ~female).alias("__x0"),
-            (~female).cast(pl.Int64).alias("__n0"),
+            (yes & female).cast(pl.UInt32).alias("__x1"),
+            female.cast(pl.UInt32).alias("__n1"),
+            (yes & ~female).cast(pl.UInt32).alias("__x0"),
+            (~female).cast(pl.UInt32).alias("__n0"),
         )
     )
     word_names = [w.meta.output_name() for w in words]
-    # each column's code taken out of its word again, to pack a criterion's own codes
+    # each column's code taken out of its word again
     located = {
         c: pl.lit(0, dtype=pl.UInt64)
         if place is None
         else (pl.col(word_names[place[0]]) // (1 << place[1])) % (1 << codes[c][1])
-        for c, place in zip(all_columns, layout, strict=True)
+        for c, place in zip([*packed_dims, *all_columns], layout, strict=True)
     }
     counts = ["__x1", "__n1", "__x0", "__n0"]
     known = [f"__known:{cid}" for cid in sets]
-    # one pass over the rows, by the finest strata (all criteria columns); every criterion's own strata
-    # and every breakdown are roll-ups of that table, computed together
-    finest = base.group_by([*dims, *word_names]).agg(pl.col([*counts, *known]).sum()).collect().lazy()
+    # one pass over the rows, by the finest strata (every dimension and criteria column); every
+    # criterion's own strata and every breakdown are roll-ups of that table, computed together
+    finest = (
+        base.group_by([*plain_dims, *word_names])
+        .agg(pl.col([*counts, *known]).sum())
+        .with_columns(located[d].alias(d) for d in packed_dims)
+        .collect()
+        .lazy()
+    )
     by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
     for i, e in enumerate(entries):
         by_breakdown.setdefault((*unit, *e["breakdown"]), []).append(
             ((*([e["_unit"]] if unit else []), *e["breakdown"].values()), i)
         )
-    # a criterion alone has few strata: roll the finest table up to its strata × every dimension once,
-    # and each breakdown from that small table; the combined set rolls up from the finest table
-    strata_keys: dict[str, list[str]] = {COMBINED: word_names}
-    sources = {COMBINED: finest}
+    # Each breakdown's strata of each set, with their summed counts. A criterion alone has few strata:
+    # the finest table rolled up to its strata × every dimension once, and each breakdown from that
+    # small table. The combined set has nearly as many strata as the finest table has rows: each
+    # breakdown from the smallest table already rolled up that holds its dimensions.
+    strata_keys: dict[str, list[str]] = {}
+    tables: dict[str, dict[tuple[str, ...], pl.LazyFrame]] = {}
     for cid, cols in sets.items():
-        if cid == COMBINED:
-            continue
         own, _ = _pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")
-        strata_keys[cid] = [w.meta.output_name() for w in own]
-        sources[cid] = (
-            finest.group_by([*dims, *own]).agg(pl.col([*counts, f"__known:{cid}"]).sum()).collect().lazy()
-        )
-    # each breakdown's groups, with the index of their entry
+        keys = strata_keys[cid] = [w.meta.output_name() for w in own]
+        sums = [*counts, f"__known:{cid}"]
+        if cid == COMBINED:
+            tables[cid] = _roll_ups(
+                finest.with_columns(own).collect(), tuple(dims), list(by_breakdown), keys, sums
+            )
+            continue
+        source = finest.with_columns(own).group_by([*dims, *keys]).agg(pl.col(sums).sum()).collect().lazy()
+        tables[cid] = {b: _summed(source, b, keys, sums) for b in by_breakdown}
+    # each breakdown's groups, with the index of their entry: a packed dimension by its code (the
+    # group's text cast to the column's type: the categories are the column's own), any other as text
     wanted = {
         b: pl.LazyFrame(
             {d: [None if g[j] is None else str(g[j]) for g, _ in groups] for j, d in enumerate(b)}
             | {"__idx": [i for _, i in groups]},
             schema={**dict.fromkeys(b, pl.String), "__idx": pl.Int64},
-        )
+        ).with_columns(_code_of(pl.col(d).cast(frame.schema[d])) for d in b if d in codes)
         for b, groups in by_breakdown.items()
     }
     # Strata with equal counts add equal terms to every Mantel–Haenszel sum: each breakdown's strata
@@ -382,12 +399,11 @@ def _adjust(
     set_ids = list(sets)
     strata = pl.concat(
         [
-            sources[cid]
-            .group_by([*b, *strata_keys[cid]])
-            .agg(*[pl.col(c).sum() for c in counts], pl.col(f"__known:{cid}").sum().alias("__known"))
+            tables[cid][b]
+            .rename({f"__known:{cid}": "__known"})
             .group_by([*b, *counts, "__known"])
             .agg(pl.len().alias("__strata"))
-            .pipe(_attach_entries, b, wanted[b])
+            .pipe(_attach_entries, b, wanted[b], packed_dims)
             .select((pl.col("__idx") + k * len(entries)).alias("__idx"), *counts, "__known", "__strata")
             for k, cid in enumerate(set_ids)
             for b in by_breakdown
@@ -424,13 +440,59 @@ def _adjust(
     return results
 
 
-def _attach_entries(strata: pl.LazyFrame, breakdown: tuple[str, ...], wanted: pl.LazyFrame) -> pl.LazyFrame:
+def _summed(
+    rows: pl.LazyFrame, breakdown: Sequence[str], keys: Sequence[str], sums: Sequence[str]
+) -> pl.LazyFrame:
+    """`sums` of `rows` per group of `breakdown` and stratum (`keys`)."""
+    by = [*breakdown, *keys]
+    return rows.group_by(by).agg(pl.col(sums).sum()) if by else rows.select(pl.col(sums).sum())
+
+
+def _roll_ups(
+    rows: pl.DataFrame,
+    dims: tuple[str, ...],
+    breakdowns: Sequence[tuple[str, ...]],
+    keys: Sequence[str],
+    sums: Sequence[str],
+) -> dict[tuple[str, ...], pl.LazyFrame]:
+    """`_summed` of every breakdown, each from the smallest table already summed whose dimensions
+    include the breakdown's (`rows`, by all `dims`, to begin with): larger breakdowns first, so that a
+    breakdown by age band comes from the few rows by age band and birth region, not from all of them."""
+    made: list[tuple[frozenset[str], pl.DataFrame]] = [(frozenset(dims), rows)]
+    result: dict[tuple[str, ...], pl.LazyFrame] = {}
+    for b in sorted(breakdowns, key=len, reverse=True):
+        parent = min((t for d, t in made if d >= set(b)), key=lambda t: t.height)
+        table = _summed(parent.lazy(), b, keys, sums).collect()
+        made.append((frozenset(b), table))
+        result[b] = table.lazy()
+    return result
+
+
+def _attach_entries(
+    strata: pl.LazyFrame, breakdown: tuple[str, ...], wanted: pl.LazyFrame, packed: Collection[str]
+) -> pl.LazyFrame:
     """The strata of the groups that have an entry, with its index (`__idx`); the whole group (no
-    breakdown, one unit) is the one entry of `wanted`."""
+    breakdown, one unit) is the one entry of `wanted`. Packed dimensions are matched by their codes,
+    any other as text."""
     if not breakdown:
         return strata.join(wanted, how="cross")
     b = list(breakdown)
-    return strata.with_columns(pl.col(b).cast(pl.String)).join(wanted, on=b, how="inner", nulls_equal=True)
+    text = [pl.col(d).cast(pl.String) for d in b if d not in packed]
+    return strata.with_columns(text).join(wanted, on=b, how="inner", nulls_equal=True)
+
+
+def _dimension_code(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, int] | None:
+    """A categorical dimension as a non-negative integer (0 for missing, else 1 + its code) and its bits;
+    None for a column of another type (grouped on as it is)."""
+    if not isinstance(frame.schema[column], pl.Categorical | pl.Enum):
+        return None
+    highest = frame.select(pl.col(column).to_physical().max()).item()
+    return _code_of(pl.col(column)), (0 if highest is None else int(highest) + 1).bit_length()
+
+
+def _code_of(values: pl.Expr) -> pl.Expr:
+    """Categorical values as their stratum codes: 0 for missing, else 1 + the categorical code."""
+    return (values.to_physical().cast(pl.UInt64) + 1).fill_null(0)
 
 
 def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> tuple[pl.Expr, int]:
@@ -444,9 +506,11 @@ def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> tup
     values = pl.col(column)
     if not isinstance(frame.schema[column], pl.Categorical):
         values = values.cast(pl.String).cast(pl.Categorical)
-    highest = frame.select(values.to_physical().max()).item()
+    own = own_categories(frame.schema[column])
+    # a column with categories of its own (Parquet) has no code beyond them: no pass over the rows
+    highest = len(own) - 1 if own is not None else frame.select(values.to_physical().max()).item()
     code = (values.to_physical().cast(pl.UInt64) + 1).fill_null(0)
-    return code, (0 if highest is None else int(highest) + 1).bit_length()
+    return code, (0 if highest is None or highest < 0 else int(highest) + 1).bit_length()
 
 
 WORD_BITS = 63  # bits of a packed key (an unsigned 64-bit integer, one bit to spare)
@@ -622,6 +686,10 @@ def _accommodation_entry(
 
 
 def _matching(frame: pl.DataFrame, column: str, values: set[str]) -> list[str]:
-    """The distinct values of `column` whose key (see `names.key`) is in `values`."""
-    distinct = frame.get_column(column).drop_nulls().unique().cast(pl.String).to_list()
+    """The distinct values of `column` whose key (see `names.key`) is in `values` (or, for a column with
+    categories of its own, its categories: those not in the rows match no row)."""
+    own = own_categories(frame.schema[column])
+    distinct = (
+        (own if own is not None else frame.get_column(column).drop_nulls().unique()).cast(pl.String).to_list()
+    )
     return [v for v in distinct if key(v) in values]
