@@ -326,3 +326,36 @@ def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Pat
     own = json.loads((tmp_path / "alone" / "findings.json").read_text(encoding="utf-8"))
     assert unit["trend"] == own["trend"] and unit["comparison"] == own["comparison"]
     assert recoverable_cells(unit) == []
+
+
+def test_large_and_small_parquet_files_give_what_small_ones_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large Parquet file's text is read as Enums, a small one's as categoricals: a batch mixing them
+    (and the region, which stacks their rows) writes exactly what it writes when every file is read the
+    small way."""
+    import polars as pl
+
+    from oppnaogon import loading
+    from oppnaogon.loading import read_table
+
+    folder = tmp_path / "kommuner"
+    folder.mkdir()
+    frame = read_table(EXAMPLE).frame.drop(loading.LINE)
+    for (code,), part in frame.group_by("Kommun"):
+        part.write_parquet(folder / f"kommun-{code}.parquet")
+    (folder / "oppnaogon.toml").write_bytes((EXAMPLE.parent / "oppnaogon.toml").read_bytes())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+    def batch(out: Path) -> dict[str, bytes]:
+        result = runner.invoke(app, ["batch", str(folder), "--out", str(out), "--format", "json,csv"])
+        assert result.exit_code == 0, result.output
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    small = batch(tmp_path / "small")
+    monkeypatch.setattr(loading, "NARROW_CODES_FROM_ROWS", 2_000)  # the largest file only (3,831 rows)
+    mixed = batch(tmp_path / "mixed")
+    assert len(small) > 10
+    assert mixed == small
+    assert isinstance(read_table(folder / "kommun-1780.parquet").frame.schema["Kön"], pl.Enum)
+    assert isinstance(read_table(folder / "kommun-1784.parquet").frame.schema["Kön"], pl.Categorical)

@@ -219,7 +219,7 @@ def test_xlsx_with_numeric_cells_reads_to_the_reference_frame(tmp_path: Path) ->
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col(pl.Categorical).cast(pl.String))
+    return frame.with_columns(pl.col(pl.Categorical, pl.Enum).cast(pl.String))
 
 
 @pytest.fixture(params=["one-query", "column-by-column"])
@@ -240,8 +240,10 @@ def test_parquet_reads_to_the_reference_frame(tmp_path: Path, nulls: bool, parqu
 
     table = read_table(path)
 
-    # text from Parquet is kept as Categorical codes (memory); the values are the reference's
-    assert all(isinstance(t, pl.Categorical) for t in data_of(table).schema.values())
+    # text from Parquet is kept as codes (memory): categoricals, or Enums from a large file; the values
+    # are the reference's
+    text = pl.Enum if parquet_read == "column-by-column" else pl.Categorical
+    assert all(isinstance(t, text) for t in data_of(table).schema.values())
     assert_frame_equal(as_text(data_of(table)), expected_frame(FULL_ROWS))
     assert lines_of(table) == [1, 2, 3, 4, 5, 6]
     assert (table.file_format, table.encoding, table.delimiter) == ("parquet", None, None)
@@ -278,33 +280,48 @@ def test_parquet_reads_as_an_export_would_have_it(tmp_path: Path, parquet_read: 
     assert lines_of(table) == [1, 2, 3]
 
 
-def test_large_parquet_text_gets_the_narrowest_codes_its_values_fit(
+def test_large_parquet_text_is_read_as_enums_of_exactly_its_values(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Read column by column, each text column's codes are as narrow as its values allow, also when the
-    first rows (the guess) hold fewer values than the rest: the narrow read overflows and the next width
-    is tried (an overflow in Polars' streaming engine crashed the process, so this path must not use
-    it). The values are exactly those of the one-query read."""
+    """Read column by column, each text column is an Enum of exactly its (cleaned) values, with codes as
+    narrow as they allow, also when the first rows (the guess) hold fewer values than the rest (a file
+    sorted by date): the cast fails and the values are found in a pass of their own. The values are
+    exactly those of the one-query read, cleaned alike (trimmed, missing markers null)."""
     rows = 70_000
     path = tmp_path / "stort.parquet"
     pl.DataFrame(
         {
-            "Kön": ["Flicka", "Pojke", None, "Annat"] * (rows // 4),
+            "Kön": [" Flicka", "Pojke", None, "Annat", "Uppgift saknas", "Flicka "] * (rows // 6)
+            + ["Pojke"] * 4,
             "Beslutsdatum": [f"2026-01-{i % 28 + 1:02d} {i // 28 % 12}" for i in range(rows)],  # 336 values
             "Anteckning": [f"text {i}" for i in range(rows)],  # 70,000 values
             "Ålder": [i % 18 for i in range(rows)],
+            "Beviljad": [i % 3 == 0 for i in range(rows)],
         }
     ).sort("Beslutsdatum").write_parquet(path, row_group_size=10_000)
     one_query = read_table(path)
     monkeypatch.setattr(loading, "NARROW_CODES_FROM_ROWS", 0)
     monkeypatch.setattr(loading, "_PROBE_ROWS", 1_000)
 
-    narrow = read_table(path)
+    large = read_table(path)
 
-    widths = {c: narrow.frame.get_column(c).to_physical().dtype for c in narrow.headers}
-    assert widths == {"Kön": pl.UInt8, "Beslutsdatum": pl.UInt16, "Anteckning": pl.UInt32, "Ålder": pl.UInt8}
-    assert_frame_equal(as_text(narrow.frame), as_text(one_query.frame))
-    assert narrow.distinct("Beslutsdatum").len() == 336
+    assert all(isinstance(t, pl.Enum) for t in data_of(large).schema.values())
+    widths = {c: large.frame.get_column(c).to_physical().dtype for c in large.headers}
+    assert widths == {
+        "Kön": pl.UInt8,
+        "Beslutsdatum": pl.UInt16,
+        "Anteckning": pl.UInt32,
+        "Ålder": pl.UInt8,
+        "Beviljad": pl.UInt8,
+    }
+    assert_frame_equal(as_text(large.frame), as_text(one_query.frame))
+    for column in large.headers:
+        values = large.frame.get_column(column).cast(pl.String).drop_nulls().unique().sort()
+        assert large.distinct(column).sort().equals(values)
+        assert (
+            large.frame.schema[column].categories.sort().equals(values.rename("category"), check_names=False)
+        )
+    assert large.distinct("Kön").sort().to_list() == ["Annat", "Flicka", "Pojke"]
 
 
 @pytest.mark.parametrize("kind", ["list", "struct", "bytes"])

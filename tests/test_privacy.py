@@ -119,14 +119,21 @@ def test_cli_refuses_with_exit_4_and_writes_nothing(tmp_path: Path) -> None:
     assert "Stoppat av integritetsskäl" in result.output
 
 
+@pytest.mark.parametrize("large", [False, True], ids=["small-file", "large-file"])
 @pytest.mark.parametrize("stored", ["text", "categorical", "enum", "bytes"])
 @pytest.mark.parametrize("column", ["Anteckning", "Nummer"])
 def test_parquet_with_identity_numbers_in_an_unused_text_column_is_refused(
-    tmp_path: Path, column: str, stored: str
+    tmp_path: Path, column: str, stored: str, large: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Parquet text is read as categorical (and was once skipped by the guard for it): one number in
-    the text of thousands of rows, or a column of bare numbers under a harmless header, is refused,
-    however the file stores its text (a file written from Polars may hold categoricals or enums)."""
+    """Parquet text is read as categorical, or as Enums from a large file (and was once skipped by the
+    guard for it): one number in the text of thousands of rows (the last one, beyond the first rows
+    that a large file's values are guessed from), or a column of bare numbers under a harmless header,
+    is refused, however the file stores its text (a file written from Polars may hold categoricals or
+    enums)."""
+    if large:
+        from oppnaogon import loading
+
+        monkeypatch.setattr(loading, "NARROW_CODES_FROM_ROWS", 0)
     data = tmp_path / "uttag.parquet"
     values = pl.Series(
         ["Ringde mamma"] * 2999 + ["Se 19640823-3234"] if column == "Anteckning" else (VALID * 1000)[:3000]

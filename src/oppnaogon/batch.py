@@ -24,9 +24,12 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oppnaogon.errors import ExitCode, OppnaogonError, UsageError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 PARTIAL_EXIT = int(ExitCode.PARTIAL)
 DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
@@ -264,15 +267,7 @@ def _analyse_units(
     ok = [u for u in units if u.status == "ok"]
     if ok and region_base is not None:
         prepared, cfg = region_base
-        frame = (
-            # each file's text columns have categories of their own: into the shared ones to stack them
-            pl.concat(
-                [f.with_columns(pl.col(pl.Categorical).cast(pl.Categorical)) for f in region_frames],
-                how="vertical_relaxed",
-            )
-            if len(region_frames) > 1
-            else region_frames[0]
-        )
+        frame = _region_frame(region_frames) if len(region_frames) > 1 else region_frames[0]
         settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
         findings = analyse(dataclasses.replace(prepared, frame=frame), settings, criteria_area_for(cfg.area))
         region = {
@@ -281,6 +276,30 @@ def _analyse_units(
             "rows": frame.height,
         }
     return units, region, notes
+
+
+def _region_frame(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The prepared rows of several files as one frame. A text column has categories of its own in each
+    file (or is an Enum of its values, from a large Parquet file): moved into the shared categories to
+    stack them. Enums that are the same in every file (sex, age band) stay as they are."""
+    import polars as pl
+
+    def text(dtype: pl.DataType | None) -> bool:
+        return isinstance(dtype, pl.Categorical | pl.Enum)
+
+    differing = {c for f in frames for c, t in f.schema.items() if any(g.schema.get(c) != t for g in frames)}
+    shared = [c for c in differing if any(text(f.schema.get(c)) for f in frames)]
+    return pl.concat(
+        [
+            f.with_columns(
+                pl.col(c).cast(pl.Categorical)
+                for c in f.columns
+                if c in shared or isinstance(f.schema[c], pl.Categorical)
+            )
+            for f in frames
+        ],
+        how="vertical_relaxed",
+    )
 
 
 def _identity(value: str, known: dict[str, str]) -> tuple[str | None, str]:

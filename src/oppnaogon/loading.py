@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 from oppnaogon.errors import DataError, UsageError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import polars as pl
 
 LINE = "__oppnaogon_line__"
@@ -90,7 +92,7 @@ class LoadedTable:
             import polars as pl
 
             values = self.frame.get_column(header).drop_nulls().unique()
-            if isinstance(values.dtype, pl.Categorical):
+            if isinstance(values.dtype, pl.Categorical | pl.Enum):
                 values = values.cast(pl.String)
             self._distinct[header] = values
         return self._distinct[header]
@@ -124,7 +126,7 @@ def read_table(path: str | Path, options: LoadOptions | None = None) -> LoadedTa
     if kind == "xlsx":
         table = _read_excel(path, options)
     elif kind == "parquet":
-        table = _read_parquet(path)
+        table = _read_parquet(path, options)
     else:
         table = _read_text(path, path.read_bytes(), options)
     return _clean(table, options)
@@ -448,7 +450,7 @@ def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
     return LoadedTable(frame=frame, path=path, file_format="xlsx")
 
 
-def _read_parquet(path: Path) -> LoadedTable:
+def _read_parquet(path: Path, options: LoadOptions) -> LoadedTable:
     """A Parquet file as an export would have it: text, whole numbers and yes/no as text (each column in
     categories of its own), decimals as numbers with NaN as missing, dates as dates, names trimmed."""
     import polars as pl
@@ -482,8 +484,8 @@ def _read_parquet(path: Path) -> LoadedTable:
     ]
     decimals = [c for c, t in schema.items() if t.is_float()]
     try:
-        # Large files have their text columns read one by one, each with the narrowest codes its values
-        # fit (memory, see `_read_codes`); smaller ones in the same query as the rest, four bytes a code.
+        # Large files have their text columns read one by one, each as an Enum of its values (memory, see
+        # `_read_parquet_text`); smaller ones in the same query as the rest, as categoricals.
         # The line numbers come from the scan: a column added afterwards would be one chunk beside the
         # many of the streamed columns, and every later with_columns would re-chunk (copy) them all.
         narrow = scan.select(pl.len()).collect().item() >= NARROW_CODES_FROM_ROWS
@@ -504,7 +506,9 @@ def _read_parquet(path: Path) -> LoadedTable:
         if narrow:
             order = [c for c in schema if c != LINE]
             frame = (
-                frame.rechunk().with_columns(**{c: _read_codes(scan, c) for c in texts}).select(*order, LINE)
+                frame.rechunk()
+                .with_columns(**{c: _read_parquet_text(scan, c, options.missing_markers) for c in texts})
+                .select(*order, LINE)
             )
     except Exception as exc:
         binary = [c for c, t in schema.items() if t == pl.Binary]
@@ -533,42 +537,65 @@ def _broken_parquet(path: Path, exc: Exception) -> DataError:
 
 
 NARROW_CODES_FROM_ROWS = 2_000_000
-"""Parquet files with at least this many rows have their text columns read one by one, each with the
-narrowest codes its values fit (see `_read_codes`); smaller ones in one query, four bytes a code."""
+"""Parquet files with at least this many rows have their text columns read one by one, each as an Enum of
+its cleaned values (see `_read_parquet_text`); smaller ones in one query, as categoricals of four-byte codes."""
 _PROBE_ROWS = 65_536
 
 
-def _read_codes(scan: pl.LazyFrame, column: str) -> pl.Series:
-    """One column of a Parquet scan as text in categories of its own, with the narrowest codes that hold
-    its values: one byte a row for the few hundred values of most columns (10M rows of 20 columns: 0.3
-    GB instead of 0.85 GB), two for dates as text, four beyond 65,535 values.
+def _read_parquet_text(scan: pl.LazyFrame, column: str, missing_markers: Sequence[str]) -> pl.Series:
+    """One column of a Parquet scan as text, cleaned as `_clean` cleans text (trimmed, missing markers
+    null), and as an Enum whose categories are exactly its distinct values: a code of one byte a row
+    for up to 255 values (10M rows of 20 columns: 0.2 GB instead of 0.85 GB as categoricals), two for
+    dates as text, and the later steps find its values without a pass over the rows.
 
-    The width is guessed from the first rows, and a narrow width is tried with Polars' in-memory engine:
-    when a column's values overflow it there, the read stops with an error and the next width is tried
-    (in the streaming engine, the same overflow crashed the process: Polars 2.1). Four bytes never
-    overflow, and are read streaming."""
+    The values are taken from the first rows and the column cast to them in one streaming pass, each
+    raw value looked up as its cleaned one. A value beyond the first rows makes the cast fail (in a
+    column sorted by date, say): then the column's values are found in a pass of their own. (Casting
+    to a categorical of narrow codes that overflowed crashed Polars 2.1's streaming engine; a failed
+    Enum cast is a plain error.)"""
     import polars as pl
 
-    seen = scan.head(_PROBE_ROWS).select(pl.col(column).n_unique()).collect().item()
-    widths = [(w, limit) for w, limit in ((pl.UInt8, 255), (pl.UInt16, 65_535)) if seen <= limit // 2]
-    for width, _ in widths:
-        categories = pl.Categories.random(physical=width)
-        try:
-            read = scan.select(pl.col(column).cast(pl.String).cast(pl.Categorical(categories)))
-            return read.collect(engine="in-memory").to_series().rechunk()
-        except pl.exceptions.ComputeError:
-            continue  # too many values for this width (any other failure recurs below, and is raised)
-    read = scan.select(pl.col(column).cast(pl.String).cast(pl.Categorical(pl.Categories.random())))
+    text = pl.col(column).cast(pl.String)
+    distinct = text.unique(maintain_order=True).drop_nulls()
+    values = scan.head(_PROBE_ROWS).select(distinct).collect().to_series()
+    try:
+        return _as_enum(scan, column, values, missing_markers)
+    except pl.exceptions.InvalidOperationError:
+        values = scan.select(distinct).collect(engine="streaming").to_series()
+        return _as_enum(scan, column, values, missing_markers)
+
+
+def _as_enum(scan: pl.LazyFrame, column: str, raw: pl.Series, missing_markers: Sequence[str]) -> pl.Series:
+    """The column read as an Enum of the cleaned `raw` values (all of its values, or the cast fails)."""
+    import polars as pl
+
+    cleaned = _cleaned(raw, missing_markers)
+    lookup = cleaned.cast(pl.Enum(cleaned.drop_nulls().unique(maintain_order=True)))
+    codes = pl.col(column).cast(pl.String).cast(pl.Enum(raw)).to_physical()
+    read = scan.select(pl.lit(lookup).gather(codes).alias(column))
     return read.collect(engine="streaming").to_series().rechunk()
 
 
-def own_categories(dtype: pl.DataType) -> pl.Series | None:
-    """The categories of a categorical column that has categories of its own (as `_read_parquet` gives
-    each text column): exactly the column's distinct values as read, without reading its rows (later
-    casts, as in mapping codes, may add values). None for any other column (the global categories hold
-    every categorical column's values)."""
+def _cleaned(values: pl.Series, missing_markers: Sequence[str]) -> pl.Series:
+    """Distinct text values as `_clean` leaves them: trimmed, and null where a missing marker (any case)."""
     import polars as pl
 
+    markers = [m.strip().casefold() for m in missing_markers]
+    trimmed = values.str.strip_chars()
+    # to_lowercase is not casefold, but all markers are ASCII or Swedish letters where the two agree
+    is_marker = pl.col("v").str.to_lowercase().is_in(markers)
+    return trimmed.to_frame("v").select(pl.when(~is_marker).then(pl.col("v"))).to_series().rename(values.name)
+
+
+def own_categories(dtype: pl.DataType) -> pl.Series | None:
+    """The categories of a column whose categories are its own: an Enum, or a categorical with
+    categories of its own (as `_read_parquet` reads text): its distinct values as read, without reading
+    its rows (later casts, as in mapping codes, may add values to a categorical's). None for any other
+    column (the global categories hold every categorical column's values)."""
+    import polars as pl
+
+    if isinstance(dtype, pl.Enum):
+        return dtype.categories
     if not isinstance(dtype, pl.Categorical) or dtype.categories.is_global():
         return None
     return dtype.categories.to_series()
@@ -582,7 +609,6 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
     import polars as pl
 
     frame = table.frame
-    markers = [m.strip().casefold() for m in options.missing_markers]
     strings = [
         c for c, t in frame.schema.items() if (t == pl.String or isinstance(t, pl.Categorical)) and c != LINE
     ]
@@ -597,16 +623,13 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
             0, named=True
         )
     replacements = []
-    distinct: dict[str, pl.Series] = {}
-    trimmed = pl.col("old").str.strip_chars()
+    # a column read as an Enum (large Parquet) is clean already, and its categories are its values
+    distinct: dict[str, pl.Series] = {
+        c: t.categories.rename(c) for c, t in frame.schema.items() if isinstance(t, pl.Enum)
+    }
     for column in strings:
-        table_of_values = (
-            pl.Series("old", uniques[column], dtype=pl.String)
-            .to_frame()
-            .with_columns(
-                new=pl.when(trimmed.str.to_lowercase().is_in(markers)).then(None).otherwise(trimmed)
-            )
-        )
+        old = pl.Series("old", uniques[column], dtype=pl.String)
+        table_of_values = pl.DataFrame([old, _cleaned(old, options.missing_markers).rename("new")])
         changes = table_of_values.filter(pl.col("new").ne_missing(pl.col("old")))
         if changes.height:
             # markers become null with is_in (a fast membership test); only values that need trimming
@@ -622,7 +645,6 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
         distinct[column] = table_of_values.get_column("new").drop_nulls().unique().rename(column)
     if replacements:
         frame = frame.with_columns(replacements)
-    # to_lowercase is not casefold, but all markers are ASCII or Swedish letters where the two agree
     dropped: list[int] = []
     for name in [c for c in frame.columns if c.startswith(_UNNAMED)]:
         position = int(name.removeprefix(_UNNAMED))

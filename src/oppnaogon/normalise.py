@@ -358,11 +358,11 @@ def _distinct(table: LoadedTable, header: str) -> list[str]:
 
 
 def _categorical(raw: pl.DataFrame, header: str) -> pl.Expr:
-    """A column as categorical: as it is when it already is (Parquet text: categories of its own, which
-    moving into the shared ones would cost a lookup per row), else cast."""
+    """A column as categorical: as it is when it already is or is an Enum (Parquet text: categories of
+    its own, which moving into the shared ones would cost a lookup per row), else cast."""
     import polars as pl
 
-    if isinstance(raw.schema[header], pl.Categorical):
+    if isinstance(raw.schema[header], pl.Categorical | pl.Enum):
         return pl.col(header)
     return pl.col(header).cast(pl.Categorical)
 
@@ -377,11 +377,14 @@ def _recode(table: LoadedTable, header: str, old: Sequence[Any], new: Sequence[A
     import polars as pl
 
     column_type = table.frame.schema[header]
-    if not isinstance(column_type, pl.Categorical):
+    if not isinstance(column_type, pl.Categorical | pl.Enum):
         return pl.col(header).replace_strict(list(old), list(new), default=None, return_dtype=dtype)
     # the codes of the old values in the column's own categories (cast to its very type)
     codes = pl.Series(list(old), dtype=pl.String).cast(column_type).to_physical().to_list()
-    highest = table.frame.select(pl.col(header).to_physical().max()).item()
+    if isinstance(column_type, pl.Enum):  # no code beyond its categories: no pass over the rows
+        highest = column_type.categories.len() - 1
+    else:
+        highest = table.frame.select(pl.col(header).to_physical().max()).item()
     size = max([*codes, -1 if highest is None else int(highest)]) + 1
     slots: list[Any] = [None] * size
     for code, value in zip(codes, new, strict=True):
@@ -468,10 +471,10 @@ def _sex_expr(table: LoadedTable, header: str, config: Config) -> pl.Expr:
 
 
 def _is_text(dtype: pl.DataType) -> bool:
-    """Text as read: String from CSV and Excel, Categorical from Parquet (see `loading`)."""
+    """Text as read: String from CSV and Excel, Categorical or Enum from Parquet (see `loading`)."""
     import polars as pl
 
-    return dtype == pl.String or isinstance(dtype, pl.Categorical)
+    return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
 
 
 def _number_expr(raw: pl.DataFrame, header: str) -> pl.Expr:

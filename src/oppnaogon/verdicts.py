@@ -504,7 +504,7 @@ def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> tup
         given = _matching(frame, column, set(YES_CODES))
         return pl.col(column).is_in(given).fill_null(False).cast(pl.UInt64), 1
     values = pl.col(column)
-    if not isinstance(frame.schema[column], pl.Categorical):
+    if not isinstance(frame.schema[column], pl.Categorical | pl.Enum):
         values = values.cast(pl.String).cast(pl.Categorical)
     own = own_categories(frame.schema[column])
     # a column with categories of its own (Parquet) has no code beyond them: no pass over the rows
