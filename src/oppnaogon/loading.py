@@ -538,7 +538,8 @@ def _broken_parquet(path: Path, exc: Exception) -> DataError:
 
 NARROW_CODES_FROM_ROWS = 2_000_000
 """Parquet files with at least this many rows have their text columns read one by one, each as an Enum of
-its cleaned values (see `_read_parquet_text`); smaller ones in one query, as categoricals of four-byte codes."""
+its cleaned values where it can be (see `_read_parquet_text`); smaller ones in one query, as categoricals
+of four-byte codes."""
 _PROBE_ROWS = 65_536
 
 
@@ -549,20 +550,20 @@ def _read_parquet_text(scan: pl.LazyFrame, column: str, missing_markers: Sequenc
     dates as text, and the later steps find its values without a pass over the rows.
 
     The values are taken from the first rows and the column cast to them in one streaming pass, each
-    raw value looked up as its cleaned one. A value beyond the first rows makes the cast fail (in a
-    column sorted by date, say): then the column's values are found in a pass of their own. (Casting
-    to a categorical of narrow codes that overflowed crashed Polars 2.1's streaming engine; a failed
-    Enum cast is a plain error.)"""
+    raw value looked up as its cleaned one. A value beyond the first rows makes the cast fail (dates
+    in a file sorted by date, free text): such a column is read as a categorical of four-byte codes
+    instead, as smaller files are. (Categoricals of narrower codes are no way out: when their values
+    overflowed the codes, Polars 2.1's streaming engine crashed; a failed Enum cast is a plain error.)"""
     import polars as pl
 
     text = pl.col(column).cast(pl.String)
-    distinct = text.unique(maintain_order=True).drop_nulls()
-    values = scan.head(_PROBE_ROWS).select(distinct).collect().to_series()
+    values = scan.head(_PROBE_ROWS).select(text.unique(maintain_order=True).drop_nulls()).collect()
     try:
-        return _as_enum(scan, column, values, missing_markers)
+        return _as_enum(scan, column, values.to_series(), missing_markers)
     except pl.exceptions.InvalidOperationError:
-        values = scan.select(distinct).collect(engine="streaming").to_series()
-        return _as_enum(scan, column, values, missing_markers)
+        # more values than the first rows hold: a categorical of four-byte codes (cleaned by `_clean`)
+        read = scan.select(text.cast(pl.Categorical(pl.Categories.random())))
+        return read.collect(engine="streaming").to_series().rechunk()
 
 
 def _as_enum(scan: pl.LazyFrame, column: str, raw: pl.Series, missing_markers: Sequence[str]) -> pl.Series:
@@ -570,9 +571,12 @@ def _as_enum(scan: pl.LazyFrame, column: str, raw: pl.Series, missing_markers: S
     import polars as pl
 
     cleaned = _cleaned(raw, missing_markers)
-    lookup = cleaned.cast(pl.Enum(cleaned.drop_nulls().unique(maintain_order=True)))
-    codes = pl.col(column).cast(pl.String).cast(pl.Enum(raw)).to_physical()
-    read = scan.select(pl.lit(lookup).gather(codes).alias(column))
+    as_read = pl.col(column).cast(pl.String).cast(pl.Enum(raw))
+    if cleaned.equals(raw, check_names=False):  # clean already (the usual case): no lookup per row
+        read = scan.select(as_read)
+    else:
+        lookup = cleaned.cast(pl.Enum(cleaned.drop_nulls().unique(maintain_order=True)))
+        read = scan.select(pl.lit(lookup).gather(as_read.to_physical()).alias(column))
     return read.collect(engine="streaming").to_series().rechunk()
 
 
