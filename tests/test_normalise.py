@@ -298,3 +298,25 @@ def test_period_by_day_number_equals_replacing_the_dates(far: bool) -> None:
     assert got.cast(pl.String).to_list() == ["2024K2", None, "2024K1", "2025K4", "2024K2"] + (
         ["0001K1"] if far else []
     )
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=119), min_size=1, max_size=8, unique=True).map(sorted),
+    st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=120)), max_size=30),
+)
+@settings(max_examples=100, deadline=None)
+def test_age_bands_looked_up_by_age_are_the_bands_by_their_bounds(
+    bounds: list[int], ages: list[int | None]
+) -> None:
+    """The band of each age from a table of every age: the last band whose lower bound it reaches, null
+    below the first band and for a missing age (as the bands were once found by comparing bounds)."""
+    from oppnaogon.normalise import _bands_by_age, band_labels
+
+    labels = band_labels(tuple(bounds))
+    frame = pl.DataFrame({"age": pl.Series(ages, dtype=pl.Int16)})
+    got = frame.select(pl.lit(_bands_by_age(tuple(bounds), labels)).gather(pl.col("age"))).to_series()
+    # the reference: each bound compared in turn, a later band overriding an earlier one
+    band = pl.lit(None, dtype=pl.String)
+    for low, label in zip(bounds, labels, strict=True):
+        band = pl.when(pl.col("age") >= low).then(pl.lit(label)).otherwise(band)
+    assert got.cast(pl.String).to_list() == frame.select(band).to_series().to_list()

@@ -104,6 +104,18 @@ def band_labels(bounds: tuple[int, ...]) -> tuple[str, ...]:
     return (*labels, f"{bounds[-1]}+")
 
 
+def _bands_by_age(bounds: tuple[int, ...], labels: tuple[str, ...]) -> pl.Series:
+    """The band of every age from 0 to the highest accepted (the last band whose lower bound it reaches;
+    null below the first), as an Enum of the labels."""
+    import polars as pl
+
+    bands = [
+        next((label for low, label in reversed(list(zip(bounds, labels, strict=True))) if age >= low), None)
+        for age in range(_MAX_AGE + 1)
+    ]
+    return pl.Series("age_band", bands, dtype=pl.Enum(list(labels)))
+
+
 def prepare(table: LoadedTable, config: Config | None = None, *, today: date | None = None) -> Prepared:
     """Resolve roles, map codes, derive bands and periods, and exclude implausible rows (with reasons)."""
     import polars as pl
@@ -121,7 +133,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     notes: list[str] = []
 
     exprs: list[pl.Expr] = [pl.col(LINE)]
-    problems: list[pl.Expr] = []  # one reason-or-null expression per check, coalesced below
+    problems: list[tuple[pl.Expr, str]] = []  # (condition, reason) per check; the first true one counts
 
     # sex ---------------------------------------------------------------------------------------
     if "sex" in roles:
@@ -145,22 +157,18 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         header = roles["age"].header
         stages[1]["_age"] = _number_of(table, header).floor()
         age_expr = pl.col("_age")
-        problems.append(
-            pl.when(pl.col(header).is_not_null() & age_expr.is_null()).then(pl.lit("age not a number"))
-        )
+        problems.append((pl.col(header).is_not_null() & age_expr.is_null(), "age not a number"))
     elif "birth_date" in roles or "birth_year" in roles:
         birth_age, birth_problems = _age_from_birth(table, roles, date_expr, config)
         stages[1]["_age"] = birth_age
         age_expr = pl.col("_age")
         problems.extend(birth_problems)
     if age_expr is not None:
-        problems.append(pl.when(~age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(pl.lit("age out of range")))
+        problems.append((~age_expr.is_between(_MIN_AGE, _MAX_AGE), "age out of range"))
         age_ok = pl.when(age_expr.is_between(_MIN_AGE, _MAX_AGE)).then(age_expr).cast(pl.Int16)
         exprs.append(age_ok.alias("age"))
-        band = pl.lit(None, dtype=pl.String)
-        for low, label in zip(bounds, labels, strict=True):
-            band = pl.when(age_ok >= low).then(pl.lit(label)).otherwise(band)
-        exprs.append(band.cast(pl.Enum(list(labels))).alias("age_band"))
+        # each possible age's band looked up by the age: no text per row
+        exprs.append(pl.lit(_bands_by_age(bounds, labels)).gather(age_ok).alias("age_band"))
 
     # birth country / region -------------------------------------------------------------------------
     for role in ("birth_country", "birth_region"):
@@ -182,10 +190,8 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     # date and period --------------------------------------------------------------------------------
     if date_expr is not None:
         header = roles["date"].header
-        problems.append(
-            pl.when(pl.col(header).is_not_null() & date_expr.is_null()).then(pl.lit("date not understood"))
-        )
-        problems.append(pl.when(date_expr > pl.lit(today)).then(pl.lit("date in the future")))
+        problems.append((pl.col(header).is_not_null() & date_expr.is_null(), "date not understood"))
+        problems.append((date_expr > pl.lit(today), "date in the future"))
         exprs.append(date_expr.alias("date"))
         # labelled per distinct date, not per row
         period_labels = (
@@ -205,7 +211,14 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
 
     used = [r.header for r in roles.values()] + [s.column for s in outcomes] + sorted(criteria_headers)
     exprs.extend(pl.col(h).is_null().alias(MISSING_PREFIX + h) for h in dict.fromkeys(used))
-    exclusion = pl.coalesce(problems) if problems else pl.lit(None, dtype=pl.String)
+    # whether a row is excluded, as a plain yes/no for the kept rows; the reason (the first check that
+    # fails) only for the excluded ones, so no text is made for the millions kept
+    excluded_row = pl.any_horizontal([c.fill_null(False) for c, _ in problems]) if problems else pl.lit(False)
+    reason = (
+        pl.coalesce([pl.when(c).then(pl.lit(r)) for c, r in problems])
+        if problems
+        else pl.lit(None, dtype=pl.String)
+    )
     staged = raw.lazy()
     for stage in stages:
         if stage:
@@ -213,14 +226,12 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     # The excluded rows first (few, small), then the kept rows in one select: filtering the whole
     # normalised frame afterwards would copy it (850 MB at 10M rows), and more with its columns in
     # differently many chunks.
-    excluded = (
-        staged.select(LINE, exclusion.alias("_excluded")).filter(pl.col("_excluded").is_not_null()).collect()
-    )
+    excluded = staged.filter(excluded_row).select(LINE, reason.alias("_excluded")).collect()
     _refuse_mostly_bad(excluded, roles, table)
     counts = excluded.group_by("_excluded").agg(pl.len(), pl.col(LINE).sort().head(_EXAMPLE_LINES))
     exclusions = {row["_excluded"]: int(row["len"]) for row in counts.iter_rows(named=True)}
     exclusion_lines = {row["_excluded"]: tuple(row[LINE]) for row in counts.iter_rows(named=True)}
-    frame = staged.filter(exclusion.is_null()).select(exprs).collect()
+    frame = staged.filter(~excluded_row).select(exprs).collect()
 
     column_roles = _column_roles(headers, roles, outcomes, criteria)
     return Prepared(
@@ -556,8 +567,9 @@ def _parse_dates(text: pl.Expr) -> pl.Expr:
 
 def _age_from_birth(
     table: LoadedTable, roles: dict[str, RoleMatch], date_expr: pl.Expr | None, config: Config
-) -> tuple[pl.Expr, list[pl.Expr]]:
-    """Age at the row's date (or `reference_date`) from a birth date or birth year."""
+) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]:
+    """Age at the row's date (or `reference_date`) from a birth date or birth year, and the checks of
+    its rows: (condition, reason)."""
     import polars as pl
 
     if date_expr is not None:
@@ -572,7 +584,7 @@ def _age_from_birth(
             'Ange ett referensdatum i oppnaogon.toml, t.ex. reference_date = "2026-06-30", eller en datumkolumn '
             'under [columns] date = "Beslutsdatum".',
         )
-    problems: list[pl.Expr] = []
+    problems: list[tuple[pl.Expr, str]] = []
     if "birth_date" in roles:
         header = roles["birth_date"].header
         born = _date_expr(table, header)
@@ -584,15 +596,13 @@ def _age_from_birth(
         ).cast(pl.Int32)
         age = pl.coalesce(exact.cast(pl.Float64), reference.dt.year().cast(pl.Float64) - born_year)
         problems.append(
-            pl.when(pl.col(header).is_not_null() & born.is_null() & born_year.is_null()).then(
-                pl.lit("birth date not understood")
-            )
+            (pl.col(header).is_not_null() & born.is_null() & born_year.is_null(), "birth date not understood")
         )
-        problems.append(pl.when(born > reference).then(pl.lit("birth date after reference date")))
+        problems.append((born > reference, "birth date after reference date"))
         return age, problems
     header = roles["birth_year"].header
     year = _number_of(table, header)
-    problems.append(pl.when(pl.col(header).is_not_null() & year.is_null()).then(pl.lit("age not a number")))
+    problems.append((pl.col(header).is_not_null() & year.is_null(), "age not a number"))
     return reference.dt.year().cast(pl.Float64) - year, problems
 
 
