@@ -367,3 +367,24 @@ def test_breakdowns_rolled_up_from_each_other_sum_as_from_the_rows(
         got = rolled[b].collect()
         keys = [*b, "s"]
         assert got.sort(keys, nulls_last=True).equals(direct.sort(keys, nulls_last=True)), b
+
+
+@pytest.mark.parametrize("blank", ["missing", "answered"])
+def test_a_not_explaining_column_counts_as_recorded_only_where_it_was_answered(
+    tmp_path: Path, blank: str
+) -> None:
+    """An interpreter column enters the strata as two levels (given or not), so an answer "not needed"
+    and a missing value share a stratum; whether the criterion was recorded still tells them apart:
+    with three rows in four unanswered it is listed as missing, answered "not needed" it is not."""
+    world = generate_world("participation_interpreter_not_used", 3000, SEEDS[0])
+    data, config = write_world(world, tmp_path / "world")
+    frame = pl.read_csv(data, separator=";", infer_schema=False)
+    column = pl.col("Tolk använd")
+    unanswered = (pl.int_range(pl.len()) % 4 != 0) & (column != "Ja")
+    value = pl.lit(None, dtype=pl.String) if blank == "missing" else pl.lit("Nej behövdes ej")
+    frame.with_columns(pl.when(unanswered).then(value).otherwise(column).alias("Tolk använd")).write_csv(
+        data, separator=";"
+    )
+    run = run_analysis(data, config, out=None)
+    entry = next(d for d in run.findings["differences"] if d["id"] == world.truth.outcome)
+    assert ("accessibility" in entry["criteria_missing"]) == (blank == "missing")

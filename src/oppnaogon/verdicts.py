@@ -321,7 +321,13 @@ def _adjust(
     packed_dims = [d for d in dims if d in codes]
     plain_dims = [d for d in dims if d not in codes]
     codes |= {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
-    words, layout = _pack([codes[c] for c in [*packed_dims, *all_columns]], "__w")
+    # A column's code is 0 exactly when it is missing, so whether a value of a set was recorded is read
+    # from the codes of a finest stratum, not counted per row; a not-explaining column's two levels
+    # (given or not) hide whether it was missing, which gets a bit of its own.
+    recorded = {f"__rec:{c}": (pl.col(c).is_not_null().cast(pl.UInt64), 1) for c in sorted(not_explaining)}
+    codes |= recorded
+    keyed = [*packed_dims, *all_columns, *recorded]
+    words, layout = _pack([codes[c] for c in keyed], "__w")
     female = pl.col("sex") == "female"
     yes = pl.col(outcome)
     base = (
@@ -330,11 +336,6 @@ def _adjust(
         .select(
             *plain_dims,
             *words,
-            # whether any value of a set was recorded, taken before a not-explaining column is recoded
-            *[
-                pl.any_horizontal(pl.col(c).is_not_null() for c in cols).alias(f"__known:{cid}")
-                for cid, cols in sets.items()
-            ],
             (yes & female).cast(pl.UInt32).alias("__x1"),
             female.cast(pl.UInt32).alias("__n1"),
             (yes & ~female).cast(pl.UInt32).alias("__x0"),
@@ -347,16 +348,23 @@ def _adjust(
         c: pl.lit(0, dtype=pl.UInt64)
         if place is None
         else (pl.col(word_names[place[0]]) // (1 << place[1])) % (1 << codes[c][1])
-        for c, place in zip([*packed_dims, *all_columns], layout, strict=True)
+        for c, place in zip(keyed, layout, strict=True)
     }
     counts = ["__x1", "__n1", "__x0", "__n0"]
-    known = [f"__known:{cid}" for cid in sets]
+    persons = pl.col("__n1") + pl.col("__n0")
+    known = [
+        pl.when(pl.any_horizontal(_recorded(c, located, not_explaining) for c in cols))
+        .then(persons)
+        .otherwise(0)
+        .alias(f"__known:{cid}")
+        for cid, cols in sets.items()
+    ]
     # one pass over the rows, by the finest strata (every dimension and criteria column); every
     # criterion's own strata and every breakdown are roll-ups of that table, computed together
     finest = (
         base.group_by([*plain_dims, *word_names])
-        .agg(pl.col([*counts, *known]).sum())
-        .with_columns(located[d].alias(d) for d in packed_dims)
+        .agg(pl.col(counts).sum())
+        .with_columns(*known, *[located[d].alias(d) for d in packed_dims])
         .collect()
         .lazy()
     )
@@ -438,6 +446,13 @@ def _adjust(
             known_share=float(known_totals[j] / totals[j]) if totals[j] else 0.0,
         )
     return results
+
+
+def _recorded(column: str, located: Mapping[str, pl.Expr], not_explaining: Collection[str]) -> pl.Expr:
+    """Whether `column` has a value in a finest stratum, from the stratum's codes."""
+    if column in not_explaining:
+        return located[f"__rec:{column}"] == 1
+    return located[column] != 0
 
 
 def _summed(
