@@ -640,20 +640,33 @@ def accommodation_findings(
     units = [pl.col(UNIT).cast(pl.String)] if UNIT in frame.columns else []
     only = next(iter(quality_hidden)) if not units else None
     # answered (n) and needed but not given (k) per unit and sex, for every column in one pass
-    counted = (
-        frame.lazy()
-        .filter(pl.col("sex").is_in(SEXES))
-        .group_by(*units, pl.col("sex").cast(pl.String))
-        .agg(
-            *[pl.col(column).count().alias(f"n{i}") for i, (_, column, _) in enumerate(columns)],
-            *[
-                pl.col(column).is_in(_matching(frame, column, values)).sum().alias(f"k{i}")
-                for i, (_, column, values) in enumerate(columns)
-            ],
+    answered = {f"n{i}": pl.col(column).is_not_null() for i, (_, column, _) in enumerate(columns)}
+    needed = {
+        f"k{i}": pl.col(column).is_in(_matching(frame, column, values)).fill_null(False)
+        for i, (_, column, values) in enumerate(columns)
+    }
+    if units:
+        counted = (
+            frame.lazy()
+            .filter(pl.col("sex").is_in(SEXES))
+            .group_by(*units, pl.col("sex").cast(pl.String))
+            .agg(*[flag.sum().alias(name) for name, flag in (answered | needed).items()])
+            .collect()
         )
-        .collect()
-    )
-    rows = {(r[UNIT] if units else only, r["sex"]): r for r in counted.iter_rows(named=True)}
+        rows = {(r[UNIT], r["sex"]): r for r in counted.iter_rows(named=True)}
+    else:
+        # one unit: sums masked by sex in one select (a group-by on the sexes costs several times more)
+        sums = (
+            frame.lazy()
+            .select(
+                (flag & (pl.col("sex") == sex)).sum().alias(f"{sex}:{name}")
+                for sex in SEXES
+                for name, flag in (answered | needed).items()
+            )
+            .collect()
+            .row(0, named=True)
+        )
+        rows = {(only, sex): {name: sums[f"{sex}:{name}"] for name in answered | needed} for sex in SEXES}
     for i, (criterion, column, _) in enumerate(columns):
         header = column.split(":", 2)[2]
         for unit, hidden_quality in quality_hidden.items():
