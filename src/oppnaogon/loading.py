@@ -507,7 +507,7 @@ def _read_parquet(path: Path, options: LoadOptions) -> LoadedTable:
             order = [c for c in schema if c != LINE]
             frame = (
                 frame.rechunk()
-                .with_columns(**{c: _read_parquet_text(scan, c, options.missing_markers) for c in texts})
+                .with_columns(**_read_parquet_texts(scan, texts, options.missing_markers))
                 .select(*order, LINE)
             )
     except Exception as exc:
@@ -543,26 +543,41 @@ of four-byte codes."""
 _PROBE_ROWS = 65_536
 
 
-def _read_parquet_text(scan: pl.LazyFrame, column: str, missing_markers: Sequence[str]) -> pl.Series:
+def _read_parquet_texts(
+    scan: pl.LazyFrame, columns: Sequence[str], missing_markers: Sequence[str]
+) -> dict[str, pl.Series]:
+    """`_read_parquet_text` of each column, the values of their first rows found in one query."""
+    import polars as pl
+
+    first = scan.head(_PROBE_ROWS).select(
+        pl.col(c).cast(pl.String).unique(maintain_order=True).drop_nulls().implode() for c in columns
+    )
+    values = first.collect().row(0, named=True) if columns else {}
+    return {
+        c: _read_parquet_text(scan, c, pl.Series(c, values[c], pl.String), missing_markers) for c in columns
+    }
+
+
+def _read_parquet_text(
+    scan: pl.LazyFrame, column: str, first_values: pl.Series, missing_markers: Sequence[str]
+) -> pl.Series:
     """One column of a Parquet scan as text, cleaned as `_clean` cleans text (trimmed, missing markers
     null), and as an Enum whose categories are exactly its distinct values: a code of one byte a row
     for up to 255 values (10M rows of 20 columns: 0.2 GB instead of 0.85 GB as categoricals), two for
     dates as text, and the later steps find its values without a pass over the rows.
 
-    The values are taken from the first rows and the column cast to them in one streaming pass, each
-    raw value looked up as its cleaned one. A value beyond the first rows makes the cast fail (dates
-    in a file sorted by date, free text): such a column is read as a categorical of four-byte codes
+    The column is cast to the values of its first rows (`first_values`) in one streaming pass, each raw
+    value looked up as its cleaned one. A value beyond the first rows makes the cast fail (dates in a
+    file sorted by date, free text): such a column is read as a categorical of four-byte codes
     instead, as smaller files are. (Categoricals of narrower codes are no way out: when their values
     overflowed the codes, Polars 2.1's streaming engine crashed; a failed Enum cast is a plain error.)"""
     import polars as pl
 
-    text = pl.col(column).cast(pl.String)
-    values = scan.head(_PROBE_ROWS).select(text.unique(maintain_order=True).drop_nulls()).collect()
     try:
-        return _as_enum(scan, column, values.to_series(), missing_markers)
+        return _as_enum(scan, column, first_values, missing_markers)
     except pl.exceptions.InvalidOperationError:
         # more values than the first rows hold: a categorical of four-byte codes (cleaned by `_clean`)
-        read = scan.select(text.cast(pl.Categorical(pl.Categories.random())))
+        read = scan.select(pl.col(column).cast(pl.String).cast(pl.Categorical(pl.Categories.random())))
         return read.collect(engine="streaming").to_series().rechunk()
 
 
