@@ -388,3 +388,36 @@ def test_a_not_explaining_column_counts_as_recorded_only_where_it_was_answered(
     run = run_analysis(data, config, out=None)
     entry = next(d for d in run.findings["differences"] if d["id"] == world.truth.outcome)
     assert ("accessibility" in entry["criteria_missing"]) == (blank == "missing")
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=5).flatmap(
+        lambda widths: st.tuples(
+            st.just(widths),
+            st.lists(
+                st.tuples(
+                    *[st.integers(min_value=0, max_value=(1 << w) - 1) for w in widths],
+                    st.integers(min_value=0, max_value=9),
+                ),
+                min_size=1,
+                max_size=30,
+            ),
+        )
+    )
+)
+@settings(max_examples=120, deadline=None)
+def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
+    case: tuple[list[int], list[tuple[int, ...]]],
+) -> None:
+    """Code columns packed into words for the group-by (any widths: none, some of 0 bits, more than one
+    word) give the same groups, codes and sums as grouping on the columns themselves."""
+    from oppnaogon.verdicts import _summed
+
+    widths, rows = case
+    names = [f"c{i}" for i in range(len(widths))]
+    frame = pl.DataFrame(rows, schema={**dict.fromkeys(names, pl.UInt64), "v": pl.Int64}, orient="row")
+    breakdown, keys = names[:1], names[1:]
+    packed = _summed(frame.lazy(), breakdown, keys, ["v"], dict(zip(names, widths, strict=True))).collect()
+    plain = _summed(frame.lazy(), breakdown, keys, ["v"]).collect()
+    assert packed.columns == plain.columns
+    assert packed.sort(names).equals(plain.sort(names))

@@ -379,17 +379,21 @@ def _adjust(
     # breakdown from the smallest table already rolled up that holds its dimensions.
     strata_keys: dict[str, list[str]] = {}
     tables: dict[str, dict[tuple[str, ...], pl.LazyFrame]] = {}
+    widths = {d: codes[d][1] for d in packed_dims}  # bits of every code column, to pack them again
     for cid, cols in sets.items():
-        own, _ = _pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")
+        own, own_layout = _pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")
         keys = strata_keys[cid] = [w.meta.output_name() for w in own]
+        for place, c in zip(own_layout, cols, strict=True):
+            if place is not None:
+                widths[keys[place[0]]] = max(widths.get(keys[place[0]], 0), place[1] + codes[c][1])
         sums = [*counts, f"__known:{cid}"]
         if cid == COMBINED:
             tables[cid] = _roll_ups(
-                finest.with_columns(own).collect(), tuple(dims), list(by_breakdown), keys, sums
+                finest.with_columns(own).collect(), tuple(dims), list(by_breakdown), keys, sums, widths
             )
             continue
-        source = finest.with_columns(own).group_by([*dims, *keys]).agg(pl.col(sums).sum()).collect().lazy()
-        tables[cid] = {b: _summed(source, b, keys, sums) for b in by_breakdown}
+        source = _summed(finest.with_columns(own), dims, keys, sums, widths).collect().lazy()
+        tables[cid] = {b: _summed(source, b, keys, sums, widths) for b in by_breakdown}
     # each breakdown's groups, with the index of their entry: a packed dimension by its code (the
     # group's text cast to the column's type: the categories are the column's own), any other as text
     wanted = {
@@ -456,11 +460,31 @@ def _recorded(column: str, located: Mapping[str, pl.Expr], not_explaining: Colle
 
 
 def _summed(
-    rows: pl.LazyFrame, breakdown: Sequence[str], keys: Sequence[str], sums: Sequence[str]
+    rows: pl.LazyFrame,
+    breakdown: Sequence[str],
+    keys: Sequence[str],
+    sums: Sequence[str],
+    widths: Mapping[str, int] | None = None,
 ) -> pl.LazyFrame:
-    """`sums` of `rows` per group of `breakdown` and stratum (`keys`)."""
+    """`sums` of `rows` per group of `breakdown` and stratum (`keys`). Columns of codes whose `widths`
+    (bits) are known are packed into as few words as they fit for the group-by (one integer key
+    instead of several), and taken out of them again."""
     by = [*breakdown, *keys]
-    return rows.group_by(by).agg(pl.col(sums).sum()) if by else rows.select(pl.col(sums).sum())
+    if not by:
+        return rows.select(pl.col(sums).sum())
+    if widths is None or len(by) == 1 or any(c not in widths for c in by):
+        return rows.group_by(by).agg(pl.col(sums).sum())
+    words, layout = _pack([(pl.col(c), widths[c]) for c in by], "__g")
+    names = [w.meta.output_name() for w in words]
+    unpacked = [
+        pl.lit(0, dtype=pl.UInt64).alias(c)
+        if place is None
+        else ((pl.col(names[place[0]]) // (1 << place[1])) % (1 << widths[c])).alias(c)
+        for c, place in zip(by, layout, strict=True)
+    ]
+    if not words:  # every code is 0: one group
+        return rows.select(pl.col(sums).sum()).with_columns(unpacked).select(*by, *sums)
+    return rows.group_by(words).agg(pl.col(sums).sum()).select(*unpacked, *sums)
 
 
 def _roll_ups(
@@ -469,6 +493,7 @@ def _roll_ups(
     breakdowns: Sequence[tuple[str, ...]],
     keys: Sequence[str],
     sums: Sequence[str],
+    widths: Mapping[str, int] | None = None,
 ) -> dict[tuple[str, ...], pl.LazyFrame]:
     """`_summed` of every breakdown, each from the smallest table already summed whose dimensions
     include the breakdown's (`rows`, by all `dims`, to begin with): larger breakdowns first, so that a
@@ -477,7 +502,7 @@ def _roll_ups(
     result: dict[tuple[str, ...], pl.LazyFrame] = {}
     for b in sorted(breakdowns, key=len, reverse=True):
         parent = min((t for d, t in made if d >= set(b)), key=lambda t: t.height)
-        table = _summed(parent.lazy(), b, keys, sums).collect()
+        table = _summed(parent.lazy(), b, keys, sums, widths).collect()
         made.append((frozenset(b), table))
         result[b] = table.lazy()
     return result
