@@ -357,11 +357,17 @@ def test_breakdowns_rolled_up_from_each_other_sum_as_from_the_rows(
 ) -> None:
     """Each breakdown's sums per stratum, taken from the smallest table already summed, are exactly
     those summed straight from the rows (missing groups included)."""
+    import oppnaogon.verdicts as verdicts
     from oppnaogon.verdicts import _roll_ups, _summed
 
     frame = pl.DataFrame(rows, schema=["d1", "d2", "s", "v"], orient="row")
     breakdowns = [(), ("d1",), ("d2",), ("d1", "d2")]
-    rolled = _roll_ups(frame, ("d1", "d2"), breakdowns, ["s"], ["v"])
+    threshold = verdicts.ROLL_UP_FROM_ROWS
+    verdicts.ROLL_UP_FROM_ROWS = 0  # every table rolled up from the smallest (tables this small are not)
+    try:
+        rolled = _roll_ups(frame, ("d1", "d2"), breakdowns, ["s"], ["v"])
+    finally:
+        verdicts.ROLL_UP_FROM_ROWS = threshold
     for b in breakdowns:
         direct = _summed(frame.lazy(), b, ["s"], ["v"]).collect()
         got = rolled[b].collect()

@@ -287,16 +287,20 @@ def _region_frame(frames: list[pl.DataFrame]) -> pl.DataFrame:
     def text(dtype: pl.DataType | None) -> bool:
         return isinstance(dtype, pl.Categorical | pl.Enum)
 
-    differing = {c for f in frames for c, t in f.schema.items() if any(g.schema.get(c) != t for g in frames)}
-    shared = [c for c in differing if any(text(f.schema.get(c)) for f in frames)]
+    schemas = [f.schema for f in frames]  # built anew on every access: once per frame
+    types: dict[str, set[pl.DataType]] = {}
+    for schema in schemas:
+        for c, t in schema.items():
+            types.setdefault(c, set()).add(t)
+    shared = {c for c, ts in types.items() if len(ts) > 1 and any(text(t) for t in ts)}
     return pl.concat(
         [
             f.with_columns(
                 pl.col(c).cast(pl.Categorical)
-                for c in f.columns
-                if c in shared or isinstance(f.schema[c], pl.Categorical)
+                for c, t in schema.items()
+                if c in shared or isinstance(t, pl.Categorical)
             )
-            for f in frames
+            for f, schema in zip(frames, schemas, strict=True)
         ],
         how="vertical_relaxed",
     )

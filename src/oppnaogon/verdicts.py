@@ -487,6 +487,10 @@ def _summed(
     return rows.group_by(words).agg(pl.col(sums).sum()).select(*unpacked, *sums)
 
 
+ROLL_UP_FROM_ROWS = 200_000
+"""Strata tables of at least this many rows are rolled up breakdown by breakdown (see `_roll_ups`)."""
+
+
 def _roll_ups(
     rows: pl.DataFrame,
     dims: tuple[str, ...],
@@ -497,7 +501,10 @@ def _roll_ups(
 ) -> dict[tuple[str, ...], pl.LazyFrame]:
     """`_summed` of every breakdown, each from the smallest table already summed whose dimensions
     include the breakdown's (`rows`, by all `dims`, to begin with): larger breakdowns first, so that a
-    breakdown by age band comes from the few rows by age band and birth region, not from all of them."""
+    breakdown by age band comes from the few rows by age band and birth region, not from all of them.
+    Below `ROLL_UP_FROM_ROWS` rows every breakdown comes from `rows`, in the caller's one query."""
+    if rows.height < ROLL_UP_FROM_ROWS:  # a query per breakdown costs more than it saves here
+        return {b: _summed(rows.lazy(), b, keys, sums, widths) for b in breakdowns}
     made: list[tuple[frozenset[str], pl.DataFrame]] = [(frozenset(dims), rows)]
     result: dict[tuple[str, ...], pl.LazyFrame] = {}
     for b in sorted(breakdowns, key=len, reverse=True):
