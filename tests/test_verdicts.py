@@ -302,18 +302,24 @@ def test_the_summary_warns_when_the_comparison_over_all_criteria_leaves_many_out
     assert f"i {len(thin)} av bedömningarna" in result.output
 
 
-@given(
-    st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=8).flatmap(
+def _coded_rows(
+    max_columns: int, *extra: st.SearchStrategy[int]
+) -> st.SearchStrategy[tuple[list[int], list[tuple[int, ...]]]]:
+    """Widths (bits, up to 40) of up to `max_columns` code columns, and rows of codes that fit them,
+    each followed by a value of every `extra` strategy."""
+    return st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=max_columns).flatmap(
         lambda widths: st.tuples(
             st.just(widths),
             st.lists(
-                st.tuples(*[st.integers(min_value=0, max_value=(1 << w) - 1) for w in widths]),
+                st.tuples(*[st.integers(min_value=0, max_value=(1 << w) - 1) for w in widths], *extra),
                 min_size=1,
                 max_size=30,
             ),
         )
     )
-)
+
+
+@given(_coded_rows(8))
 @settings(max_examples=150, deadline=None)
 def test_packed_stratum_codes_group_exactly_as_the_codes(
     case: tuple[list[int], list[tuple[int, ...]]],
@@ -396,21 +402,7 @@ def test_a_not_explaining_column_counts_as_recorded_only_where_it_was_answered(
     assert ("accessibility" in entry["criteria_missing"]) == (blank == "missing")
 
 
-@given(
-    st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=5).flatmap(
-        lambda widths: st.tuples(
-            st.just(widths),
-            st.lists(
-                st.tuples(
-                    *[st.integers(min_value=0, max_value=(1 << w) - 1) for w in widths],
-                    st.integers(min_value=0, max_value=9),
-                ),
-                min_size=1,
-                max_size=30,
-            ),
-        )
-    )
-)
+@given(_coded_rows(5, st.integers(min_value=0, max_value=9)))
 @settings(max_examples=120, deadline=None)
 def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
     case: tuple[list[int], list[tuple[int, ...]]],

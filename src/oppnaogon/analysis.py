@@ -26,6 +26,7 @@ import polars as pl
 
 from oppnaogon import stats, verdicts
 from oppnaogon.config import SEX_VALUES, OutcomeSpec
+from oppnaogon.counting import counts_by_sex
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
 from oppnaogon.stats import finite_round as _round
@@ -257,9 +258,10 @@ def analyse_units(
 
     # Data quality: rows and missing values per sex for every used column (whole population).
     flags = [c for c in frame.columns if c.startswith(MISSING_PREFIX)]
+    counted = {"rows": pl.col("sex").is_not_null()} | {f: pl.col(f) for f in flags}
     quality_rows: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in _quality(frame, flags, one_unit):
-        quality_rows[row[UNIT]][row["sex"]] = row
+    for (unit, sex), counts in counts_by_sex(frame, counted, SEX_VALUES).items():
+        quality_rows[ONE_UNIT if unit is None else unit][sex] = counts
     structural = _structural_missingness(frame, flags, outcomes, one_unit)
     medians = {name: _numeric_statistics(table, dims, breakdowns) for name, table in stacked.items()}
 
@@ -724,34 +726,6 @@ def _minor_sex_cells(values: dict[Hashable, float]) -> list[Hashable]:
 # A column is recorded only when a yes/no outcome is yes (hours of an intervention that was granted) when
 # its being missing agrees with the outcome being no in at least this share of the rows.
 STRUCTURAL_AGREEMENT = 0.95
-
-
-def _quality(frame: pl.DataFrame, flags: Sequence[str], one_unit: bool) -> list[dict[str, Any]]:
-    """Per unit and sex (those with rows): the rows, and the missing values of each used column
-    (`flags`). With one unit, from one select of sums masked by sex: a group-by on the four sexes
-    costs five times more for twenty columns."""
-    if not one_unit:
-        aggs = [pl.len().alias("rows"), *[pl.col(f).sum().alias(f) for f in flags]]
-        return list(_aggregate(frame.lazy(), ["sex"], aggs, one_unit).iter_rows(named=True))
-    sexes = list(SEX_VALUES)
-    sums = (
-        frame.lazy()
-        .select(
-            *[(pl.col("sex") == s).sum().alias(f"{i}") for i, s in enumerate(sexes)],
-            *[
-                (pl.col(f) & (pl.col("sex") == s)).sum().alias(f"{i}:{j}")
-                for i, s in enumerate(sexes)
-                for j, f in enumerate(flags)
-            ],
-        )
-        .collect()
-        .row(0, named=True)
-    )
-    return [
-        {UNIT: ONE_UNIT, "sex": s, "rows": sums[f"{i}"], **{f: sums[f"{i}:{j}"] for j, f in enumerate(flags)}}
-        for i, s in enumerate(sexes)
-        if sums[f"{i}"]
-    ]
 
 
 def _structural_missingness(

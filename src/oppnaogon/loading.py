@@ -489,11 +489,7 @@ def _read_parquet(path: Path, options: LoadOptions) -> LoadedTable:
         # The line numbers come from the scan: a column added afterwards would be one chunk beside the
         # many of the streamed columns, and every later with_columns would re-chunk (copy) them all.
         narrow = scan.select(pl.len()).collect().item() >= NARROW_CODES_FROM_ROWS
-        as_text = (
-            []
-            if narrow
-            else [pl.col(c).cast(pl.String).cast(pl.Categorical(pl.Categories.random())) for c in texts]
-        )
+        as_text = [] if narrow else [_as_categorical(c) for c in texts]
         frame = (
             scan.with_columns(
                 *as_text,
@@ -577,8 +573,14 @@ def _read_parquet_text(
         return _as_enum(scan, column, first_values, missing_markers)
     except pl.exceptions.InvalidOperationError:
         # more values than the first rows hold: a categorical of four-byte codes (cleaned by `_clean`)
-        read = scan.select(pl.col(column).cast(pl.String).cast(pl.Categorical(pl.Categories.random())))
-        return read.collect(engine="streaming").to_series().rechunk()
+        return scan.select(_as_categorical(column)).collect(engine="streaming").to_series().rechunk()
+
+
+def _as_categorical(column: str) -> pl.Expr:
+    """A Parquet column as text in categories of its own (four-byte codes)."""
+    import polars as pl
+
+    return pl.col(column).cast(pl.String).cast(pl.Categorical(pl.Categories.random()))
 
 
 def _as_enum(scan: pl.LazyFrame, column: str, raw: pl.Series, missing_markers: Sequence[str]) -> pl.Series:

@@ -109,10 +109,8 @@ def _bands_by_age(bounds: tuple[int, ...], labels: tuple[str, ...]) -> pl.Series
     null below the first), as an Enum of the labels."""
     import polars as pl
 
-    bands = [
-        next((label for low, label in reversed(list(zip(bounds, labels, strict=True))) if age >= low), None)
-        for age in range(_MAX_AGE + 1)
-    ]
+    highest_first = list(zip(bounds, labels, strict=True))[::-1]
+    bands = [next((label for low, label in highest_first if age >= low), None) for age in range(_MAX_AGE + 1)]
     return pl.Series("age_band", bands, dtype=pl.Enum(list(labels)))
 
 

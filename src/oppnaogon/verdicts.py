@@ -44,6 +44,7 @@ import numpy as np
 import polars as pl
 
 from oppnaogon import stats
+from oppnaogon.counting import counts_by_sex
 from oppnaogon.loading import own_categories
 from oppnaogon.names import key
 from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT
@@ -344,12 +345,7 @@ def _adjust(
     )
     word_names = [w.meta.output_name() for w in words]
     # each column's code taken out of its word again
-    located = {
-        c: pl.lit(0, dtype=pl.UInt64)
-        if place is None
-        else (pl.col(word_names[place[0]]) // (1 << place[1])) % (1 << codes[c][1])
-        for c, place in zip(keyed, layout, strict=True)
-    }
+    located = {c: _unpacked(word_names, place, codes[c][1]) for c, place in zip(keyed, layout, strict=True)}
     counts = ["__x1", "__n1", "__x0", "__n0"]
     persons = pl.col("__n1") + pl.col("__n0")
     known = [
@@ -476,12 +472,7 @@ def _summed(
         return rows.group_by(by).agg(pl.col(sums).sum())
     words, layout = _pack([(pl.col(c), widths[c]) for c in by], "__g")
     names = [w.meta.output_name() for w in words]
-    unpacked = [
-        pl.lit(0, dtype=pl.UInt64).alias(c)
-        if place is None
-        else ((pl.col(names[place[0]]) // (1 << place[1])) % (1 << widths[c])).alias(c)
-        for c, place in zip(by, layout, strict=True)
-    ]
+    unpacked = [_unpacked(names, place, widths[c]).alias(c) for c, place in zip(by, layout, strict=True)]
     if not words:  # every code is 0: one group
         return rows.select(pl.col(sums).sum()).with_columns(unpacked).select(*by, *sums)
     return rows.group_by(words).agg(pl.col(sums).sum()).select(*unpacked, *sums)
@@ -529,12 +520,19 @@ def _attach_entries(
 
 
 def _dimension_code(frame: pl.DataFrame, column: str) -> tuple[pl.Expr, int] | None:
-    """A categorical dimension as a non-negative integer (0 for missing, else 1 + its code) and its bits;
-    None for a column of another type (grouped on as it is)."""
+    """A categorical dimension as a non-negative integer (see `_category_code`) and its bits; None for a
+    column of another type (grouped on as it is)."""
     if not isinstance(frame.schema[column], pl.Categorical | pl.Enum):
         return None
-    highest = frame.select(pl.col(column).to_physical().max()).item()
-    return _code_of(pl.col(column)), (0 if highest is None else int(highest) + 1).bit_length()
+    return _category_code(frame, column, pl.col(column))
+
+
+def _category_code(frame: pl.DataFrame, column: str, values: pl.Expr) -> tuple[pl.Expr, int]:
+    """Categorical `values` (of `column`) as their codes (`_code_of`) and the bits the largest needs: a
+    column with categories of its own (Parquet) has no code beyond them, so no pass over the rows."""
+    own = own_categories(frame.schema[column])
+    highest = len(own) - 1 if own is not None else frame.select(values.to_physical().max()).item()
+    return _code_of(values), (0 if highest is None or highest < 0 else int(highest) + 1).bit_length()
 
 
 def _code_of(values: pl.Expr) -> pl.Expr:
@@ -553,11 +551,7 @@ def _stratum_code(frame: pl.DataFrame, column: str, not_explaining: bool) -> tup
     values = pl.col(column)
     if not isinstance(frame.schema[column], pl.Categorical | pl.Enum):
         values = values.cast(pl.String).cast(pl.Categorical)
-    own = own_categories(frame.schema[column])
-    # a column with categories of its own (Parquet) has no code beyond them: no pass over the rows
-    highest = len(own) - 1 if own is not None else frame.select(values.to_physical().max()).item()
-    code = (values.to_physical().cast(pl.UInt64) + 1).fill_null(0)
-    return code, (0 if highest is None or highest < 0 else int(highest) + 1).bit_length()
+    return _category_code(frame, column, values)
 
 
 WORD_BITS = 63  # bits of a packed key (an unsigned 64-bit integer, one bit to spare)
@@ -586,6 +580,14 @@ def _pack(
         used[-1] += width
     packed = [pl.sum_horizontal(parts).cast(pl.UInt64).alias(f"{prefix}{i}") for i, parts in enumerate(words)]
     return packed, layout
+
+
+def _unpacked(words: Sequence[str], place: tuple[int, int] | None, width: int) -> pl.Expr:
+    """A code taken out of the packed `words` again, at its `place` from `_pack` (of `width` bits)."""
+    if place is None:
+        return pl.lit(0, dtype=pl.UInt64)
+    word, shift = place
+    return (pl.col(words[word]) // (1 << shift)) % (1 << width)
 
 
 def _criteria_entries(
@@ -668,41 +670,20 @@ def accommodation_findings(
     ]
     if not columns:
         return findings
-    # without a unit column (`analyse`: one unit) the rows are that one unit's
-    units = [pl.col(UNIT).cast(pl.String)] if UNIT in frame.columns else []
-    only = next(iter(quality_hidden)) if not units else None
     # answered (n) and needed but not given (k) per unit and sex, for every column in one pass
-    answered = {f"n{i}": pl.col(column).is_not_null() for i, (_, column, _) in enumerate(columns)}
-    needed = {
+    flags = {f"n{i}": pl.col(column).is_not_null() for i, (_, column, _) in enumerate(columns)}
+    flags |= {
         f"k{i}": pl.col(column).is_in(_matching(frame, column, values)).fill_null(False)
         for i, (_, column, values) in enumerate(columns)
     }
-    if units:
-        counted = (
-            frame.lazy()
-            .filter(pl.col("sex").is_in(SEXES))
-            .group_by(*units, pl.col("sex").cast(pl.String))
-            .agg(*[flag.sum().alias(name) for name, flag in (answered | needed).items()])
-            .collect()
-        )
-        rows = {(r[UNIT], r["sex"]): r for r in counted.iter_rows(named=True)}
-    else:
-        # one unit: sums masked by sex in one select (a group-by on the sexes costs several times more)
-        sums = (
-            frame.lazy()
-            .select(
-                (flag & (pl.col("sex") == sex)).sum().alias(f"{sex}:{name}")
-                for sex in SEXES
-                for name, flag in (answered | needed).items()
-            )
-            .collect()
-            .row(0, named=True)
-        )
-        rows = {(only, sex): {name: sums[f"{sex}:{name}"] for name in answered | needed} for sex in SEXES}
+    counted = counts_by_sex(frame, flags, SEXES)
+    # without a unit column (`analyse`: one unit) the rows are that one unit's, counted under None
+    one_unit = UNIT not in frame.columns
     for i, (criterion, column, _) in enumerate(columns):
         header = column.split(":", 2)[2]
         for unit, hidden_quality in quality_hidden.items():
-            n, k = ({sex: int(rows.get((unit, sex), {}).get(f"{c}{i}", 0)) for sex in SEXES} for c in "nk")
+            counts = {sex: counted.get((None if one_unit else unit, sex), {}) for sex in SEXES}
+            n, k = ({sex: int(counts[sex].get(f"{c}{i}", 0)) for sex in SEXES} for c in "nk")
             findings[unit].append(_accommodation_entry(criterion, header, n, k, hidden_quality, settings))
     return findings
 
