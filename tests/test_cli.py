@@ -222,3 +222,21 @@ def test_the_summary_counts_read_well_for_any_number(tmp_path: Path) -> None:
     text = " ".join(result.output.split())
     assert "Jämförelser mellan könen som testades: 201, varav anmärkningsvärda: 18." in text
     assert "Jämförelser som inte visas för att grupperna är för små (röjandeskydd): 12." in text
+
+
+def test_brackets_in_the_data_and_in_hints_are_printed_as_text(write_csv: Callable[..., Path]) -> None:
+    """The terminal output is Rich markup, but a header or value in brackets, and a hint naming a TOML
+    section such as [values.sex], are text: once they vanished from the screen, leaving a hint that
+    said where to write the sex codes without saying where."""
+    rows = [["Kön", "Risk [nivå]", "Födelseland", "Insats beviljad"]]
+    rows += [
+        [sex, "[hög]", "Sverige", "Ja" if i % 3 else "Nej"] for i, sex in enumerate(["Flicka", "Pojke"] * 20)
+    ]
+    checked = runner.invoke(app, ["check", str(write_csv(rows))])
+    assert checked.exit_code == 0, checked.output
+    assert "Risk [nivå]" in checked.output
+
+    codes = [["Kön", "Insats beviljad"], *[[code, "Ja"] for code in ["1", "2"] * 10]]
+    refused = runner.invoke(app, ["check", str(write_csv(codes))])
+    assert refused.exit_code != 0
+    assert "[values.sex]" in refused.output and 'female = ["2"]' in refused.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from oppnaogon.normalise import EXCLUSION_LABELS_SV
@@ -81,8 +82,10 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
             data["delimiter"] or "", data["delimiter"]
         )
         source.append(f", {data['encoding']}, avgränsare {delimiter}")
-    console.print(f"[bold]Fil:[/bold] {''.join(source)})")
-    console.print(f"[bold]Konfiguration:[/bold] {data['config'] or 'ingen (roller gissade från rubrikerna)'}")
+    console.print(f"[bold]Fil:[/bold] {escape(''.join(source))})")
+    console.print(
+        f"[bold]Konfiguration:[/bold] {escape(data['config'] or 'ingen (roller gissade från rubrikerna)')}"
+    )
     console.print(
         f"[bold]Rader:[/bold] {_number(data['rows'])} lästa, {_number(data['rows_usable'])} användbara"
         + (
@@ -98,24 +101,25 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
         table.add_column("Första raderna i filen")
         for reason, count in p.exclusions.items():
             lines = ", ".join(str(v) for v in p.exclusion_lines.get(reason, ()))
-            table.add_row(EXCLUSION_LABELS_SV.get(reason, reason), _number(count), lines)
+            table.add_row(escape(EXCLUSION_LABELS_SV.get(reason, reason)), _number(count), lines)
         console.print(table)
 
     roles = Table(title="Kolumner", title_justify="left")
     roles.add_column("Rubrik")
     roles.add_column("Roll")
     for header, role in data["columns"].items():
-        roles.add_row(header, _role_label(role), style="dim" if role == "unused" else None)
+        roles.add_row(escape(header), _role_label(role), style="dim" if role == "unused" else None)
     console.print(roles)
     console.print(
-        f"[bold]Åldersgrupper:[/bold] {', '.join(data['age_bands']['labels'])} ({data['age_bands']['source']})"
+        f"[bold]Åldersgrupper:[/bold] {escape(', '.join(data['age_bands']['labels']))} "
+        f"({escape(data['age_bands']['source'])})"
     )
 
     if data["periods"]:
         labels = list(data["periods"])
         span = labels[0] if len(labels) == 1 else f"{labels[0]}–{labels[-1]}"
         console.print(
-            f"[bold]Perioder:[/bold] {span} ({len(labels)} st, rader per period "
+            f"[bold]Perioder:[/bold] {escape(span)} ({len(labels)} st, rader per period "
             f"{_number(min(data['periods'].values()))}–{_number(max(data['periods'].values()))})"
         )
 
@@ -135,10 +139,10 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
         for sex in shown:
             missing.add_column(SEX_LABELS_SV[sex], justify="right")
         for header, shares in data["missing_by_sex"].items():
-            missing.add_row(header, *[_share(shares[s]) for s in shown])
+            missing.add_row(escape(header), *[_share(shares[s]) for s in shown])
         console.print(missing)
     for note in data["notes"]:
-        console.print(f"[yellow]Obs:[/yellow] {note}", markup=True, highlight=False)
+        console.print(f"[yellow]Obs:[/yellow] {escape(note)}", highlight=False)
     console.print(
         "[green]Filen går att analysera.[/green]"
         if data["rows_usable"]
@@ -149,9 +153,11 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
 def print_error(error: OppnaogonError, console: Console | None = None) -> None:
     console = console or Console(stderr=True)
     # soft_wrap: no line breaks inserted, so log files and terminals keep each sentence whole
-    console.print(f"[bold red]{error.title}:[/bold red] {error.message}", highlight=False, soft_wrap=True)
-    if error.hint:
-        console.print(error.hint, highlight=False, soft_wrap=True)
+    console.print(
+        f"[bold red]{error.title}:[/bold red] {escape(error.message)}", highlight=False, soft_wrap=True
+    )
+    if error.hint:  # a hint names TOML sections such as [values.sex]: text, not markup
+        console.print(escape(error.hint), highlight=False, soft_wrap=True)
 
 
 def _verdict_cell(d: dict[str, Any]) -> str:
@@ -193,7 +199,7 @@ def _print_verdict_notes(
     masked = [d for d in findings["differences"] if d.get("masked")]
     for d in masked:
         console.print(
-            f"[yellow]Dold skillnad:[/yellow] {labels[d['outcome']]}, {group_text(d['breakdown'])}: vid lika "
+            f"[yellow]Dold skillnad:[/yellow] {escape(labels[d['outcome']])}, {escape(group_text(d['breakdown']))}: vid lika "
             f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
             "mellan könen, fast den råa skillnaden är liten.",
             highlight=False,
@@ -218,7 +224,7 @@ def _print_verdict_notes(
     if missing:
         console.print(
             "Uppgifter saknas för kriterierna "
-            + ", ".join(CRITERION_SV.get(c, c) for c in missing)
+            + escape(", ".join(CRITERION_SV.get(c, c) for c in missing))
             + ": skillnaderna kan inte prövas mot dem (se findings.json för vilka uppgifter som behövs)."
         )
     for a in findings.get("accommodation", []):
@@ -226,7 +232,7 @@ def _print_verdict_notes(
         if female["count"] is None or male["count"] is None:
             continue
         console.print(
-            f"[yellow]Tillgänglighet:[/yellow] '{a['column']}' = {' / '.join(a['values'])} för "
+            f"[yellow]Tillgänglighet:[/yellow] '{escape(a['column'])}' = {escape(' / '.join(a['values']))} för "
             f"{female['count']} {women} ({_percent(female['share'])}) och {male['count']} {men} "
             f"({_percent(male['share'])}). Det förklarar aldrig en skillnad i delaktighet; det är ett fynd i sig.",
             highlight=False,
@@ -243,8 +249,8 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     population = findings["population"]["age_group"]
     source = findings["input"]
     console.print(
-        f"[bold]Analys av {source['file']}[/bold]: {_number(source['rows_used'])} rader används"
-        + (f" (period {_period_text(findings['period'])})" if findings.get("period") else "")
+        f"[bold]Analys av {escape(source['file'])}[/bold]: {_number(source['rows_used'])} rader används"
+        + (f" (period {escape(_period_text(findings['period']))})" if findings.get("period") else "")
         + f", grupper under {findings['settings']['min_cell']} personer visas som '..'."
     )
     values = {
@@ -260,7 +266,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     for d in sorted(noteworthy, key=lambda d: (d["outcome"], -abs(d["estimate"] or 0))):
         if d["outcome"] not in tables:
             table = Table(
-                title=f"Anmärkningsvärda skillnader mellan könen: {kinds[d['outcome']]['label']}",
+                title=f"Anmärkningsvärda skillnader mellan könen: {escape(kinds[d['outcome']]['label'])}",
                 title_justify="left",
             )
             for column, justify in [
@@ -284,7 +290,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         unit = "" if numeric else "\u00a0p.e."
         scale = 1 if numeric else 100
         tables[d["outcome"]].add_row(
-            group_text(d["breakdown"]),
+            escape(group_text(d["breakdown"])),
             f"{row_sex_word('female', d['breakdown'], population)} {show(female)}" if mixed else show(female),
             f"{row_sex_word('male', d['breakdown'], population)} {show(male)}" if mixed else show(male),
             f"{_decimal(d['estimate'] * scale)}{unit} ({_decimal(low * scale)} till {_decimal(high * scale)})",
@@ -308,7 +314,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         from oppnaogon.periods import label_words
 
         console.print(
-            f"[yellow]Perioden {period['label']} är liten[/yellow]: många jämförelser döljs eller kan inte "
+            f"[yellow]Perioden {escape(period['label'])} är liten[/yellow]: många jämförelser döljs eller kan inte "
             f"testas. Slå ihop perioder, t.ex. --period {period['pooled_suggestion']} "
             f"({label_words(period['pooled_suggestion'])}), i stället för att läsa brus.",
             highlight=False,
@@ -323,7 +329,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     for flag in findings["missingness_flags"]:
         if flag["flag"]:
             console.print(
-                f"[yellow]Datakvalitet:[/yellow] andelen saknade värden i '{flag['column']}' skiljer sig mellan "
+                f"[yellow]Datakvalitet:[/yellow] andelen saknade värden i '{escape(flag['column'])}' skiljer sig mellan "
                 f"könen ({_decimal(flag['difference'] * 100)} procentenheter). Är datan tillförlitlig?",
                 highlight=False,
             )
@@ -332,7 +338,7 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
                 o["label"] for o in findings["outcomes"] if o["name"] == flag["explained_by_outcome"]
             )
             console.print(
-                f"Datakvalitet: '{flag['column']}' saknas när '{label}' är nej (registreras bara då); att den "
+                f"Datakvalitet: '{escape(flag['column'])}' saknas när '{escape(label)}' är nej (registreras bara då); att den "
                 "saknas olika ofta för könen följer av skillnaden i det utfallet, inte av dokumentationen.",
                 highlight=False,
             )
@@ -342,12 +348,15 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         if charts:
             names.append(f"diagram/ ({len(charts)} diagram)")
         console.print(
-            f"[green]Skrev {len(run.files)} filer till {run.out}[/green]: " + ", ".join(names),
+            f"[green]Skrev {len(run.files)} filer till {escape(str(run.out))}[/green]: "
+            + escape(", ".join(names)),
             highlight=False,
         )
         reports = [p for p in run.files if p.suffix in (".html", ".docx")]
         if reports:
-            console.print("Rapporten: " + ", ".join(str(p) for p in reports), highlight=False, soft_wrap=True)
+            console.print(
+                "Rapporten: " + escape(", ".join(str(p) for p in reports)), highlight=False, soft_wrap=True
+            )
 
 
 def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
@@ -357,7 +366,7 @@ def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
     counts = followup["counts"]
     earlier = followup["previous"]["period"] or followup["previous"]["input_file"] or "okänd period"
     console.print(
-        f"Uppföljning mot förra körningen ({earlier}), skillnaderna har: minskat {counts['shrank']}, "
+        f"Uppföljning mot förra körningen ({escape(earlier)}), skillnaderna har: minskat {counts['shrank']}, "
         f"ökat {counts['grew']}, bytt riktning {counts['reversed']}, ungefär oförändrade {counts['stayed']}, "
         f"kan inte jämföras {counts['not_comparable']} (se steg 4 i rapporten).",
         highlight=False,
@@ -365,7 +374,7 @@ def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
     if followup["settings_changed"]:
         console.print(
             "[yellow]Inställningarna skiljer sig från förra gången[/yellow] ("
-            + ", ".join(followup["settings_changed"])
+            + escape(", ".join(followup["settings_changed"]))
             + "): jämför med försiktighet.",
             highlight=False,
         )
@@ -373,7 +382,7 @@ def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
     if worksheet:
         console.print(
             # the count last, grammatical for any number ("1 rader" was not)
-            f"Arbetsbladet från förra gången ({worksheet['file']}) finns med igen i steg 4, ifyllda rader: "
+            f"Arbetsbladet från förra gången ({escape(worksheet['file'])}) finns med igen i steg 4, ifyllda rader: "
             f"{worksheet['rows_carried']}.",
             highlight=False,
         )
@@ -388,12 +397,14 @@ def print_batch(run: Any, console: Console | None = None) -> None:
     table.add_column("Rader", justify="right")
     table.add_column("Status")
     for unit in run.units:
-        status = "klar" if unit.status == "ok" else f"[red]misslyckades[/red]: {unit.reason}"
-        table.add_row(unit.name, unit.slug, _number(unit.rows), status)
+        status = "klar" if unit.status == "ok" else f"[red]misslyckades[/red]: {escape(unit.reason or '')}"
+        table.add_row(escape(unit.name), escape(unit.slug), _number(unit.rows), status)
     console.print(table)
-    console.print(f"Översikt: {run.out / 'oversikt' / 'oversikt.html'}", highlight=False, soft_wrap=True)
+    console.print(
+        f"Översikt: {escape(str(run.out / 'oversikt' / 'oversikt.html'))}", highlight=False, soft_wrap=True
+    )
     for note in run.notes:
-        console.print(note, highlight=False)
+        console.print(escape(note), highlight=False)
     if run.failed:
         console.print(
             f"[red]{len(run.failed)} av {len(run.units)} enheter kunde inte analyseras[/red]; de övriga är "
