@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import random
 from collections.abc import Hashable, Mapping, Sequence
 
@@ -11,7 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oppnaogon.suppression import Constraint, primary_cells, protect, recoverable
+from oppnaogon.suppression import (
+    Constraint,
+    Inequality,
+    feasible_ranges,
+    primary_cells,
+    protect,
+    recoverable,
+)
 
 TOTAL = "total"
 
@@ -396,3 +404,55 @@ def test_preferred_cells_are_hidden_first_zeros_included() -> None:
     )
     assert preferred == {"unknown", "other"}  # the other sex's zero protects it; women and men stay
     assert recoverable(values, preferred, constraints) == set()
+
+
+# --- the range audit (feasible ranges by linear programming) ------------------------------------------
+
+
+def test_feasible_ranges_use_non_negativity_and_inequalities() -> None:
+    values = {"T": 13, "a": 3, "b": 10, "d": 11}
+    constraints = [Constraint("T", ("a", "b"))]
+    assert feasible_ranges(values, {"a", "b"}, constraints) == {"a": (0, 13), "b": (0, 13)}
+    # b <= d = 11 leaves a at least 2
+    ranges = feasible_ranges(values, {"a", "b"}, constraints, [Inequality("b", ("d",))])
+    assert ranges == {"a": (2, 13), "b": (0, 11)}
+
+
+def test_feasible_ranges_are_unbounded_where_nothing_bounds_them() -> None:
+    values = {"T": 5, "a": 2, "b": 3, "x": 4}
+    ranges = feasible_ranges(values, {"a", "b", "x"}, [Constraint("T", ("a", "b"))])
+    assert ranges["a"] == (0, 5) and ranges["x"] == (0, math.inf)
+
+
+def test_zero_complements_under_a_published_zero_total_are_caught_by_the_range_audit() -> None:
+    """The audit's finding in the example: a hidden 2 whose complements are hidden zeros under a
+    published total of 0. No equation pins it (exact recovery finds nothing), but counts are
+    non-negative, so z1 + z2 = 0 forces both to 0 and then a = r - b = 2."""
+    values = {"r": 12, "a": 2, "z1": 0, "b": 10, "T0": 0, "z2": 0}
+    constraints = [Constraint("r", ("a", "z1", "b")), Constraint("T0", ("z1", "z2"))]
+    exact_only = protect(values, {"a"}, constraints, preferred=["z1", "z2"])
+    assert exact_only == {"a", "z1", "z2"}
+    assert recoverable(values, exact_only, constraints) == set()
+    assert feasible_ranges(values, exact_only, constraints)["a"] == (2, 2)
+
+    hidden = protect(values, {"a"}, constraints, preferred=["z1", "z2"], min_width=5)
+    assert hidden == {"a", "z1", "z2", "b"}
+    assert feasible_ranges(values, hidden, constraints)["a"] == (0, 12)
+
+
+def test_protect_widens_a_cell_bounded_only_by_an_inequality() -> None:
+    # a + b = T; a <= d (d = 3, visible): a is pinned into 0..3 until d is hidden
+    values = {"T": 12, "a": 2, "b": 10, "d": 3}
+    constraints = [Constraint("T", ("a", "b"))]
+    inequalities = [Inequality("a", ("d",))]
+    hidden = protect(values, {"a", "d"}, constraints, inequalities=inequalities, min_width=5)
+    assert hidden >= {"a", "b", "d"}
+    ranges = feasible_ranges(values, hidden, constraints, inequalities)
+    assert ranges["a"][1] - ranges["a"][0] >= 5
+
+
+def test_avoided_cells_are_hidden_last() -> None:
+    values = {"T": 30, "small": 2, "main": 10, "other": 18}
+    constraints = [Constraint("T", ("small", "main", "other"))]
+    assert protect(values, {"small"}, constraints) == {"small", "main"}
+    assert protect(values, {"small"}, constraints, avoided=["main"]) == {"small", "other"}

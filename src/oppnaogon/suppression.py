@@ -31,10 +31,31 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import os
+import sys
+import threading
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-__all__ = ["Constraint", "primary_cells", "protect", "recoverable"]
+__all__ = [
+    "CannotProtect",
+    "Constraint",
+    "Inequality",
+    "feasible_ranges",
+    "primary_cells",
+    "protect",
+    "recoverable",
+]
+
+
+class CannotProtect(ValueError):
+    """A hidden cell that no allowed complement can protect; ``cell`` is its key."""
+
+    def __init__(self, message: str, cell: Hashable) -> None:
+        super().__init__(message)
+        self.cell = cell
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,16 @@ class Constraint:
 
     parent: Hashable
     children: tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Inequality:
+    """``value[smaller] <= sum(value[k] for k in larger)``: what a reader knows beyond the sums, for
+    instance that a yes-count is at most its group's count, or that the count of an outcome is at most
+    the count of an outcome that nobody lacks."""
+
+    smaller: Hashable
+    larger: tuple[Hashable, ...]
 
 
 def primary_cells(values: Mapping[Hashable, float], threshold: int) -> set[Hashable]:
@@ -141,8 +172,13 @@ def protect(
     *,
     fixed_visible: Iterable[Hashable] = (),
     preferred: Iterable[Hashable] = (),
+    avoided: Iterable[Hashable] = (),
+    inequalities: Sequence[Inequality] = (),
+    min_width: int = 0,
+    sensitive: Iterable[Hashable] | None = None,
 ) -> set[Hashable]:
-    """Hide the primary cells and enough complementary cells that none of them can be recovered.
+    """Hide the primary cells and enough complementary cells that none of them can be recovered, and,
+    with ``min_width``, none of the sensitive cells narrowed to fewer than ``min_width`` values.
 
     Algorithm: start with ``hidden = primary`` and repeat
 
@@ -155,9 +191,16 @@ def protect(
        (that cell may already have protected it); if all its constraints are fully hidden or fixed,
        hide the smallest candidate among the constraints of its connected component of hidden cells.
 
+    3. with ``min_width`` > 0: compute every sensitive hidden cell's feasible range (:func:`feasible_ranges`:
+       the smallest and largest value that agrees with every visible cell, the constraints, the
+       ``inequalities`` and non-negativity, by linear programming, rounded inwards to whole numbers).
+       Stop when no range is narrower than ``min_width`` while reaching into 1 … ``min_width`` − 1
+       (:meth:`_Problem.narrow`); otherwise hide, for each narrow cell, a complement of a constraint
+       (or inequality) that contains it (as in 2), and go back to 1.
+
     Every round hides at least one more cell, so the loop ends after at most as many rounds as there
     are cells. "Smallest" means the smallest value, ties broken by the ``repr`` of the key; a cell
-    in ``fixed_visible`` is never chosen.
+    in ``fixed_visible`` is never chosen, and a cell in ``avoided`` only when nothing else will do.
 
     Parameters
     ----------
@@ -173,11 +216,23 @@ def protect(
         Keys to hide first when a complement is needed, zeros included (smallest first), before any
         other cell: cells that tell the reader little, such as those of people of other or unknown sex,
         whose hiding keeps the women's and men's figures visible.
+    avoided
+        Keys to hide only when no other candidate is left (after zeros): the main figures, such as the
+        women's and men's whole-group counts.
+    inequalities
+        What the reader knows beyond the sums (used by the range audit only).
+    min_width
+        The narrowest feasible range (largest minus smallest possible whole value) a sensitive hidden
+        cell may have; 0 skips the range audit (exact recovery only).
+    sensitive
+        The cells the range audit protects; default every hidden cell (a complement narrowed to a small
+        count would tell of a small group as much as a primary cell).
 
     Returns
     -------
     set
-        The hidden keys: a superset of ``primary`` from which no hidden value can be recovered exactly.
+        The hidden keys: a superset of ``primary`` from which no hidden value can be recovered exactly
+        (and, with ``min_width``, no sensitive one narrowed below it).
 
     Raises
     ------
@@ -185,10 +240,12 @@ def protect(
         If a key is unknown, a constraint is malformed, a primary cell is also fixed, or the primary
         cells cannot be protected without hiding a ``fixed_visible`` cell.
     """
-    problem = _Problem(values, constraints, check_values=True)
+    problem = _Problem(values, constraints, check_values=True, inequalities=inequalities)
     hidden = problem.ids(primary, "primary")
     fixed = problem.ids(fixed_visible, "fixed_visible")
     problem.preferred = problem.ids(preferred, "preferred")
+    problem.avoided = problem.ids(avoided, "avoided")
+    watched = None if sensitive is None else problem.ids(sensitive, "sensitive")
     clash = hidden & fixed
     if clash:
         names = ", ".join(repr(problem.keys[i]) for i in sorted(clash))
@@ -197,22 +254,76 @@ def protect(
     while True:
         problem.close_single_unknowns(hidden, fixed)
         leaks = problem.recoverable(hidden)
+        if min_width > 0:  # with the range audit: a cell known to be 0 is an empty group, nobody disclosed
+            leaks = {i for i in leaks if problem.value[i] != 0}
+        if not leaks and min_width > 0:
+            leaks = problem.narrow(hidden if watched is None else hidden & watched, hidden, min_width)
         if not leaks:
             return {problem.keys[i] for i in hidden}
         touched: set[int] = set()  # constraints that gained a hidden cell in this round
+        added_any = False
+        failure: CannotProtect | None = None
+        settled: set[int] = set()  # cells linked to a complement chosen across a chain in this round
         for cell in sorted(leaks):
             mine = problem.cell_constraints[cell]
-            if any(c in touched for c in mine):
+            if cell in settled or any(c in touched for c in mine):
                 continue
             choice = min(
                 (cand for c in mine if (cand := problem.candidate(c, hidden, fixed)) is not None),
                 default=None,
             )
+            # an avoided cell (a main figure) only when no strategy finds anything else
+            if choice is None or choice[0]:
+                options = [choice, problem.inequality_candidate(cell, hidden, fixed)]
+                if min_width > 0 and all(o is None or o[0] for o in options):
+                    options.append(problem.boundary_candidate(cell, hidden, fixed, settled))
+                choice = min((o for o in options if o is not None), default=None)
             if choice is None:
-                choice = problem.component_candidate(cell, hidden, fixed)
+                try:
+                    choice = problem.component_candidate(cell, hidden, fixed)
+                except CannotProtect as error:
+                    # complements added for earlier cells of this round may have protected it already:
+                    # the next round tells; only a round that can add nothing at all fails
+                    failure = error
+                    continue
             added = choice[-1]
             hidden.add(added)
+            added_any = True
             touched.update(problem.cell_constraints[added])
+        if not added_any and failure is not None:
+            raise failure
+
+
+def feasible_ranges(
+    values: Mapping[Hashable, float],
+    hidden: Iterable[Hashable],
+    constraints: Sequence[Constraint],
+    inequalities: Sequence[Inequality] = (),
+    *,
+    cells: Iterable[Hashable] | None = None,
+) -> dict[Hashable, tuple[float, float]]:
+    """The smallest and largest value of each hidden cell that a reader can still think possible.
+
+    The reader knows the visible cells' values, the constraints, the inequalities and that every value
+    is non-negative. Each hidden cell's range is the minimum and maximum of two linear programmes over
+    the hidden cells of its connected component (HiGHS, through highspy), rounded
+    inwards to whole numbers (counts are integers: a reader who knows 0.4 ≤ x ≤ 4.6 knows 1 ≤ x ≤ 4).
+    The maximum is ``inf`` where nothing bounds it. Only the values of visible cells are used.
+
+    Parameters
+    ----------
+    cells
+        The hidden cells whose range is wanted (default: all hidden cells).
+
+    Raises
+    ------
+    ValueError
+        As :func:`recoverable`, or when the visible values contradict the constraints.
+    """
+    problem = _Problem(values, constraints, check_values=True, inequalities=inequalities)
+    hidden_ids = problem.ids(hidden, "hidden")
+    wanted = hidden_ids if cells is None else problem.ids(cells, "cells") & hidden_ids
+    return {problem.keys[i]: bounds for i, bounds in problem.ranges(wanted, hidden_ids).items()}
 
 
 # --- internals ----------------------------------------------------------------------------------------
@@ -232,7 +343,12 @@ class _Problem:
     """Cells numbered in ``repr`` order and constraints in canonical form, shared by the public functions."""
 
     def __init__(
-        self, values: Mapping[Hashable, float], constraints: Sequence[Constraint], *, check_values: bool
+        self,
+        values: Mapping[Hashable, float],
+        constraints: Sequence[Constraint],
+        *,
+        check_values: bool,
+        inequalities: Sequence[Inequality] = (),
     ) -> None:
         keys = sorted(values, key=repr)
         for a, b in itertools.pairwise(keys):
@@ -240,6 +356,7 @@ class _Problem:
                 raise ValueError(f"two different cell keys have the same repr {a!r}; keys must be distinct")
         self.keys: list[Hashable] = keys
         self.preferred: set[int] = set()
+        self.avoided: set[int] = set()
         self.index: dict[Hashable, int] = {key: i for i, key in enumerate(keys)}
         self.value: list[float] = [_number(key, values[key]) if check_values else 0.0 for key in keys]
         canonical: set[tuple[int, tuple[int, ...]]] = set()
@@ -257,6 +374,22 @@ class _Problem:
         for c, members in enumerate(self.members):
             for cell in members:
                 self.cell_constraints[cell].append(c)
+        # smaller <= sum(larger), canonical order; used by the range audit only
+        self.inequalities: list[tuple[int, tuple[int, ...]]] = sorted(
+            {
+                (
+                    self._id(q.smaller, "an inequality"),
+                    tuple(sorted(self._id(k, "an inequality") for k in q.larger)),
+                )
+                for q in inequalities
+            }
+        )
+        self.cell_inequalities: list[list[int]] = [[] for _ in keys]
+        for q, (small, large) in enumerate(self.inequalities):
+            for cell in {small, *large}:
+                self.cell_inequalities[cell].append(q)
+        self._range_cache: dict[tuple[frozenset[int], float], dict[int, tuple[float, float]]] = {}
+        self._wide: set[int] = set()  # cells whose range was found at least min_width wide
 
     def _id(self, key: Hashable, role: str) -> int:
         try:
@@ -275,20 +408,21 @@ class _Problem:
 
     def candidate(
         self, c: int, hidden: set[int], fixed: set[int]
-    ) -> tuple[bool, bool, float, int, int] | None:
+    ) -> tuple[bool, bool, bool, float, int, int] | None:
         """The cell to hide in constraint ``c``: the smallest visible preferred child (zeros included),
         else the smallest visible non-zero child, else a zero child, else the parent, else None.
 
-        Returned as a sort key ``(not preferred, value is zero, value, 0 for a child / 1 for the parent,
-        cell id)``. Outside the preferred cells zeros come last: a hidden zero beside a hidden small count
+        Returned as a sort key ``(avoided, not preferred, value is zero, value, 0 for a child / 1 for the
+        parent, cell id)``: an avoided cell comes last of all. Outside the preferred cells zeros come last: a hidden zero beside a hidden small count
         leaves the reader its bounds (0 up to the pair's published sum); that is no exact recovery, but a
         large complement hides more.
         """
         parent, children = self.constraints[c]
 
-        def key(i: int, role: int) -> tuple[bool, bool, float, int, int]:
+        def key(i: int, role: int) -> tuple[bool, bool, bool, float, int, int]:
             preferred = i in self.preferred
-            return (not preferred, self.value[i] == 0 and not preferred, self.value[i], role, i)
+            zero = self.value[i] == 0 and not preferred
+            return (i in self.avoided, not preferred, zero, self.value[i], role, i)
 
         best = min((key(i, 0) for i in children if i not in hidden and i not in fixed), default=None)
         if best is None and parent not in hidden and parent not in fixed:
@@ -306,18 +440,60 @@ class _Problem:
                     continue
                 choice = self.candidate(c, hidden, fixed)
                 if choice is None:
-                    raise ValueError(
+                    raise CannotProtect(
                         f"cannot protect the hidden cell {self.keys[inside[0]]!r}: it is the only hidden "
                         f"cell of the constraint {self.describe(c)}, and every other cell there is in "
                         "fixed_visible, so its value follows by subtraction. Allow one of those cells to "
-                        "be hidden."
+                        "be hidden.",
+                        self.keys[inside[0]],
                     )
                 hidden.add(choice[-1])
                 changed = True
 
+    def inequality_candidate(
+        self, cell: int, hidden: set[int], fixed: set[int]
+    ) -> tuple[bool, bool, bool, float, int, int] | None:
+        """The smallest visible cell that bounds ``cell`` through an inequality (for the range audit)."""
+        options = [
+            (i in self.avoided, self.value[i] == 0, self.value[i], 0, 0, i)
+            for q in self.cell_inequalities[cell]
+            for i in (self.inequalities[q][0], *self.inequalities[q][1])
+            if i != cell and i not in hidden and i not in fixed
+        ]
+        return min(options, default=None)
+
+    def boundary_candidate(
+        self, cell: int, hidden: set[int], fixed: set[int], settled: set[int]
+    ) -> tuple[bool, bool, bool, float, int, int] | None:
+        """The smallest visible cell of any equation or inequality of the hidden cells linked to ``cell``
+        (for the range audit, when a range is narrowed by a chain of relations: every visible cell that
+        bounds the chain is a candidate). The linked cells are added to ``settled``: the complement may
+        widen them all, which the next round tells."""
+        seen = {cell}
+        stack = [cell]
+        options = []
+        while stack:
+            current = stack.pop()
+            relations = [self.members[c] for c in self.cell_constraints[current]]
+            relations += [
+                (self.inequalities[q][0], *self.inequalities[q][1]) for q in self.cell_inequalities[current]
+            ]
+            for members in relations:
+                for other in members:
+                    if other in hidden:
+                        if other not in seen:
+                            seen.add(other)
+                            stack.append(other)
+                    elif other not in fixed:
+                        options.append(
+                            (other in self.avoided, self.value[other] == 0, self.value[other], 0, 0, other)
+                        )
+        settled |= seen
+        return min(options, default=None)
+
     def component_candidate(
         self, cell: int, hidden: set[int], fixed: set[int]
-    ) -> tuple[bool, bool, float, int, int]:
+    ) -> tuple[bool, bool, bool, float, int, int]:
         """The smallest candidate among the constraints linking ``cell`` to other hidden cells."""
         seen_cells = {cell}
         seen_constraints: set[int] = set()
@@ -337,12 +513,150 @@ class _Problem:
             default=None,
         )
         if choice is None:
-            raise ValueError(
+            raise CannotProtect(
                 f"cannot protect the hidden cell {self.keys[cell]!r}: its value follows from the "
                 "constraints, and every other cell of the constraints that involve it is already hidden "
-                "or in fixed_visible. Allow one of the fixed_visible cells to be hidden."
+                "or in fixed_visible. Allow one of the fixed_visible cells to be hidden.",
+                self.keys[cell],
             )
         return choice
+
+    def narrow(self, cells: set[int], hidden: set[int], min_width: int) -> set[int]:
+        """The cells of ``cells`` that a reader can narrow to a small count: a feasible range (whole
+        numbers) narrower than ``min_width`` that reaches below ``min_width`` and above 0. A range that
+        lies wholly at or above ``min_width`` tells of no small group, and one that is exactly 0 of an
+        empty group, where nobody is disclosed."""
+        # hiding more cells only removes equations, so a range found wide stays wide: not solved again
+        found = self.ranges(cells - self._wide, hidden, min_width)
+        self._wide |= {i for i, (low, high) in found.items() if high - low >= min_width}
+        return {
+            i for i, (low, high) in found.items() if high - low < min_width and low < min_width and high > 0
+        }
+
+    def ranges(
+        self, cells: set[int], hidden: set[int], min_width: float = math.inf
+    ) -> dict[int, tuple[float, float]]:
+        """Feasible range of each cell of ``cells`` (all hidden), per connected component of hidden cells
+        (linked by a shared constraint or inequality). With a finite ``min_width`` a range may be
+        returned narrower than it is, but never narrower than ``min_width`` when it is at least that
+        wide (see :meth:`_solve`). A component's answers are cached by its cells, so that rounds of
+        :func:`protect` solve only the components that changed."""
+        root = {cell: cell for cell in hidden}
+
+        def find(cell: int) -> int:
+            while root[cell] != cell:
+                root[cell] = root[root[cell]]
+                cell = root[cell]
+            return cell
+
+        links = list(self.members) + [(s, *ls) for s, ls in self.inequalities]
+        for members in links:
+            inside = [i for i in members if i in hidden]
+            for other in inside[1:]:
+                a, b = find(inside[0]), find(other)
+                if a != b:
+                    root[max(a, b)] = min(a, b)
+        components: dict[int, set[int]] = {}
+        for cell in hidden:
+            components.setdefault(find(cell), set()).add(cell)
+        result: dict[int, tuple[float, float]] = {}
+        for members in components.values():
+            wanted = members & cells
+            if not wanted:
+                continue
+            key = (frozenset(members), min_width)
+            cached = self._range_cache.get(key, {})
+            missing = sorted(wanted - cached.keys())
+            if missing:
+                cached = cached | self._solve(sorted(members), missing, min_width)
+                self._range_cache[key] = cached
+            result |= {i: cached[i] for i in wanted}
+        return result
+
+    def _solve(
+        self, members: list[int], wanted: list[int], min_width: float
+    ) -> dict[int, tuple[float, float]]:
+        """Minimum and maximum of each wanted cell over the component ``members``.
+
+        Every solution found is a point a reader cannot rule out, and so is the true table: a cell whose
+        values over the points found already differ by ``min_width`` is wide enough without its own
+        programmes. Otherwise its maximum and then its minimum are solved, each adding a point. With
+        ``min_width`` infinite every range is exact (two programmes per cell). One HiGHS model per
+        component; only its objective changes between solves, so each starts from the last basis."""
+        import highspy
+        import numpy as np
+
+        column = {cell: j for j, cell in enumerate(members)}
+        inside = set(members)
+        starts, indices, values, lower, upper = [0], [], [], [], []
+        equalities = [
+            self.constraints[c] for c in sorted({c for i in members for c in self.cell_constraints[i]})
+        ]
+        bounding = [
+            self.inequalities[q] for q in sorted({q for i in members for q in self.cell_inequalities[i]})
+        ]
+        for number, (first, others) in enumerate(equalities + bounding):
+            entries: dict[int, float] = {}
+            constant = 0.0
+            for cell, sign in [(first, 1.0)] + [(i, -1.0) for i in others]:
+                if cell in inside:
+                    entries[column[cell]] = entries.get(column[cell], 0.0) + sign
+                else:
+                    constant -= sign * self.value[cell]
+            indices += list(entries)
+            values += list(entries.values())
+            starts.append(len(indices))
+            # an equality: row = constant; an inequality (smaller - larger <= 0): row <= constant
+            lower.append(constant if number < len(equalities) else -highspy.kHighsInf)
+            upper.append(constant)
+        model = highspy.HighsLp()
+        model.num_col_ = len(members)
+        model.num_row_ = len(lower)
+        model.col_cost_ = np.zeros(len(members))
+        model.col_lower_ = np.zeros(len(members))
+        model.col_upper_ = np.full(len(members), highspy.kHighsInf)
+        model.row_lower_ = np.array(lower, dtype=float)
+        model.row_upper_ = np.array(upper, dtype=float)
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        model.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+        model.a_matrix_.value_ = np.array(values, dtype=float)
+        solver = _highs()
+        solver.passModel(model)
+
+        # the true table is one point a reader cannot rule out
+        seen_low = np.array([self.value[cell] for cell in members])
+        seen_high = seen_low.copy()
+        found: dict[int, tuple[float, float]] = {}
+        previous: int | None = None
+        for cell in wanted:
+            j = column[cell]
+            if previous is not None:
+                solver.changeColCost(previous, 0.0)
+            solver.changeColCost(j, 1.0)
+            previous = j
+            # the maximum first: a count is more often bounded below by 0
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+                if math.isfinite(min_width) and seen_high[j] - seen_low[j] >= min_width:
+                    break
+                solver.changeObjectiveSense(sense)
+                solver.run()
+                status = solver.getModelStatus()
+                if status == highspy.HighsModelStatus.kUnbounded:
+                    seen_high[j] = math.inf
+                    continue
+                if status != highspy.HighsModelStatus.kOptimal:
+                    names = ", ".join(repr(self.keys[i]) for i in members[:5])
+                    raise ValueError(
+                        f"the visible values contradict the constraints around {names} ({status})"
+                    )
+                point = np.asarray(solver.getSolution().col_value)
+                np.minimum(seen_low, point, out=seen_low)
+                np.maximum(seen_high, point, out=seen_high)
+            # whole numbers, rounded inwards (with a tolerance for the solver's floating point)
+            high = seen_high[j] if seen_high[j] == math.inf else math.floor(seen_high[j] + 1e-6)
+            found[cell] = (math.ceil(seen_low[j] - 1e-6), high)
+        return found
 
     def recoverable(self, hidden: set[int]) -> set[int]:
         """Exact row-space test per connected component of hidden cells (see :func:`recoverable`)."""
@@ -447,3 +761,32 @@ def _adjust(
     free_count[col] = free_count.get(col, 0) + step
     if col not in processed:
         heapq.heappush(heap, (free_count[col], col))
+
+
+_BANNER_LOCK = threading.Lock()
+_banner_shown = False
+
+
+def _highs() -> Any:
+    """A quiet HiGHS solver. The first one made in a process prints HiGHS's banner on the C-level
+    standard output, which no Python redirection catches, and the terminal output is oppnaogon's own:
+    that first one is made with the standard output pointed at the null device."""
+    import highspy
+
+    global _banner_shown
+    with _BANNER_LOCK:
+        if not _banner_shown:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                with Path(os.devnull).open("wb") as null:
+                    os.dup2(null.fileno(), 1)
+                    solver = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _banner_shown = True
+        else:
+            solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    return solver
