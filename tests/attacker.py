@@ -79,9 +79,63 @@ def published_system(findings: dict[str, Any]) -> tuple[dict[Key, bool], list[tu
     return hidden, constraints
 
 
+def known_values(findings: dict[str, Any]) -> dict[Key, float]:
+    """The published counts: n, yes-counts (share × n), rows, missing, rows used."""
+    known: dict[Key, float] = {}
+    binary = {o["name"]: o["kind"] != "numeric" for o in findings["outcomes"]}
+    for d in findings["descriptives"]:
+        b, g = _group(d["breakdown"])
+        if d["n"] is not None:
+            known[("n", d["outcome"], d["sex"], b, g)] = d["n"]
+            if binary[d["outcome"]] and (d["value"] is not None or d["n"] == 0):
+                share = d["value"] or 0.0
+                known[("k", d["outcome"], d["sex"], b, g)] = round(share * d["n"])
+    for q in findings["data_quality"]:
+        if q["rows"] is not None:
+            known[("rows", q["sex"])] = q["rows"]
+        if q["missing"] is not None:
+            known[("missing", q["column"], q["sex"])] = q["missing"]
+    if findings["input"]["rows_used"] is not None:
+        known[("rows_used",)] = findings["input"]["rows_used"]
+    return known
+
+
 def recoverable_cells(findings: dict[str, Any]) -> list[Key]:
-    """Published-but-hidden cells whose value the published numbers determine exactly."""
-    return _recoverable(*published_system(findings))
+    """Published-but-hidden cells whose value the published numbers determine exactly, other than a
+    count determined to be 0 (an empty group: nobody is disclosed)."""
+    hidden, constraints = published_system(findings)
+    found = _recoverable(hidden, constraints)
+    if not found:
+        return found
+    known = known_values(findings)
+    unknowns = sorted({k for k, h in hidden.items() if h}, key=repr)
+    index = {k: i for i, k in enumerate(unknowns)}
+    rows, rhs = [], []
+    for parent, children in constraints:
+        row, constant = np.zeros(len(unknowns)), 0.0
+        usable = True
+        for key, sign in [(parent, 1.0)] + [(c, -1.0) for c in children]:
+            if key in index:
+                row[index[key]] += sign
+            elif key in known:
+                constant -= sign * known[key]
+            else:
+                usable = False  # sums: values not rebuilt here
+        if usable and row.any():
+            rows.append(row)
+            rhs.append(constant)
+    if not rows:
+        rows, rhs = [np.zeros(len(unknowns))], [0.0]
+    solution = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
+    recovered = set(found)
+
+    def zero(key: Key) -> bool:
+        if key in known:
+            return known[key] == 0
+        return key in recovered and abs(solution[index[key]]) < 1e-6
+
+    # a sum is of nobody when its group's count is known to be 0
+    return [k for k in found if not zero(("n", *k[1:]) if k[0] == "s" else k)]
 
 
 def batch_recoverable_cells(units: dict[str, dict[str, Any]], overview: dict[str, Any]) -> list[Key]:
@@ -129,3 +183,90 @@ def _recoverable(hidden: dict[Key, bool], constraints: list[tuple[Key, list[Key]
         k for k in unknowns if "present" not in (k[0], k[1][0] if isinstance(k[1], tuple) else None)
     ]
     return [k for k in published_hidden if null.shape[0] == 0 or np.abs(null[:, index[k]]).max() < 1e-9]
+
+
+def narrow_cells(
+    findings: dict[str, Any], min_cell: int, dimension_columns: dict[str, str] | None = None
+) -> list[tuple[Key, tuple[float, float]]]:
+    """The bounds attack (independent of the tool's own audit: scipy's linprog, its own system).
+
+    On top of the sums of `published_system`: every count is a non-negative whole number; a yes-count
+    is at most its count (k = share × n is published where both are); two outcomes of one group differ
+    by at most the other's missing count (n(o1) ≤ rows ≤ n(o2) + missing(o2)); the group "unknown" of a
+    breakdown holds at least the rows missing its column (`dimension_columns`: breakdown → column).
+    Returns the hidden cells whose integer range is narrower than `min_cell` and reaches into
+    1 … min_cell − 1 (a small group the reader can pin), with their ranges.
+    """
+    from scipy.optimize import linprog
+
+    hidden, constraints = published_system(findings)
+    known = known_values(findings)
+    binary = {o["name"]: o["kind"] != "numeric" for o in findings["outcomes"]}
+    unknowns = sorted({k for k, h in hidden.items() if h and k not in known and k[0] != "s"}, key=repr)
+    index = {k: i for i, k in enumerate(unknowns)}
+
+    def row(terms: list[tuple[Key, float]]) -> tuple[np.ndarray, float] | None:
+        vector, constant = np.zeros(len(unknowns)), 0.0
+        for key, sign in terms:
+            if key in index:
+                vector[index[key]] += sign
+            elif key in known:
+                constant -= sign * known[key]
+            else:
+                return None  # a cell of another measure (sums): not in this attack
+        return (vector, constant) if vector.any() else None
+
+    equalities = [row([(p, 1.0)] + [(c, -1.0) for c in cs]) for p, cs in constraints if p[0] != "s"]
+    inequalities = []
+    labels = {o["name"]: o["column"] for o in findings["outcomes"]}
+    for d in findings["descriptives"]:
+        b, g = _group(d["breakdown"])
+        if binary[d["outcome"]]:
+            inequalities.append(
+                row([(("k", d["outcome"], d["sex"], b, g), 1.0), (("n", d["outcome"], d["sex"], b, g), -1.0)])
+            )
+        for other in binary:
+            if other != d["outcome"]:
+                inequalities.append(
+                    row(
+                        [
+                            (("n", d["outcome"], d["sex"], b, g), 1.0),
+                            (("n", other, d["sex"], b, g), -1.0),
+                            (("missing", labels[other], d["sex"]), -1.0),
+                        ]
+                    )
+                )
+                if dimension_columns and len(b) == 1 and g == (None,) and b[0] in dimension_columns:
+                    inequalities.append(
+                        row(
+                            [
+                                (("missing", dimension_columns[b[0]], d["sex"]), 1.0),
+                                (("n", other, d["sex"], b, g), -1.0),
+                                (("missing", labels[other], d["sex"]), -1.0),
+                            ]
+                        )
+                    )
+    eq = [r for r in equalities if r is not None]
+    ub = [r for r in inequalities if r is not None]
+    options = {
+        "A_eq": np.array([v for v, _ in eq]) if eq else None,
+        "b_eq": np.array([c for _, c in eq]) if eq else None,
+        "A_ub": np.array([v for v, _ in ub]) if ub else None,
+        "b_ub": np.array([c for _, c in ub]) if ub else None,
+        "bounds": (0, None),
+        "method": "highs",
+    }
+    found = []
+    for key in unknowns:
+        if key[0] not in ("n", "k", "rows", "missing"):
+            continue
+        objective = np.zeros(len(unknowns))
+        objective[index[key]] = 1.0
+        low = linprog(objective, **options)
+        high = linprog(-objective, **options)
+        assert low.status == 0, (key, low.message)
+        lo = int(np.ceil(low.fun - 1e-6))
+        hi = float("inf") if high.status == 3 else int(np.floor(-high.fun + 1e-6))
+        if hi - lo < min_cell and lo < min_cell and hi > 0:
+            found.append((key, (lo, hi)))
+    return found

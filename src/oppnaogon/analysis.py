@@ -30,7 +30,7 @@ from oppnaogon.counting import counts_by_sex
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
 from oppnaogon.stats import finite_round as _round
-from oppnaogon.suppression import Constraint, primary_cells, protect
+from oppnaogon.suppression import CannotProtect, Constraint, Inequality, primary_cells, protect
 
 DIMENSIONS: tuple[str, ...] = ("age_band", "birth_region", "residence", "period", "municipality")
 TWO_WAY: tuple[tuple[str, str], ...] = (("age_band", "birth_region"), ("age_band", "residence"))
@@ -60,6 +60,7 @@ class Findings:
     outcomes: tuple[OutcomeSpec, ...]
     rows_used: int
     hidden_cells: int = 0
+    rows_used_hidden: bool = False
     accommodation: tuple[dict[str, Any], ...] = ()
     criteria_area: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -265,6 +266,7 @@ def analyse_units(
     structural = _structural_missingness(frame, flags, outcomes, one_unit)
     medians = {name: _numeric_statistics(table, dims, breakdowns) for name, table in stacked.items()}
 
+    dimension_columns = _dimension_columns(prepared)
     parts: dict[str, _UnitPart] = {}
     for row in units.iter_rows(named=True):
         unit = row[UNIT]
@@ -279,6 +281,7 @@ def analyse_units(
             {name: m.get(unit, {}) for name, m in medians.items()},
             row["rows"],
             settings,
+            dimension_columns,
         )
     if area is not None:
         for unit, part in parts.items():
@@ -309,10 +312,31 @@ def analyse_units(
             outcomes=tuple(outcomes),
             rows_used=part.rows,
             hidden_cells=part.hidden_cells,
+            rows_used_hidden=part.rows_used_hidden,
             accommodation=tuple(accommodation.get(unit, [])) if area is not None else (),
             criteria_area=area.area if area is not None else None,
         )
     return result
+
+
+# The roles whose column a breakdown dimension comes from (its missing values are its "unknown" group).
+_DIMENSION_ROLES: dict[str, tuple[str, ...]] = {
+    "age_band": ("age", "birth_date", "birth_year"),
+    "birth_region": ("birth_country", "birth_region"),
+    "residence": ("residence",),
+    "period": ("date",),
+    "municipality": ("municipality",),
+}
+
+
+def _dimension_columns(prepared: Prepared) -> dict[str, str]:
+    """The input column behind each breakdown dimension."""
+    found = {}
+    for dimension, roles in _DIMENSION_ROLES.items():
+        role = next((r for r in roles if r in prepared.roles), None)
+        if role is not None:
+            found[dimension] = prepared.roles[role].header
+    return found
 
 
 @dataclass
@@ -323,6 +347,7 @@ class _UnitPart:
     missingness_flags: list[dict[str, Any]]
     rows: int
     hidden_cells: int
+    rows_used_hidden: bool
 
 
 def _analyse_unit(
@@ -335,6 +360,7 @@ def _analyse_unit(
     medians: dict[str, Any],
     rows_used: int,
     settings: AnalysisSettings,
+    dimension_columns: dict[str, str],
 ) -> _UnitPart:
     """Disclosure control, descriptives, differences and data quality of one unit, from its tables."""
 
@@ -370,41 +396,72 @@ def _analyse_unit(
                 else ("present", column, sex)
             )
             constraints.append(Constraint(("rows", sex), (("missing", column, sex), present)))
-    primary = primary_cells(n_values, settings.min_cell)
-    # Complements come first from the cells of other and unknown sex: a few people of unknown sex must not
-    # cost the women's or men's figures of the whole group (as they did in most quarters of the example)
-    hidden = protect(
-        n_values, primary, constraints, fixed_visible=[("rows_used",)], preferred=_minor_sex_cells(n_values)
+    primary = primary_cells(n_values, settings.min_cell) | _small_margins(
+        tables, outcomes, quality_rows, flags, settings.min_cell
     )
+    inequalities = _count_inequalities(tables, outcomes, quality_rows, dimension_columns)
 
     k_values: dict[Hashable, float] = {}
-    k_primary: set[Hashable] = set()
+    k_small: set[Hashable] = set()
     s_values: dict[Hashable, float] = {}
-    s_primary: set[Hashable] = set()
     for b, table in tables.items():
         for row in table.iter_rows(named=True):
             g = group_key(b, row)
             for spec in outcomes:
                 n = row[f"n:{spec.name}"]
-                n_hidden = ("n", spec.name, row["sex"], b, g) in hidden
                 if spec.is_binary:
                     k = row[f"k:{spec.name}"]
                     key = ("k", spec.name, row["sex"], b, g)
                     k_values[key] = k
                     small = 0 < k < settings.min_cell or 0 < n - k < settings.min_cell
-                    if n_hidden or small:
-                        k_primary.add(key)
+                    # all or none of a small group (attribute disclosure): "all 8 boys were refused"
+                    everyone_or_no_one = 0 < n < ATTRIBUTE_MIN_GROUP and k in (0, n)
+                    if small or everyone_or_no_one:
+                        k_small.add(key)
                 else:
-                    key = ("s", spec.name, row["sex"], b, g)
-                    s_values[key] = row[f"s:{spec.name}"]
-                    if n_hidden or 0 < n < settings.min_cell:
-                        s_primary.add(key)
-    hidden |= protect(
-        k_values,
-        k_primary,
-        _tree_constraints(tables, breakdowns, outcomes, "k"),
-        preferred=_minor_sex_cells(k_values),
+                    s_values[("s", spec.name, row["sex"], b, g)] = row[f"s:{spec.name}"]
+    # Complements come first from the cells of other and unknown sex: a few people of unknown sex must not
+    # cost the women's or men's figures of the whole group (as they did in most quarters of the example);
+    # those figures, and then the number of rows used, are hidden only when nothing else will do.
+    hidden = protect(
+        n_values,
+        primary,
+        constraints,
+        preferred=_minor_sex_cells(n_values),
+        avoided=_main_cells(n_values),
+        inequalities=inequalities,
+        min_width=settings.min_cell,
     )
+    # The yes-counts are audited with the counts they are part of (0 <= k <= n), the counts as decided
+    # (fast: the systems stay small). A share whose count is hidden is hidden too. Where that cannot be
+    # protected without hiding more counts (tiny extracts), counts and yes-counts are protected as one
+    # system, until nothing changes.
+    joint = n_values | k_values
+    everything = constraints + _tree_constraints(tables, breakdowns, outcomes, "k")
+    bounds = inequalities + [Inequality(key, (("n", *key[1:]),)) for key in k_values]
+    options: dict[str, Any] = {
+        "preferred": _minor_sex_cells(joint),
+        "avoided": _main_cells(joint),
+        "inequalities": bounds,
+        "min_width": settings.min_cell,
+    }
+    k_primary = k_small | {key for key in k_values if ("n", *key[1:]) in hidden}
+    try:
+        visible_counts = [key for key in n_values if key not in hidden]
+        hidden = protect(joint, hidden | k_primary, everything, fixed_visible=visible_counts, **options)
+    except CannotProtect:
+        wanted = primary | k_small
+        while True:
+            hidden = protect(joint, wanted, everything, **options)
+            follow = {key for key in k_values if ("n", *key[1:]) in hidden and key not in hidden}
+            if not follow:
+                break
+            wanted = hidden | follow
+    s_primary = {
+        key
+        for key in s_values
+        if ("n", *key[1:]) in hidden or 0 < n_values[("n", *key[1:])] < settings.min_cell
+    }
     hidden |= protect(
         s_values,
         s_primary,
@@ -483,6 +540,7 @@ def _analyse_unit(
         missingness_flags=flags_out,
         rows=rows_used,
         hidden_cells=len(hidden),
+        rows_used_hidden=("rows_used",) in hidden,
     )
 
 
@@ -721,6 +779,95 @@ def _minor_sex_cells(values: dict[Hashable, float]) -> list[Hashable]:
             or (key[0] == "rows" and key[1] in MINOR_SEXES)
         )
     ]
+
+
+# A share of 0 % or 100 % is not published exactly for a group smaller than this (attribute disclosure:
+# "all 8 boys aged 6-12 were refused" tells something about each of them). docs/privacy.md, rule R9.
+ATTRIBUTE_MIN_GROUP = 10
+
+
+def _small_margins(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    outcomes: Sequence[OutcomeSpec],
+    quality_rows: dict[str, dict[str, Any]],
+    flags: list[str],
+    min_cell: int,
+) -> set[Hashable]:
+    """Small groups hidden whole (rule R2): when a sex has 1 … min_cell − 1 rows in the unit, every
+    cell of that sex (a single hidden column, zeros included); when a breakdown group has 1 …
+    min_cell − 1 rows over all sexes, every cell of that group. A pattern of hidden cells among
+    published zeros would otherwise show where the few people are."""
+    cells: set[Hashable] = set()
+    small_sexes = {sex for sex in SEX_VALUES if 0 < quality_rows.get(sex, {}).get("rows", 0) < min_cell}
+    for sex in small_sexes:
+        cells.add(("rows", sex))
+        for f in flags:
+            column = f.removeprefix(MISSING_PREFIX)
+            cells |= {("missing", column, sex), ("present", column, sex)}
+    for b, table in tables.items():
+        margins: dict[tuple[Any, ...], int] = defaultdict(int)
+        rows = list(table.iter_rows(named=True))
+        for row in rows:
+            margins[tuple(row[d] for d in b)] += row["rows"]
+        for row in rows:
+            g = tuple(row[d] for d in b)
+            if row["sex"] in small_sexes or (b and 0 < margins[g] < min_cell):
+                cells |= {("n", spec.name, row["sex"], b, g) for spec in outcomes}
+    return cells
+
+
+def _main_cells(values: dict[Hashable, float]) -> list[Hashable]:
+    """The women's and men's whole-group figures, their rows and missing counts: complements of last
+    resort (the number of rows used is an ordinary candidate, to be hidden before any of these)."""
+    main: list[Hashable] = []
+    for key in values:
+        if not isinstance(key, tuple) or len(key) < 3:
+            continue
+        whole_group = key[0] in ("n", "k", "s") and key[3] == () and key[2] in COMPARED
+        if whole_group or (key[0] == "missing" and key[2] in COMPARED):
+            main.append(key)
+    main += [("rows", sex) for sex in COMPARED if ("rows", sex) in values]
+    return main
+
+
+def _count_inequalities(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    outcomes: Sequence[OutcomeSpec],
+    quality_rows: dict[str, dict[str, Any]],
+    dimension_columns: dict[str, str],
+) -> list[Inequality]:
+    """What a reader knows of the counts beyond the sums, for the range audit (rule R3).
+
+    - Two outcomes of one group: each counts the group's rows less those missing the outcome, so
+      n(o1) <= rows <= n(o2) + missing(o2): with nothing missing, the counts of all outcomes are equal.
+    - The group "unknown" of a breakdown is (at least) the rows missing the breakdown's column:
+      missing(d) <= rows(unknown) <= n(o, unknown) + missing(o); and where every missing value of the
+      column falls in that group and nowhere else (as the data show for this unit), also
+      n(o, unknown) <= missing(d).
+    """
+    inequalities: list[Inequality] = []
+    names = [spec.name for spec in outcomes]
+    missing_of = {spec.name: spec.column for spec in outcomes}
+    for b, table in tables.items():
+        for row in table.iter_rows(named=True):
+            g = tuple(row[d] for d in b)
+            sex = row["sex"]
+            cell = {name: ("n", name, sex, b, g) for name in names}
+            for first in names:
+                for second in names:
+                    if first != second:
+                        slack = ("missing", missing_of[second], sex)
+                        inequalities.append(Inequality(cell[first], (cell[second], slack)))
+            if len(b) != 1 or g != (None,) or b[0] not in dimension_columns:
+                continue
+            column = dimension_columns[b[0]]
+            missing = ("missing", column, sex)
+            exact = row["rows"] == quality_rows.get(sex, {}).get(MISSING_PREFIX + column, -1)
+            for name in names:
+                inequalities.append(Inequality(missing, (cell[name], ("missing", missing_of[name], sex))))
+                if exact:
+                    inequalities.append(Inequality(cell[name], (missing,)))
+    return inequalities
 
 
 # A column is recorded only when a yes/no outcome is yes (hours of an intervention that was granted) when

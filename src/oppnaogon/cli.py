@@ -238,7 +238,8 @@ def analyse(
         )
         noteworthy = sum(1 for d in result.findings["differences"] if d["noteworthy"])
         log.info(
-            f"klar på {time.perf_counter() - started:.1f} s: {result.findings['input']['rows_used']} rader, "
+            f"klar på {time.perf_counter() - started:.1f} s: "
+            f"{result.findings['input']['rows_used'] or '..'} rader, "
             f"{noteworthy} anmärkningsvärda skillnader, {len(result.files)} filer i {out}"
         )
         if not quiet:

@@ -239,6 +239,28 @@ def _print_verdict_notes(
         )
 
 
+def disclosure_lines(findings: dict[str, Any]) -> list[str]:
+    """In words, what the disclosure control hid of the main figures and why (rule R2)."""
+    from oppnaogon.wording import row_sex_word
+
+    disclosure = findings.get("disclosure") or {}
+    population = findings["population"]["age_group"]
+    labels = {o["name"]: o["label"] for o in findings["outcomes"]}
+    lines = []
+    if disclosure.get("rows_used_hidden"):
+        lines.append(
+            "Det totala antalet rader visas inte: några få personer har annat eller okänt kön, och "
+            "totalen minus kvinnornas och männens antal skulle visa hur många de är."
+        )
+    for item in disclosure.get("whole_group_hidden", []):
+        lines.append(
+            f"'{labels.get(item['outcome'], item['outcome'])}': siffran för alla "
+            f"{row_sex_word(item['sex'], {}, population)} visas inte. Den hade gjort det möjligt att räkna "
+            "ut en dold liten grupp, och inget annat tal kunde döljas i stället."
+        )
+    return lines
+
+
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     """The terminal summary of `analyse`: noteworthy differences and data quality. Everything shown is
     taken from the published (suppressed) findings."""
@@ -253,6 +275,8 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         + (f" (period {escape(_period_text(findings['period']))})" if findings.get("period") else "")
         + f", grupper under {findings['settings']['min_cell']} personer visas som '..'."
     )
+    for line in disclosure_lines(findings):
+        console.print(escape(line))
     values = {
         (d["outcome"], tuple(d["breakdown"].items()), d["sex"]): d["value"] for d in findings["descriptives"]
     }

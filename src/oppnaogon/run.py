@@ -399,12 +399,14 @@ def period_document(selected: Period, findings: dict[str, Any]) -> dict[str, Any
 
 
 def _protected_row_counts(
-    rows: int, rows_used: int, exclusions: dict[str, int], min_cell: int
+    rows: int, rows_used: int, exclusions: dict[str, int], min_cell: int, *, rows_used_hidden: bool = False
 ) -> dict[str, Any]:
     """Rows read, used and excluded by reason, with the same disclosure rule as every table.
 
     An exclusion count of 1 to min_cell − 1 is hidden; so are the other reasons when only one would be
     hidden (it would follow from rows − rows_used), and rows read when the excluded total is small.
+    When the disclosure control hid the rows used (a few people of other or unknown sex: the total less
+    the women's and men's rows would count them), the rows read are hidden with it.
     """
     excluded: dict[str, int | None] = {
         reason: (None if 0 < count < min_cell else count) for reason, count in exclusions.items()
@@ -413,8 +415,8 @@ def _protected_row_counts(
         excluded = dict.fromkeys(excluded)
     total_excluded = rows - rows_used
     return {
-        "rows": None if 0 < total_excluded < min_cell else rows,
-        "rows_used": rows_used,
+        "rows": None if 0 < total_excluded < min_cell or rows_used_hidden else rows,
+        "rows_used": None if rows_used_hidden else rows_used,
         "rows_excluded": excluded,
     }
 
@@ -479,7 +481,11 @@ def findings_document(
             "file": data.name,
             "sha256": sha,
             **_protected_row_counts(
-                prepared.rows_read, findings.rows_used, prepared.exclusions, settings.min_cell
+                prepared.rows_read,
+                findings.rows_used,
+                prepared.exclusions,
+                settings.min_cell,
+                rows_used_hidden=findings.rows_used_hidden,
             ),
         },
         "settings": {
@@ -508,4 +514,21 @@ def findings_document(
             "area_assumed": area is None and findings.criteria_area is not None,
         },
         "accommodation": list(findings.accommodation),
+        "disclosure": disclosure_summary(findings),
+    }
+
+
+def disclosure_summary(findings: Findings) -> dict[str, Any]:
+    """What the disclosure control hid of the main figures, for the words of the terminal and reports:
+    the rows used, and the women's and men's whole-group figures per outcome (hidden only when nothing
+    else could protect a smaller group)."""
+    whole = [
+        {"outcome": d["outcome"], "sex": d["sex"]}
+        for d in findings.descriptives
+        if not d["breakdown"] and d["sex"] in ("female", "male") and d["suppressed"]
+    ]
+    return {
+        "hidden_cells": findings.hidden_cells,
+        "rows_used_hidden": findings.rows_used_hidden,
+        "whole_group_hidden": whole,
     }
