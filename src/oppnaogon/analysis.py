@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 
 from oppnaogon import stats, verdicts
-from oppnaogon.config import SEX_VALUES, OutcomeSpec
+from oppnaogon.config import SEX_VALUES, OutcomeSpec, check_settings
 from oppnaogon.counting import counts_by_sex
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
@@ -39,13 +39,25 @@ COMPARED = stats.SEXES
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    """Thresholds of the analysis. `min_diff` is in proportion units (0.05 = 5 percentage points)."""
+    """Thresholds of the analysis. `min_diff` is in proportion units (0.05 = 5 percentage points).
+
+    Checked on construction (:func:`oppnaogon.config.check_settings`): a limit below the floor of 3 is
+    refused here, whichever command or Python caller builds the settings."""
 
     min_cell: int = 5
     min_diff: float = 0.05
     min_smd: float = 0.2
     alpha: float = 0.05
     confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        check_settings(
+            min_cell=self.min_cell,
+            min_diff=self.min_diff,
+            min_smd=self.min_smd,
+            alpha=self.alpha,
+            confidence=self.confidence,
+        )
 
 
 @dataclass(frozen=True)

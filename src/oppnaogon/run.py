@@ -45,6 +45,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def analysis_settings(
+    min_cell: int | None, min_diff_pp: float | None = None, config_min_cell: int | None = None
+) -> AnalysisSettings:
+    """The settings of a run of `analyse` or `batch`: the option given, else oppnaogon.toml's
+    `min_cell`, else the default. `AnalysisSettings` checks them (the one check for every command and
+    Python caller); the commands call this once on their options before reading or writing anything, so
+    that a refused limit leaves no trace."""
+    defaults = AnalysisSettings()
+    chosen_min_cell = min_cell if min_cell is not None else config_min_cell
+    min_diff: object = defaults.min_diff
+    if min_diff_pp is not None:  # percentage points; anything else is left to the check to explain
+        number = isinstance(min_diff_pp, int | float) and not isinstance(min_diff_pp, bool)
+        min_diff = min_diff_pp / 100 if number else min_diff_pp
+    return AnalysisSettings(
+        min_cell=chosen_min_cell if chosen_min_cell is not None else defaults.min_cell,
+        min_diff=min_diff,  # type: ignore[arg-type]
+    )
+
+
 def run_analysis(
     data: str | Path,
     config: str | Path | None = None,
@@ -83,6 +102,7 @@ def run_analysis(
         from oppnaogon.followup import load_previous
 
         previous = load_previous(compare_with)
+    analysis_settings(min_cell, min_diff_pp)  # refused before anything is read, locked or written
     out_path = Path(out) if out is not None else None
     checked = {
         "data": data,
@@ -123,12 +143,7 @@ def _run(
     """The analysis itself, on arguments `run_analysis` has checked."""
     config_path = find_config(data, Path(config) if config else None)
     table, cfg = load_input(data, config_path)
-    settings = AnalysisSettings(
-        min_cell=min_cell if min_cell is not None else cfg.min_cell,
-        min_diff=(min_diff_pp / 100) if min_diff_pp is not None else 0.05,
-    )
-    if settings.min_cell < 3:
-        raise UsageError("--min-cell måste vara minst 3.", "Lägre gränser kan röja enskilda personer.")
+    settings = analysis_settings(min_cell, min_diff_pp, cfg.min_cell)
     prepared = prepare(table, cfg)
     del table  # the raw rows: normalised now, and only memory from here on
     whole_extract = prepared
