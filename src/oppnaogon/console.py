@@ -398,7 +398,9 @@ def print_batch(run: Any, console: Console | None = None) -> None:
     table.add_column("Status")
     for unit in run.units:
         status = "klar" if unit.status == "ok" else f"[red]misslyckades[/red]: {escape(unit.reason or '')}"
-        table.add_row(escape(unit.name), escape(unit.slug), _number(unit.rows), status)
+        # a refused unit's rows below the limit: '..', as in the reports (its reason says "färre än N")
+        rows = ".." if unit.shown_rows is None else _number(unit.shown_rows)
+        table.add_row(escape(unit.name), escape(unit.slug), rows, status)
     console.print(table)
     console.print(
         f"Översikt: {escape(str(run.out / 'oversikt' / 'oversikt.html'))}", highlight=False, soft_wrap=True
