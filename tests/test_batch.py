@@ -650,3 +650,28 @@ def test_batch_with_the_lowest_allowed_limit_runs(write_csv: WriteCsv, tmp_path:
         ("1785-saffle", 3, "ok"),
     ]
     assert _read_units(out)["1785-saffle"]["settings"]["min_cell"] == 3
+
+
+def test_a_file_whose_municipality_column_is_empty_is_named_after_the_file(
+    write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    """One unit per file: a file with no municipality on any row is the unit of its file name (it was
+    called 'None')."""
+    folder = tmp_path / "kommuner"
+    folder.mkdir()
+    for name, municipality in (("karlstad", "Karlstad"), ("okand", "")):
+        rows = _municipalities([], [])[:25]  # the header and Karlstad's 24 rows
+        (folder / f"{name}.csv").write_text(
+            "\n".join(";".join([r[0], municipality if i else r[1], *r[2:]]) for i, r in enumerate(rows))
+            + "\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "ut"
+    result = runner.invoke(app, ["batch", str(folder), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary, overview = _published(out)
+    assert [(u["name"], u["code"], u["folder"], u["rows"]) for u in summary["units"]] == [
+        ("Karlstad", "1780", "1780-karlstad", 24),
+        ("okand", None, "okand", 24),
+    ]
+    assert overview["units_in_region"] == 2 and overview["region_rows"] == 48
