@@ -278,11 +278,15 @@ def test_a_handful_of_real_numbers_among_case_numbers_is_refused(tmp_path: Path)
     case_numbers = numbers.filter(~holds_identity_number(numbers))
     assert case_numbers.len() > 2900
     real = pl.Series(["6408233234", "8112189876", "0712241231"])
-    data = _parquet(
-        tmp_path / "uttag.parquet",
-        "Ärendenummer",
-        pl.concat([case_numbers[:37], real]),
-    )
+    numbers = pl.concat([case_numbers, real])  # 3 in about 3,000: 0.1 %
+    data = tmp_path / "uttag.parquet"
+    pl.DataFrame(
+        {
+            "Kön": ["K", "M"] * (numbers.len() // 2) + ["K"] * (numbers.len() % 2),
+            "Insats beviljad": "Ja",
+            "Ärendenummer": numbers,
+        }
+    ).write_parquet(data)
     message = _message(data)
     assert "kolumn 'Ärendenummer' (3 värden är person- eller samordningsnummer; en kolumn av" in message
     assert "person- eller ärendenummer, pekar ut enskilda personer" in message
@@ -340,3 +344,43 @@ def test_numeric_look_alikes_in_parquet_and_excel_pass(tmp_path: Path) -> None:
     _xlsx(tmp_path / "uttag.xlsx", {"Uttag": cells, "Noter": notes})
     result = runner.invoke(app, ["check", str(tmp_path / "uttag.xlsx")])
     assert result.exit_code == 0, result.output
+
+
+def test_a_duplicated_header_holding_a_number_is_not_printed(tmp_path: Path) -> None:
+    """A file without its header row whose first row repeats a number: refused as unreadable (two
+    columns with one header, exit 3) before the guard runs, and the message does not show the header."""
+    rows = [[CHILD, CHILD, "Ja"], *[[CHILD, CHILD, "Nej"]] * 3]
+    result = runner.invoke(app, ["check", str(_csv(tmp_path / "uttag.csv", rows))])
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert "har två kolumner med samma rubrik (kolumn 1 och 2)" in message
+    assert all(secret not in message for secret in SECRETS)
+
+
+def test_batch_of_several_files_checks_them_all_before_making_a_folder(tmp_path: Path) -> None:
+    """Several files (one unit each): a refused second file stops the batch before any folder or lock
+    is made, as does a file in the folder whose name holds a number."""
+    folder = tmp_path / "kommuner"
+    folder.mkdir()
+    _csv(folder / "a_arvika.csv", _rows())
+    _csv(
+        folder / "b_karlstad.csv",
+        _rows("Boende", lambda i: f"se {CHILD.replace('-', '/')}" if i == 1 else "-"),
+    )
+    out = tmp_path / "ut" / "batch"
+    result = runner.invoke(app, ["batch", str(folder), "--out", str(out)])
+    _assert_refused(result.output, result.exit_code)
+    assert "kolumn 'Boende' (1 person- eller samordningsnummer inuti texten)" in " ".join(
+        result.output.split()
+    )
+    assert not (tmp_path / "ut").exists()
+
+    (folder / "b_karlstad.csv").rename(folder / f"b_{CHILD}.csv")
+    _csv(folder / f"b_{CHILD}.csv", _rows())
+    result = runner.invoke(app, ["batch", str(folder), "--out", str(out)])
+    _assert_refused(result.output, result.exit_code)
+    assert "Sökvägen till datafilen" in result.output
+    assert not (tmp_path / "ut").exists()
+    # and without them, the batch runs
+    (folder / f"b_{CHILD}.csv").unlink()
+    assert runner.invoke(app, ["batch", str(folder), "--out", str(out), "--format", "json"]).exit_code == 0
