@@ -145,10 +145,13 @@ def run_batch(
         )
     if jobs < 1:
         raise UsageError("--jobs måste vara minst 1.", "Ange antalet rapporter som får skrivas samtidigt.")
+    from oppnaogon.privacy import guard_paths
     from oppnaogon.run import analysis_settings
 
+    guard_paths(list(inputs), out)  # before any message names them
     analysis_settings(min_cell)  # the same check as analyse's, before anything is read or written
     files = data_files(inputs)
+    guard_paths(files)  # the files found in a folder: their names become units' names
     out = Path(out)
     from oppnaogon.run import _check_output_folder
 
@@ -156,12 +159,13 @@ def run_batch(
         _check_output_folder(out, file)
     from oppnaogon.overview import build_overview
 
+    loaded = _guarded_inputs(files, config)
     with output_lock(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
             with _UnitWriter(staging, formats, lang, Path(templates) if templates else None, jobs) as writer:
-                units, parts, notes = _analyse_units(files, config, period, min_cell, writer.submit)
+                units, parts, notes = _analyse_units(files, config, period, min_cell, writer.submit, loaded)
             # after every unit's folder is written: a unit whose writing failed is no part of the region
             overview = build_overview(units, _region(parts))
             _finish(staging, out, units, overview, lang)
@@ -169,6 +173,22 @@ def run_batch(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BatchRun(units=tuple(units), overview=overview, out=out, notes=tuple(notes))
+
+
+def _guarded_inputs(files: list[Path], config: str | Path | None) -> dict[Path, tuple[Any, Any]]:
+    """Read and guard every file before the output lock is taken and a folder is made: a refused extract
+    (exit 4) leaves the output path as it was. One file (a region with a municipality column, the usual
+    batch) is kept for the analysis; of several, each is read again when its turn comes, so that memory
+    stays that of one file (reading small files twice costs little beside analysing them)."""
+    from oppnaogon.check import find_config, load_input
+
+    kept: dict[Path, tuple[Any, Any]] = {}
+    for file in files:
+        loaded = load_input(file, find_config(file, Path(config) if config else None))
+        if len(files) == 1:
+            kept[file] = loaded
+        del loaded
+    return kept
 
 
 class _UnitWriter:
@@ -237,6 +257,7 @@ def _analyse_units(
     period: str | None,
     min_cell: int | None,
     on_unit: Callable[[UnitResult], None],
+    loaded: dict[Path, tuple[Any, Any]] | None = None,
 ) -> tuple[list[UnitResult], list[_RegionPart], list[str]]:
     """Read and prepare each file once; split a file with several municipalities into its units in one
     pass; analyse every unit. Returns the units, each file's rows for the region (`_region`, once every
@@ -254,7 +275,8 @@ def _analyse_units(
     parts: list[_RegionPart] = []
     for file in files:
         config_path = find_config(file, Path(config) if config else None)
-        table, cfg = load_input(file, config_path)
+        # read (and guarded) already by `_guarded_inputs`, or read again here
+        table, cfg = loaded.pop(file) if loaded and file in loaded else load_input(file, config_path)
         whole = prepare(table, cfg)
         del table  # the raw rows: normalised now, and only memory from here on
         prepared, selected = _select_period(whole, period, cfg.period)

@@ -14,7 +14,7 @@ from oppnaogon.config import SEX_VALUES, Config, load_config
 from oppnaogon.errors import ConfigError, UsageError
 from oppnaogon.loading import LoadedTable, LoadOptions, read_table
 from oppnaogon.normalise import MISSING_PREFIX, Prepared, prepare
-from oppnaogon.privacy import guard
+from oppnaogon.privacy import guard, guard_paths
 
 CONFIG_NAME = "oppnaogon.toml"
 
@@ -74,8 +74,15 @@ def load_input(data: Path, config_path: Path | None) -> tuple[LoadedTable, Confi
         delimiter=config.delimiter,
         missing_markers=defaults.missing_markers + config.missing,
     )
+    guard_paths([data])
     table = read_table(data, options)
-    guard(table.frame, str(data), table.distinct)
+    guard(
+        table.frame,
+        str(data),
+        table.distinct,
+        dropped_columns=table.dropped_empty_columns,
+        other_sheets=table.other_sheets,
+    )
     return table, config
 
 
@@ -84,6 +91,7 @@ def run_check(data: str | Path, config: str | Path | None = None) -> CheckResult
     import polars as pl
 
     data = Path(data)
+    guard_paths([data])
     if not data.exists():
         raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
     config_path = find_config(data, Path(config) if config else None)

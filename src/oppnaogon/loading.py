@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -75,13 +76,15 @@ class LoadedTable:
     delimiter: str | None = None
     blank_rows_skipped: int = 0
     dropped_empty_columns: tuple[int, ...] = field(default_factory=tuple)
+    other_sheets: tuple[tuple[int, str, pl.DataFrame], ...] = field(default=(), repr=False, compare=False)
+    """The workbook's other sheets (position, name, every cell as text), for the privacy guard only."""
     _distinct: dict[str, pl.Series] = field(default_factory=dict, repr=False, compare=False)
     _released_rows: int | None = field(default=None, repr=False, compare=False)
 
     def without_rows(self) -> LoadedTable:
         """This table's description without its rows: once normalised, the raw rows would only hold
         memory (850 MB at 10M rows) through the analysis."""
-        return replace(self, frame=self.frame.clear(), _released_rows=self.rows)
+        return replace(self, frame=self.frame.clear(), other_sheets=(), _released_rows=self.rows)
 
     def distinct(self, header: str) -> pl.Series:
         """The distinct non-missing values of a column, computed once and shared by every later step
@@ -322,8 +325,10 @@ def _check_headers(path: Path, header: list[str], word: str) -> None:
         if not name:
             continue
         if name in seen:
+            # a header row that is really data (an export without its header) may hold a personnummer
+            shown = " med samma rubrik" if re.search(r"[0-9]{6}", name) else f" med rubriken '{name}'"
             raise DataError(
-                f"Filen {path} har två kolumner med rubriken '{name}' ({word} {seen[name]} och {position}).",
+                f"Filen {path} har två kolumner{shown} ({word} {seen[name]} och {position}).",
                 "Byt namn på den ena eller ta bort den i källfilen, så att varje rubrik är unik.",
             )
         seen[name] = position
@@ -447,7 +452,44 @@ def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
     frame = raw.slice(top + 1).rename(dict(zip(raw.columns, _column_names(header), strict=True)))
     first = top + 2  # 1-based row number of the first data row
     frame = frame.with_columns(pl.int_range(first, frame.height + first, dtype=pl.UInt32).alias(LINE))
-    return LoadedTable(frame=frame, path=path, file_format="xlsx")
+    return LoadedTable(frame=frame, path=path, file_format="xlsx", other_sheets=_other_sheets(path, options))
+
+
+def _other_sheets(path: Path, options: LoadOptions) -> tuple[tuple[int, str, pl.DataFrame], ...]:
+    """Every sheet but the one read, each as its used cells in text (position in the workbook, name,
+    cells): the privacy guard checks them all, as a personnummer on a second sheet leaves the
+    municipality with the file as surely as one on the first. A sheet that cannot be read as a grid
+    (a damaged part, say) is checked as the text of every cell of the workbook instead."""
+    import fastexcel
+    import polars as pl
+
+    names = fastexcel.read_excel(path).sheet_names
+    chosen = options.sheet if options.sheet is not None else (names[0] if names else None)
+    sheets = []
+    for position, name in enumerate(names, start=1):
+        if name == chosen:
+            continue
+        try:
+            cells = pl.read_excel(
+                path, sheet_name=name, has_header=False, infer_schema_length=0, raise_if_empty=False
+            )
+        except Exception:  # fastexcel raises its own exception types
+            cells = _workbook_texts(path)
+        sheets.append((position, name, cells.with_columns(pl.all().cast(pl.String))))
+    return tuple(sheets)
+
+
+def _workbook_texts(path: Path) -> pl.DataFrame:
+    """The text of every cell value of every sheet (the sheets' XML and the shared strings), one column."""
+    import polars as pl
+
+    texts: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/") or member == "xl/sharedStrings.xml":
+                xml = archive.read(member).decode("utf-8", errors="replace")
+                texts += re.findall(r"<(?:\w+:)?[vt](?:\s[^>]*)?>([^<]*)</", xml)
+    return pl.DataFrame({"cells": pl.Series(texts, dtype=pl.String)})
 
 
 def _read_parquet(path: Path, options: LoadOptions) -> LoadedTable:
@@ -697,6 +739,7 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
         delimiter=table.delimiter,
         blank_rows_skipped=int(blank_rows),
         dropped_empty_columns=tuple(dropped),
+        other_sheets=table.other_sheets,
         # dropping blank rows removes no value that a non-blank row has, so the sets stay exact
         _distinct={c: v for c, v in distinct.items() if c in frame.columns},
     )

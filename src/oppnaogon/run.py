@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Any
 from oppnaogon import __version__
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
 from oppnaogon.check import find_config, load_input
+from oppnaogon.config import Config
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.errors import UsageError
+from oppnaogon.loading import LoadedTable
 from oppnaogon.normalise import Prepared, prepare
 from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
 from oppnaogon.periods import Period, period_words
+from oppnaogon.privacy import guard_paths
 from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import LANGUAGES
 
@@ -64,6 +67,21 @@ def analysis_settings(
     )
 
 
+@dataclass
+class _Loaded:
+    """The input `run_analysis` has read and guarded, for `_run`, which takes the rows out (`take`): then
+    nothing else holds them, and they are released once normalised."""
+
+    table: LoadedTable | None
+    config: Config
+    config_path: Path | None
+
+    def take(self) -> tuple[LoadedTable, Config, Path | None]:
+        table, self.table = self.table, None
+        assert table is not None
+        return table, self.config, self.config_path
+
+
 def run_analysis(
     data: str | Path,
     config: str | Path | None = None,
@@ -80,6 +98,7 @@ def run_analysis(
     """Run steps 1–2 on `data` and write `formats` (reports in `lang`, from the templates in `templates`
     where the analyst has their own). With `out=None` nothing is written (the findings are only returned)."""
     data = Path(data)
+    guard_paths([data], out)  # before any message, log line or folder names them
     if not data.exists():
         raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
     unknown = [f for f in formats if f not in ALL_FORMATS]
@@ -104,9 +123,15 @@ def run_analysis(
         previous = load_previous(compare_with)
     analysis_settings(min_cell, min_diff_pp)  # refused before anything is read, locked or written
     out_path = Path(out) if out is not None else None
+    if out_path is not None:
+        _check_output_folder(out_path, data)
+    # Read and guarded before the output lock: a refused extract (exit 4) leaves the output path as it
+    # was, with no folder, parent folder or lock file created.
+    config_path = find_config(data, Path(config) if config else None)
+    table, cfg = load_input(data, config_path)
     checked = {
         "data": data,
-        "config": config,
+        "loaded": _Loaded(table, cfg, config_path),
         "out_path": out_path,
         "formats": formats,
         "period": period,
@@ -116,13 +141,13 @@ def run_analysis(
         "templates_path": templates_path,
         "previous": previous,
     }
+    del table
     if out_path is None:
         return _run(**checked)
-    _check_output_folder(out_path, data)
     from oppnaogon.files import output_lock
 
-    # held from reading to the last file moved into place: an overlapping run into the same folder
-    # (two cron jobs) stops at once instead of racing this one
+    # held from the analysis to the last file moved into place: an overlapping run into the same folder
+    # (two cron jobs) stops before analysing instead of racing this one
     with output_lock(out_path):
         return _run(**checked)
 
@@ -130,7 +155,7 @@ def run_analysis(
 def _run(
     *,
     data: Path,
-    config: str | Path | None,
+    loaded: _Loaded,
     out_path: Path | None,
     formats: tuple[str, ...],
     period: str | None,
@@ -140,9 +165,8 @@ def _run(
     templates_path: Path | None,
     previous: dict[str, Any] | None,
 ) -> AnalysisRun:
-    """The analysis itself, on arguments `run_analysis` has checked."""
-    config_path = find_config(data, Path(config) if config else None)
-    table, cfg = load_input(data, config_path)
+    """The analysis itself, on arguments `run_analysis` has checked and the input it has read and guarded."""
+    table, cfg, config_path = loaded.take()
     settings = analysis_settings(min_cell, min_diff_pp, cfg.min_cell)
     prepared = prepare(table, cfg)
     del table  # the raw rows: normalised now, and only memory from here on
