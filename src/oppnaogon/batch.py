@@ -227,7 +227,9 @@ def _analyse_units(
     for file in files:
         config_path = find_config(file, Path(config) if config else None)
         table, cfg = load_input(file, config_path)
-        whole = prepare(table, cfg)
+        # each municipality is a unit of its own (refused below when too small), never pooled
+        least = min_cell if min_cell is not None else cfg.min_cell
+        whole = prepare(table, cfg, min_cell=least, pool_municipalities=False)
         del table  # the raw rows: normalised now, and only memory from here on
         prepared, selected = _select_period(whole, period, cfg.period)
         frame = prepared.frame
