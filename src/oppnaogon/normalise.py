@@ -263,14 +263,14 @@ def prepare(
     # file pools the same values, so runs cannot be differenced to reveal them
     pooled: list[dict[str, Any]] = []
     always_kept: dict[str, frozenset[str]] = {"residence": frozenset()}
-    always_kept["birth_region"] = frozenset({*geography.REGIONS, ABROAD})  # the tool's own categories
+    if "birth_region" in roles and "birth_country" not in roles:  # countries give only the regions
+        always_kept["birth_region"] = frozenset({*geography.REGIONS, ABROAD})  # the tool's own categories
     if pool_municipalities:
         always_kept["municipality"] = frozenset()
     for dimension, kept in always_kept.items():
         if dimension not in frame.columns:
             continue
-        role = "birth_country" if dimension == "birth_region" and "birth_country" in roles else dimension
-        header = roles[role].header
+        header = roles[dimension].header
         # every value the column can hold: the file's own, and the kommunkoder they were written as
         candidates = _distinct(table, header)
         if dimension == "municipality":
@@ -546,7 +546,9 @@ def _pool_labels(
     if top is None:
         return frame, None
     top = int(top)
-    per_code = np.bincount(physical.fill_null(top + 1).to_numpy(), minlength=top + 2)
+    if physical.null_count():
+        physical = physical.fill_null(top + 1)
+    per_code = np.bincount(physical.to_numpy(), minlength=top + 2)
     possible = [v for v in dict.fromkeys(candidates) if v not in kept and v != POOLED]
     codes = pl.Series(possible, dtype=pl.String).cast(frame.schema[column], strict=False).to_physical()
     pooled = {}
