@@ -117,11 +117,13 @@ def test_unsafe_unit_names_stay_inside_the_output_folder(write_csv: WriteCsv, tm
         )
     out = tmp_path / "ut" / "batch"
     result = runner.invoke(app, ["batch", str(write_csv(rows)), "--out", str(out), "--format", "json"])
-    assert result.exit_code == 0, result.output
+    # values that are no known kommun are a missing municipality (issue 14): never a unit or a folder
+    assert result.exit_code == 5, result.output
+    assert "passwd" not in result.output and "../../x" not in result.output
     written = sorted(p.name for p in out.iterdir() if p.is_dir())
     assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
     assert not (tmp_path / "x").exists() and not (tmp_path / "ut" / "x").exists()
-    assert "1780-karlstad" in written and len(written) == 4  # three units and oversikt
+    assert written == ["1780-karlstad", "oversikt"]
 
 
 def test_an_unusable_unit_is_reported_and_the_others_are_written(write_csv: WriteCsv, tmp_path: Path) -> None:

@@ -163,11 +163,13 @@ def test_init_escapes_odd_headers_into_valid_toml(tmp_path: Path) -> None:
 
 
 def test_init_with_numeric_sex_codes_leaves_a_note(write_csv: WriteCsv, tmp_path: Path) -> None:
-    path = write_csv([["Kön", "Ålder"], ["1", "30"], ["2", "40"]])
+    path = write_csv([["Kön", "Ålder"], ["1", "30"], ["1", "31"], ["2", "40"], ["2", "41"], ["3", "42"]])
     output = tmp_path / "oppnaogon.toml"
     assert runner.invoke(app, ["init", str(path), "--output", str(output)]).exit_code == 0
     text = output.read_text(encoding="utf-8")
     assert "OBS: dessa koder känns inte igen" in text and '#   ["1", "2"]' in text
+    # a code of a single row is not named, only counted (issue 14)
+    assert '"3"' not in text and "# OBS: 1 värde i könskolumnen känns inte igen och visas inte här" in text
     assert runner.invoke(app, ["check", str(path), "--config", str(output)]).exit_code == 3
 
 

@@ -277,7 +277,9 @@ def _analyse_units(
         config_path = find_config(file, Path(config) if config else None)
         # read (and guarded) already by `_guarded_inputs`, or read again here
         table, cfg = loaded.pop(file) if loaded and file in loaded else load_input(file, config_path)
-        whole = prepare(table, cfg)
+        # each municipality is a unit of its own (refused below when too small), never pooled
+        least = min_cell if min_cell is not None else cfg.min_cell
+        whole = prepare(table, cfg, min_cell=least, pool_municipalities=False)
         del table  # the raw rows: normalised now, and only memory from here on
         prepared, selected = _select_period(whole, period, cfg.period)
         settings = analysis_settings(min_cell, None, cfg.min_cell)

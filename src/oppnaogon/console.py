@@ -253,6 +253,8 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
         + (f" (period {escape(_period_text(findings['period']))})" if findings.get("period") else "")
         + f", grupper under {findings['settings']['min_cell']} personer visas som '..'."
     )
+    for pooled in findings.get("pooled_labels", []):
+        console.print(f"[yellow]Obs:[/yellow] {escape(pooled['note'])}", highlight=False)
     values = {
         (d["outcome"], tuple(d["breakdown"].items()), d["sex"]): d["value"] for d in findings["descriptives"]
     }

@@ -168,7 +168,7 @@ def _run(
     """The analysis itself, on arguments `run_analysis` has checked and the input it has read and guarded."""
     table, cfg, config_path = loaded.take()
     settings = analysis_settings(min_cell, min_diff_pp, cfg.min_cell)
-    prepared = prepare(table, cfg)
+    prepared = prepare(table, cfg, min_cell=settings.min_cell)
     del table  # the raw rows: normalised now, and only memory from here on
     whole_extract = prepared
     prepared, selected = _select_period(prepared, period, cfg.period)
@@ -511,7 +511,7 @@ def findings_document(
 ) -> dict[str, Any]:
     """findings.json (PRODUCT §7): extend, never rename. `age_group`: that of `prepared`'s rows unless
     given (see `population_age_group`)."""
-    return {
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "oppnaogon", "version": __version__},
         "input": {
@@ -548,3 +548,9 @@ def findings_document(
         },
         "accommodation": list(findings.accommodation),
     }
+    if prepared.pooled_labels:  # only then: findings of files without such values stay as they were
+        document["pooled_labels"] = [
+            {k: entry[k] for k in ("column", "dimension", "values", "at_least_min_cell", "note")}
+            for entry in prepared.pooled_labels
+        ]
+    return document
