@@ -65,14 +65,16 @@ def candidates(x1: int, n1: int, x0: int, n0: int) -> np.ndarray:
     return np.stack([g.ravel() for g in grid], axis=1)
 
 
-def matches(value: np.ndarray, shown: float | None) -> np.ndarray:
-    """Whether each candidate's figure is published as `shown` (its decimals give the precision)."""
+KIND = {"odds_ratio": "odds_ratio", "odds_ratio_ci": "odds_ratio", "p_value": "p", "heterogeneity_p": "p"}
+
+
+def matches(value: np.ndarray, shown: float | None, name: str, form: str) -> np.ndarray:
+    """Whether each candidate's figure `name` is published as `shown` in the publication `form`."""
     if shown is None:
         return np.ones(value.shape, dtype=bool)
-    digits = len(repr(float(shown)).split(".")[1].rstrip("0")) if "." in repr(float(shown)) else 0
-    digits = max(digits, 2)  # a published 0.1 may be 0.10 rounded: never assume fewer than 2 decimals
+    digits = verdicts.FIGURE_DIGITS[form][KIND.get(name, "difference")]
     with np.errstate(invalid="ignore"):
-        return np.abs(value - shown) <= 0.5 * 10.0**-digits + 1e-12
+        return np.abs(value - shown) <= 0.5 * 10.0**-digits + 1e-9
 
 
 def attack(findings: dict[str, Any]) -> dict[str, set[int]]:
@@ -87,6 +89,7 @@ def attack(findings: dict[str, Any]) -> dict[str, set[int]]:
     a, b, c, d = cells.T
     r = mantel_haenszel(group, a, a + b, c, c + d, k)
     adjusted = findings["differences"][0]["adjusted"] or {}
+    form = adjusted.get("figures", "exact")
     figures = {
         "estimate": r.risk_difference,
         "odds_ratio": r.odds_ratio,
@@ -97,13 +100,13 @@ def attack(findings: dict[str, Any]) -> dict[str, set[int]]:
     }
     keep = np.ones(k, dtype=bool)
     for name, values in figures.items():
-        keep &= matches(values, adjusted.get(name))
+        keep &= matches(values, adjusted.get(name), name, form)
     for name, (low_value, high_value) in (
         ("ci", (r.rd_ci_low, r.rd_ci_high)),
         ("odds_ratio_ci", (r.or_ci_low, r.or_ci_high)),
     ):
         shown = adjusted.get(name) or [None, None]
-        keep &= matches(low_value, shown[0]) & matches(high_value, shown[1])
+        keep &= matches(low_value, shown[0], name, form) & matches(high_value, shown[1], name, form)
     if adjusted.get("persons_in_one_sex_strata") is not None:
         alone = np.array([published_count(int(v), MIN_CELL) for v in r.persons_one_sex_only])
         keep &= alone == adjusted["persons_in_one_sex_strata"]
@@ -254,3 +257,140 @@ def test_persons_alone_and_compared_say_no_more_than_the_rounded_count() -> None
     assert (entry["persons_in_one_sex_strata"], entry["persons_compared"]) == (0, 127)
     entry = verdicts._adjusted_entry(adjusted(127, 7), ["need"], 0.05, MIN_CELL)
     assert (entry["persons_in_one_sex_strata"], entry["persons_compared"]) == (10, 117)
+
+
+def published_figures(findings: dict[str, Any]) -> dict[str, Any]:
+    return findings["differences"][0]["adjusted"] or {}
+
+
+def consistent(tables: np.ndarray, shown: dict[str, Any]) -> np.ndarray:
+    """Which of these tables (k × strata × 4 cells) publish the same adjusted figures as `shown`."""
+    k, strata, _ = tables.shape
+    a, b, c, d = tables.reshape(-1, 4).T
+    r = mantel_haenszel(np.repeat(np.arange(k), strata), a, a + b, c, c + d, k)
+    keep = np.ones(k, dtype=bool)
+    for name, values in (
+        ("estimate", r.risk_difference),
+        ("odds_ratio", r.odds_ratio),
+        ("female_share", r.female_share),
+        ("male_share_standardised", r.standardised_male_share),
+        ("p_value", r.cmh_p_value),
+        ("heterogeneity_p", r.breslow_day_p_value),
+    ):
+        keep &= matches(values, shown[name], name, shown["figures"])
+    for name, (low, high) in (
+        ("ci", (r.rd_ci_low, r.rd_ci_high)),
+        ("odds_ratio_ci", (r.or_ci_low, r.or_ci_high)),
+    ):
+        form = shown["figures"]
+        keep &= matches(low, shown[name][0], name, form) & matches(high, shown[name][1], name, form)
+    persons = r.n_used + r.persons_one_sex_only
+    alone = [
+        verdicts.published_part(int(p), int(n), MIN_CELL)
+        for p, n in zip(r.persons_one_sex_only, persons, strict=True)
+    ]
+    return keep & (np.array(alone) == shown["persons_in_one_sex_strata"])
+
+
+def moved(table: np.ndarray, moves: list[tuple[int, int, int]]) -> np.ndarray:
+    """`table` with each move applied to a copy: one person of cell type t from stratum i to j."""
+    result = np.repeat(table[None], len(moves), axis=0)
+    for m, (t, i, j) in enumerate(moves):
+        result[m, i, t] -= 1
+        result[m, j, t] += 1
+    return result
+
+
+def witnesses(
+    truth: np.ndarray, shown: dict[str, Any], cell: int, target: int, steps: int, seed: int
+) -> set[int]:
+    """Values of one cell over tables found to publish the same figures as the truth: a walk from the
+    true table, each step moving one person of the cell's sex and outcome into or out of its stratum
+    (towards `target`), alone or together with one other move of anyone (the crude counts stay), and
+    every table on the way checked against the published figures. What it finds are witnesses: a
+    reader cannot tell them from the truth, so a cell seen at every value 0..min_cell is not pinned
+    (the walk proves that much; it cannot prove a cell pinned)."""
+    rng = np.random.default_rng(seed)
+    strata = len(truth)
+    stratum, kind = divmod(cell, 4)
+    anyone = [(t, i, j) for t in range(4) for i in range(strata) for j in range(strata) if i != j]
+    table = truth.copy()
+    seen = {int(table[stratum, kind])}
+    for _ in range(steps):
+        current = int(table[stratum, kind])
+        if current == target:
+            break
+        others = [j for j in range(strata) if j != stratum]
+        own = (
+            [(kind, stratum, j) for j in others] if target < current else [(kind, j, stratum) for j in others]
+        )
+        singles = moved(table, own)
+        pairs = np.concatenate([moved(single, anyone) for single in singles])
+        for proposals in (singles, pairs):
+            proposals = proposals[(proposals >= 0).all(axis=(1, 2))]
+            proposals = proposals[consistent(proposals, shown)]
+            if len(proposals):
+                table = proposals[rng.integers(len(proposals))]
+                break
+        else:
+            break  # no consistent step towards the target
+        seen.add(int(table[stratum, kind]))
+    return seen
+
+
+def many_strata(seed: int, strata: int = 20) -> np.ndarray:
+    """A table of `strata` risk levels with some small cells: per stratum girls and boys granted/not."""
+    rng = np.random.default_rng(seed)
+    table = rng.integers(5, 30, size=(strata, 4))
+    small = rng.choice(strata * 4, size=4, replace=False)
+    table.ravel()[small] = rng.integers(1, MIN_CELL, size=4)
+    return table
+
+
+@pytest.mark.parametrize("seed", [1, 2])  # seeds 1-10 all hold (measured, 140 s)
+def test_rounded_figures_of_twenty_strata_leave_every_small_cell_open(tmp_path: Path, seed: int) -> None:
+    truth = many_strata(seed)
+    cells = [
+        (sex, f"Nivå {s + 1:02d}", int(truth[s, 2 * k]), int(truth[s, 2 * k + 1]))
+        for s in range(len(truth))
+        for k, sex in enumerate(("Flicka", "Pojke"))
+    ]
+    shown = published_figures(published(tmp_path, extract(cells)))
+    assert shown["figures"] == "rounded"
+    small = [cell for cell, v in enumerate(truth.ravel()) if 0 < v < MIN_CELL]
+    assert len(small) == 4
+    for cell in small:
+        seen = set().union(*(witnesses(truth, shown, cell, target, 60, seed) for target in (0, MIN_CELL)))
+        # the reader cannot tell a small count from one of min_cell or more (nor, mostly, from none)
+        assert not revealing(seen) and max(seen) >= MIN_CELL, (cell, sorted(seen))
+
+
+def test_withheld_figures_read_well_in_the_report_the_table_and_the_terminal(tmp_path: Path) -> None:
+    """An unmotivated difference whose table has a cell of 2 (girls of high risk not granted): the
+    verdict is given, the adjusted difference is said not to be shown and why, the CSV hides it."""
+    cells = [("Flicka", "Hög risk", 30, 2), ("Pojke", "Hög risk", 15, 15), ("Flicka", "Låg risk", 20, 10)]
+    cells += [("Pojke", "Låg risk", 5, 35)]
+    data = tmp_path / "uttag.csv"
+    data.write_text("\n".join(extract(cells)) + "\n", encoding="utf-8")
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(app, ["analyse", str(data), "--out", str(out), "--format", "json,md,csv"])
+    assert result.exit_code == 0, result.output
+    assert "omotiverad" in result.output
+    adjusted = json.loads((out / "findings.json").read_text(encoding="utf-8"))["differences"][0]["adjusted"]
+    assert adjusted["figures"] == "withheld"
+    assert [adjusted[k] for k in ("estimate", "p_value", "odds_ratio", "female_share", "heterogeneous")] == [
+        None
+    ] * 5
+    assert (adjusted["persons_compared"], adjusted["persons_in_one_sex_strata"], adjusted["known_share"]) == (
+        132,
+        0,
+        1.0,
+    )
+    report = (out / "rapport.md").read_text(encoding="utf-8")
+    assert (
+        "Bedömning: omotiverad. Skillnaden finns kvar när kvinnor/flickor och män/pojkar med samma värden på "
+        "kriterierna – behov – jämförs. Den justerade skillnaden visas inte: några grupper med samma "
+        "kriterievärden är så små att siffrorna skulle avslöja hur många de är."
+    ) in report
+    row = (out / "skillnader.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(";")
+    assert row[15:19] == ["..", "..", "..", ".."]

@@ -31,7 +31,11 @@ behövts") never explains a difference. Such a column is used as two levels only
 compared with those who did not need one. How often that happened per sex is a finding of its own
 (`accommodation_findings`).
 
-Per-stratum counts are never published; only pooled estimates of groups that step 1 publishes.
+Per-stratum counts are never published; only pooled estimates of groups that step 1 publishes, and those
+only in forms that cannot rebuild a stratum count below `min_cell` (issue 14, point 8): exact for a table
+of strata without small counts, rounded for one of many strata, withheld otherwise (`publication_form`);
+counts of persons and the recorded share from rounded counts (`published_count`, `published_part`). The
+verdict is decided on the unrounded figures.
 """
 
 from __future__ import annotations
@@ -269,7 +273,7 @@ def assess(
         adjusted_p = stats.benjamini_hochberg(p)
         for (entry, adj, ids, compared), p_adj in zip(family, adjusted_p, strict=True):
             if entry["adjusted"] is not None:
-                entry["adjusted"]["p_adjusted"] = _published(p_adj, publication_form(adj), 6, 3)
+                entry["adjusted"]["p_adjusted"] = _published(p_adj, publication_form(adj), "p")
             verdict, explained_by, reason = decide(
                 entry["estimate"], False, adj, {}, settings, masked_p_adjusted=float(p_adj)
             )
@@ -661,9 +665,9 @@ def _criteria_entries(
         elif adj is not None and adj.usable:
             form = publication_form(adj)
             item |= {
-                "adjusted_estimate": _published(adj.estimate, form, 4, 2),
-                "ci": [_published(adj.ci[0], form, 4, 2), _published(adj.ci[1], form, 4, 2)],
-                "p_value": _published(adj.p_value, form, 6, 3),
+                "adjusted_estimate": _published(adj.estimate, form, "difference"),
+                "ci": [_published(adj.ci[0], form, "difference"), _published(adj.ci[1], form, "difference")],
+                "p_value": _published(adj.p_value, form, "p"),
                 "explains": explains(adj, entry["estimate"], settings),
                 "known_share": published_known_share(adj, settings.min_cell),
                 "figures": form,
@@ -676,23 +680,34 @@ def _criteria_entries(
 
 # Adjusted figures of a table with small counts are published rounded only when it has at least this many
 # strata with both sexes (see `publication_form`).
-MIN_STRATA_ROUNDED = 10
+MIN_STRATA_ROUNDED = 20
+# Decimals of the published adjusted figures per form: differences and shares, odds ratios, p-values.
+FIGURE_DIGITS: dict[str, dict[str, int]] = {
+    "exact": {"difference": 4, "odds_ratio": 4, "p": 6},
+    "rounded": {"difference": 2, "odds_ratio": 1, "p": 1},
+}
 
 
 def publication_form(adj: Adjusted) -> str:
     """How the adjusted figures of a comparison are published: "exact", "rounded" or "withheld".
 
-    * ``exact`` (4 decimals, p-values 6): the stratum table holds no count in 1..min_cell − 1
-      (`Adjusted.protected`), so even rebuilding it from the figures reveals no small count.
-    * ``rounded`` (differences, shares and odds ratios to 2 decimals, p-values to 3): the table has
-      small counts but at least `MIN_STRATA_ROUNDED` strata with both sexes. It then has at least
-      4·10 − 4 = 36 unknown cells beyond the crude counts, against some ten published figures each
-      known only to one part in a hundred: a great many tables give the same figures.
+    * ``exact`` (differences and shares to 4 decimals, odds ratios 4, p-values 6): the stratum table
+      holds no count in 1..min_cell − 1 (`Adjusted.protected`), so even rebuilding it from the figures
+      reveals no small count.
+    * ``rounded`` (differences and shares to 2 decimals, i.e. whole percentage points, odds ratios and
+      p-values to 1): the table has small counts but at least `MIN_STRATA_ROUNDED` (20) strata with
+      both sexes. It then has at least 4·20 − 4 = 76 unknown cells beyond the crude counts, against
+      some ten published figures each known only coarsely, and moving a person or two between strata
+      seldom changes a published figure: tests/test_adjusted_disclosure.py walks from the true table
+      to others that publish the same figures and sees every small cell reach min_cell, over a range
+      at least min_cell wide. Measured on ten seeded tables of 20 strata with four small cells each,
+      all held; with 10 strata, or p-values to 2 decimals, some small cells stayed within a range
+      narrower than min_cell (the p-value and the standardised share near a rounding edge pinned
+      them), so neither is used.
     * ``withheld`` (every figure null): small counts in a table of few strata. Such a table is
-      rebuilt exactly from its figures at any useful precision: in the 122 persons of two risk levels
-      (tests/test_adjusted_disclosure.py) rounding to whole percentage points still leaves few
-      tables, and moving one person between the strata changes the figures by more than a rounding
-      step would hide.
+      rebuilt from its figures at any useful precision: the 122 persons of two risk levels (girls
+      26/6 and 4/16 granted/not, boys 14/6 and 6/44) are the only table with their figures, both
+      exact and rounded, the 4 included.
 
     The verdict is always decided on the unrounded figures; only what is published changes."""
     if adj.protected:
@@ -702,10 +717,11 @@ def publication_form(adj: Adjusted) -> str:
     return "withheld"
 
 
-def _published(value: float, form: str, exact_digits: int, rounded_digits: int) -> float | None:
+def _published(value: float, form: str, kind: str) -> float | None:
+    """An adjusted figure of `kind` ("difference", "odds_ratio", "p") in the publication `form`."""
     if form == "withheld":
         return None
-    return _round(value, exact_digits if form == "exact" else rounded_digits)
+    return _round(value, FIGURE_DIGITS[form][kind])
 
 
 def published_count(count: int, min_cell: int) -> int:
@@ -749,11 +765,11 @@ def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min_cell: 
     heterogeneity = adj.heterogeneity_p
     form = publication_form(adj)
 
-    def number(value: float, rounded_digits: int = 2) -> float | None:
-        return _published(value, form, 4, rounded_digits)
+    def number(value: float, kind: str = "difference") -> float | None:
+        return _published(value, form, kind)
 
     def p(value: float) -> float | None:
-        return _published(value, form, 6, 3)
+        return _published(value, form, "p")
 
     alone = published_part(adj.persons_one_sex_only, adj.persons, min_cell)
     return {
@@ -763,8 +779,8 @@ def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min_cell: 
         "ci": [number(adj.ci[0]), number(adj.ci[1])],
         "p_value": p(adj.p_value),
         "p_adjusted": None,
-        "odds_ratio": number(adj.odds_ratio),
-        "odds_ratio_ci": [number(adj.or_ci[0]), number(adj.or_ci[1])],
+        "odds_ratio": number(adj.odds_ratio, "odds_ratio"),
+        "odds_ratio_ci": [number(adj.or_ci[0], "odds_ratio"), number(adj.or_ci[1], "odds_ratio")],
         "heterogeneity_p": p(heterogeneity),
         # Breslow–Day: the difference is not the same at every level of the criteria
         "heterogeneous": None
