@@ -200,8 +200,13 @@ def _print_verdict_notes(
     for d in masked:
         console.print(
             f"[yellow]Dold skillnad:[/yellow] {escape(labels[d['outcome']])}, {escape(group_text(d['breakdown']))}: vid lika "
-            f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
-            "mellan könen, fast den råa skillnaden är liten.",
+            + (
+                f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
+                if d.get("adjusted") and d["adjusted"]["estimate"] is not None
+                # small strata: the adjusted figures are withheld (verdicts.publication_form)
+                else "värden på kriterierna finns en tydlig skillnad "
+            )
+            + "mellan könen, fast den råa skillnaden är liten.",
             highlight=False,
         )
     thin = [
