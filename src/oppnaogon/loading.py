@@ -47,6 +47,13 @@ DELIMITERS = (";", "\t", ",")
 _DELIMITER_NAMES = {";": "semikolon (;)", "\t": "tabb", ",": "komma (,)"}
 _SNIFF_LINES = 50
 _MAX_LISTED = 3
+MAX_FIELD_CHARS = 2**31 - 1
+"""Longest field the CSV reader accepts (the csv module's own default is 131,072 characters, which a
+journal note pasted into a cell exceeds). The file is read into memory whole anyway, so the only limit
+kept is the largest one the csv module takes on every platform (a C long)."""
+MAX_HEADER_CHARS = 1_000
+"""Longest column header: a longer one is data (a file without a header row or delimiters), and headers
+are shown in messages and reports."""
 
 _UNNAMED = "__oppnaogon_unnamed__"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -234,6 +241,45 @@ def _binary_error(path: Path) -> DataError:
 
 
 def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
+    """A text file as strings; every failure of the readers on it (a field or line too long for them,
+    too little memory) is a :class:`DataError` that names the file and what to do, never the data."""
+    import polars as pl
+
+    csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide, but only ever raised
+    try:
+        return _parse_text(path, raw, options)
+    except MemoryError as exc:
+        raise DataError(
+            f"Filen {path} ({len(raw) / 1e6:.0f} MB) fick inte plats i datorns minne när den lästes.",
+            "Kör på en dator med mer minne, ta bort kolumner som inte behövs ur uttaget (till exempel "
+            "fritext), eller dela upp filen.",
+        ) from exc
+    except (csv.Error, pl.exceptions.PolarsError) as exc:
+        if "field limit" in str(exc):
+            raise _field_limit_error(path, None) from exc
+        # Polars' messages may quote the data: only the kind of error is named
+        raise DataError(
+            f"Filen {path} kunde inte läsas som CSV ({type(exc).__name__}).",
+            "Kontrollera att filen är en avgränsad textfil med en rubrikrad, eller exportera på nytt.",
+        ) from exc
+
+
+def _field_limit_error(path: Path, line: int | None) -> DataError:
+    where = f" på rad {line}" if line is not None else ""
+    return DataError(
+        f"Filen {path} har ett fält{where} som är längre än {_count(MAX_FIELD_CHARS)} tecken, "
+        "mer än oppnaogon läser i ett fält.",
+        "Fältet är troligen fritext eller en hel fil inklistrad i en cell. Ta bort eller korta värdet i "
+        "källfilen, eller ta bort kolumnen ur uttaget om den inte behövs.",
+    )
+
+
+def _count(number: int) -> str:
+    """A count as Swedish prose writes it: 1 000 000."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def _parse_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     import polars as pl
 
     text, encoding = _decode(path, raw, options.encoding)
@@ -253,6 +299,7 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     else:
         lines = _record_lines_plain(path, data, delimiter)
     header = _header_fields(text, delimiter)
+    _check_header_lengths(path, header, delimiter)
     _check_headers(path, header, "kolumn")
     names = _column_names(header)
     try:
@@ -300,7 +347,10 @@ def _sniff_delimiter(text: str) -> str:
     cut = len(lines) > _SNIFF_LINES or len(head) < len(text)
     best, best_fields = ";", 1
     for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(f.strip() for f in r)]
+        try:
+            rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(f.strip() for f in r)]
+        except csv.Error:  # a field beyond MAX_FIELD_CHARS: the validator names its line
+            continue
         if cut and len(rows) > 1:
             rows = rows[:-1]  # the sample may end in the middle of a (multi-line) record
         if not rows or len(rows[0]) < 2:
@@ -316,6 +366,19 @@ def _header_fields(text: str, delimiter: str) -> list[str]:
     # a prefix is enough (StringIO of the whole text would copy it); a header is never a megabyte long
     first = next(csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=delimiter), [])
     return [h.strip().lstrip("\ufeff") for h in first]
+
+
+def _check_header_lengths(path: Path, header: list[str], delimiter: str) -> None:
+    """Refuse a header too long to be one: the first line is then data, or a line without delimiters."""
+    named = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    for position, name in enumerate(header, start=1):
+        if len(name) > MAX_HEADER_CHARS:
+            raise DataError(
+                f"Rubriken i kolumn {position} på rad 1 i {path} är längre än {_count(MAX_HEADER_CHARS)} "
+                "tecken, mer än en rubrik kan vara.",
+                f"Första raden ska vara en rubrikrad med kolumnernas namn, avgränsade med {named}. Filen "
+                "saknar troligen rubrikrad eller avgränsare: exportera på nytt som CSV med rubriker.",
+            )
 
 
 def _check_headers(path: Path, header: list[str], word: str) -> None:
@@ -401,6 +464,8 @@ def _record_lines_quoted(path: Path, text: str, delimiter: str) -> list[int]:
                 starts.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _field_limit_error(path, start) from exc
         raise DataError(
             f"Filen {path} har ett citattecken som inte avslutas, nära rad {start}: {exc}.",
             "Filen kan vara avkortad. Kontrollera raden eller exportera på nytt.",
