@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from oppnaogon.report.worksheet import CarriedWorksheet
 
 SUPPRESSED = ".."
+COMPARED_SEXES = ("female", "male")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TABLE_FORMATS = ("json", "xlsx", "csv")
 ALL_FORMATS = (*REPORT_FORMATS, *TABLE_FORMATS)
@@ -79,7 +80,11 @@ def descriptive_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any
                 _cell(d["value"], hidden),
                 _cell(ci[0], hidden),
                 _cell(ci[1], hidden),
-                _cell(d.get("median"), hidden) if d["kind"] == "numeric" else "",
+                # a median withheld beside a published mean (it would be the group's smallest or largest
+                # value) is `..`; the other and unknown sexes have no median (they are not compared)
+                _cell(d.get("median"), hidden or (d["value"] is not None and d["sex"] in COMPARED_SEXES))
+                if d["kind"] == "numeric"
+                else "",
             ]
         )
     return header, rows
@@ -169,6 +174,7 @@ REASONS_SV = {
     "not tested: a sex has too few people": "ej testad: för få personer av ett kön",
     "not tested: everyone (or no one) has the outcome": "ej testad: alla (eller ingen) har utfallet",
     "not tested: all values are equal": "ej testad: alla värden är lika",
+    "suppressed: individual values could be revealed": "dold: enskildas värden skulle kunna röjas",
 }
 
 
