@@ -374,16 +374,20 @@ def test_spread_of_two_steps_is_published(write_csv: WriteCsv) -> None:
     assert (entry["value"], entry["sd"]) == (3.3333, 2.1462)
 
 
-def test_a_median_equal_to_the_smallest_value_is_not_published(write_csv: WriteCsv) -> None:
-    """Rule 4: seven girls of twelve have half an hour, the smallest value: the median 0.5 would say so."""
+def test_a_group_whose_median_is_its_smallest_or_largest_value_is_hidden(write_csv: WriteCsv) -> None:
+    """Rule 4: seven girls of twelve have half an hour, the smallest value: the median 0.5 would say so,
+    and n, mean and SD would leave five girls' sums. The group is hidden whole (withholding the median
+    alone would say the same); with six at the bottom the median is 1.25 and everything is published."""
     girls = [0.5] * 7 + [2.0, 4.0, 6.0, 8.0, 10.0]
     findings = _analysed(write_csv, girls, SPREAD_OUT)
     entry = _whole(findings, "female")
-    assert (entry["value"], entry["sd"]) == (2.7917, 3.4143)
-    assert entry["median"] is None and entry["median_ci"] is None and not entry["suppressed"]
+    assert entry == {**entry, "n": 12, "value": None, "sd": None, "median": None, "suppressed": True}
+    assert _difference(findings)["reason"] == NUMERIC_HIDDEN_REASON
+    entry = _whole(_analysed(write_csv, [0.5] * 6 + [2.0, 3.0, 4.0, 6.0, 8.0, 10.0], SPREAD_OUT), "female")
+    assert (entry["value"], entry["sd"], entry["median"]) == (3.0, 3.3371, 1.25)
     # and at the top: the median of [1, 2, 3, 4, 5] + 7 × 9 would be 9, the largest value
     entry = _whole(_analysed(write_csv, [1.0, 2.0, 3.0, 4.0, 5.0] + [9.0] * 7, SPREAD_OUT), "female")
-    assert entry["value"] is not None and entry["median"] is None
+    assert entry["value"] is None and entry["suppressed"]
 
 
 def test_the_median_interval_needs_min_cell_persons_outside_each_bound(write_csv: WriteCsv) -> None:
@@ -411,7 +415,7 @@ def test_the_batch_finding_is_closed_small_groups_show_no_extremes(write_csv: Wr
 def test_the_tables_show_hidden_numeric_figures_as_dots_with_the_reason(
     write_csv: WriteCsv, tmp_path: Path
 ) -> None:
-    girls = [0.5] * 7 + [2.0, 4.0, 6.0, 8.0, 10.0]  # median hidden beside a published mean
+    girls = [0.5] * 6 + [2.0, 3.0, 4.0, 6.0, 8.0, 10.0]  # published
     boys = [40.0] + [2.0, 3.0] * 5 + [2.0]  # dominated: hidden whole
     data = write_csv(
         [["Kön", "Stadsdel", "Timmar per vecka"]]
@@ -422,7 +426,7 @@ def test_the_tables_show_hidden_numeric_figures_as_dots_with_the_reason(
     result = CliRunner().invoke(app, ["analyse", str(data), "--out", str(out), "--format", "json,csv"])
     assert result.exit_code == 0, result.output
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert _whole(findings, "female")["median"] is None
+    assert _whole(findings, "female")["median"] == 1.25
     assert _whole(findings, "male")["value"] is None
     descriptives = {
         (r["kön"]): r
@@ -434,7 +438,7 @@ def test_the_tables_show_hidden_numeric_figures_as_dots_with_the_reason(
     assert descriptives, (out / "beskrivning.csv").read_text(encoding="utf-8-sig")[:500]
     girls_row = next(r for k, r in descriptives.items() if k.lower().startswith(("flick", "kvinn")))
     boys_row = next(r for k, r in descriptives.items() if k.lower().startswith(("poj", "män")))
-    assert (girls_row["antal"], girls_row["värde"], girls_row["median"]) == ("12", "2,7917", "..")
+    assert (girls_row["antal"], girls_row["värde"], girls_row["median"]) == ("12", "3", "1,25")
     assert (boys_row["antal"], boys_row["värde"], boys_row["median"]) == ("12", "..", "..")
     differences = list(
         csv.DictReader(io.StringIO((out / "skillnader.csv").read_text(encoding="utf-8-sig")), delimiter=";")

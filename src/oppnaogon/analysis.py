@@ -197,20 +197,19 @@ def _moments(
 
 
 # What the disclosure rules of numeric outcomes need of each group's values, beside its sums: the largest
-# and second largest contribution (absolute value), the grid the values lie on, the smallest and largest.
-PROFILE = ("top1", "top2", "step", "min", "max")
+# and second largest contribution (absolute value), the grid the values lie on, the smallest and largest
+# value and how many persons hold each of those two.
+PROFILE = ("top1", "top2", "step", "min", "max", "at_min", "at_max")
 # Values are put on a grid of this many steps per unit to find their common step (3 decimals: hours in
 # halves, quarters or minutes as fractions of an hour all land on it exactly)
 _STEP_SCALE = 1000.0
 
 
-def _profile(
-    value: np.ndarray, count: np.ndarray, first: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _profile(value: np.ndarray, count: np.ndarray, first: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per group of sorted value counts (starting at the rows `first`), the numbers of `PROFILE`, with no
     pass over rows: the largest |value| and the second largest (the same when two persons hold it), the
     greatest common step of the values (gcd on a grid of 1/1000; 0 when every value is 0), the smallest
-    and the largest value."""
+    and the largest value (a group's first and last row) and the persons holding each."""
     absolute = np.abs(value)
     lengths = np.diff(np.r_[first, len(value)])
     top1 = np.maximum.reduceat(absolute, first)
@@ -222,7 +221,8 @@ def _profile(
     # a value too large for the grid counts as a step of 1/1000: the step rule then never applies to it
     grid = np.where(scaled < 2.0**62, np.rint(scaled), 1.0).astype(np.int64)
     step = np.gcd.reduceat(grid, first) / _STEP_SCALE
-    return top1, top2, step, np.minimum.reduceat(value, first), np.maximum.reduceat(value, first)
+    last = np.r_[first[1:], len(value)] - 1
+    return top1, top2, step, value[first], value[last], count[first], count[last]
 
 
 def _split(table: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -486,11 +486,9 @@ def _analyse_unit(
                 if not spec.is_binary:
                     entry["sd"] = None if value_hidden else _round(sd[i])
                     med = medians[spec.name].get((b, g, row["sex"]))
-                    # a published mean has n >= 2·min_cell (`numeric_primary`); the median is never the
-                    # group's smallest or largest value (rule 4), and its interval leaves min_cell persons
-                    # outside each bound (rule 5)
-                    shown = not value_hidden and med is not None
-                    show = shown and med[0] not in (row[f"min:{spec.name}"], row[f"max:{spec.name}"])
+                    # a published mean has n >= 2·min_cell and a median that is no bound of the group's
+                    # values (`numeric_primary`); its interval leaves min_cell persons outside each bound
+                    show = not value_hidden and med is not None
                     interval = show and bool(stats.median_interval_shows_no_one(n[i], settings.min_cell))
                     entry["median"] = _round(med[0]) if show and med else None
                     entry["median_ci"] = [_round(med[1]), _round(med[2])] if interval and med else None
@@ -649,15 +647,16 @@ def _numeric_statistics(
 # 3. Spread: a group whose SD is below two steps of its values' own grid (the gcd of its values: every
 #    value equal, or nearly all on one or two neighbouring values) is hidden: mean and SD then pin down
 #    the values, and a mean of identical values is every person's value (as a share of 0 % or 100 %).
-# 4. The median is not published when it equals the group's smallest or largest value (a one-person
-#    value, or the sign that half the group sits at the bound, which with n, mean and SD leaves the other
-#    half's sum and sum of squares to a handful of persons).
+# 4. Median at a bound: a group of women or men (whose median is published) is hidden when its median
+#    would equal its smallest or largest value, i.e. more than half the group holds that value: with n,
+#    mean and SD that leaves the other half's sum and sum of squares to a handful of persons. Hidden
+#    whole rather than by withholding the median alone, which would itself say that the median is a bound.
 # 5. The median interval is published only when at least min_cell persons rank below its lower bound and
 #    above its upper bound (`stats.median_interval_shows_no_one`; from n = 21 at min_cell 5).
-# Rules 1–3 make the group's sum cell primary, so the disclosure control protects it like a small count
+# Rules 1–4 make the group's sum cell primary, so the disclosure control protects it like a small count
 # (complements chosen so that it cannot be recovered from the totals), and every difference, interval and
 # test computed from it is hidden with it: the Mann–Whitney p of a pair is published only when both
-# groups publish their statistics, i.e. both have at least 2·min_cell persons and pass rules 2 and 3.
+# groups publish their statistics, i.e. both have at least 2·min_cell persons and pass rules 2–4.
 
 NUMERIC_MIN_FACTOR = 2
 DOMINANCE_P = 0.10
@@ -670,10 +669,14 @@ def numeric_min_n(settings: AnalysisSettings) -> int:
     return NUMERIC_MIN_FACTOR * settings.min_cell
 
 
-def numeric_hidden(n: float, total: float, squares: float, profile: Sequence[float], min_n: int) -> bool:
-    """Whether rules 1–3 hide a group of n (> 0) values with sum `total`, sum of squares `squares` and
-    the `PROFILE` numbers (top1, top2, step, min, max)."""
-    top1, top2, step, smallest, largest = profile
+def numeric_hidden(
+    n: float, total: float, squares: float, profile: Sequence[float], min_n: int, has_median: bool
+) -> bool:
+    """Whether rules 1–4 hide a group of n (> 0) values with sum `total`, sum of squares `squares` and
+    the `PROFILE` numbers; rule 4 only for a group whose median is published (`has_median`)."""
+    top1, top2, step, smallest, largest, at_min, at_max = profile
+    if has_median and max(at_min, at_max) >= n // 2 + 1:  # then x_(⌊n/2⌋+1), and the median, is a bound
+        return True
     if n < min_n:
         return True
     # p % rule on the sum of squares (contributions x², each >= 0 whatever the signs)
@@ -688,7 +691,7 @@ def numeric_primary(
     outcomes: Sequence[OutcomeSpec],
     settings: AnalysisSettings,
 ) -> set[Hashable]:
-    """The sum cells ("s", outcome, sex, breakdown, group) of numeric outcomes that rules 1–3 hide
+    """The sum cells ("s", outcome, sex, breakdown, group) of numeric outcomes that rules 1–4 hide
     (primary), for every sex and group with values; from the roll-up tables' sums and profiles."""
     min_n = numeric_min_n(settings)
     primary: set[Hashable] = set()
@@ -701,7 +704,7 @@ def numeric_primary(
             for row in table.select(*b, "sex", *columns).iter_rows():
                 group, sex = tuple(row[: len(b)]), row[len(b)]
                 n, total, squares, *profile = row[len(b) + 1 :]
-                if n > 0 and numeric_hidden(n, total, squares, profile, min_n):
+                if n > 0 and numeric_hidden(n, total, squares, profile, min_n, sex in COMPARED):
                     primary.add(("s", name, sex, b, group))
     return primary
 
@@ -760,7 +763,8 @@ def _differences(
                         key[0] == "s" and rows[(g, key[2])][f"n:{spec.name}"] >= numeric_min_n(settings)
                         for key in blocked
                     ):
-                        # hidden by a rule of numeric values (dominance, spread) or as their complement
+                        # hidden by a rule of numeric values (dominance, spread, median at a bound) or
+                        # as their complement
                         entry["reason"] = NUMERIC_HIDDEN_REASON
                 elif min(n1, n2) < settings.min_cell:
                     entry["reason"] = "not tested: a sex has too few people"

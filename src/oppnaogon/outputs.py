@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from oppnaogon.report.worksheet import CarriedWorksheet
 
 SUPPRESSED = ".."
-COMPARED_SEXES = ("female", "male")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TABLE_FORMATS = ("json", "xlsx", "csv")
 ALL_FORMATS = (*REPORT_FORMATS, *TABLE_FORMATS)
@@ -80,11 +79,7 @@ def descriptive_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any
                 _cell(d["value"], hidden),
                 _cell(ci[0], hidden),
                 _cell(ci[1], hidden),
-                # a median withheld beside a published mean (it would be the group's smallest or largest
-                # value) is `..`; the other and unknown sexes have no median (they are not compared)
-                _cell(d.get("median"), hidden or (d["value"] is not None and d["sex"] in COMPARED_SEXES))
-                if d["kind"] == "numeric"
-                else "",
+                _cell(d.get("median"), hidden) if d["kind"] == "numeric" else "",
             ]
         )
     return header, rows
