@@ -171,6 +171,7 @@ REASONS_SV = {
     "not tested: a sex has too few people": "ej testad: för få personer av ett kön",
     "not tested: everyone (or no one) has the outcome": "ej testad: alla (eller ingen) har utfallet",
     "not tested: all values are equal": "ej testad: alla värden är lika",
+    "suppressed: individual values could be revealed": "dold: enskildas värden skulle kunna röjas",
 }
 
 
