@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +18,19 @@ from tests.conftest import EXAMPLE
 
 runner = CliRunner()
 WriteCsv = Callable[..., Path]
+TOO_FEW_5 = (
+    "Enheten har färre än 5 användbara rader (röjandegränsen): inget kan redovisas. "
+    "Slå ihop enheter eller perioder."
+)
+NO_MUNICIPALITY = (
+    "Raderna saknar kommun och ingår varken i någon enhet eller i regionen i översikten. "
+    "Ange kommun på raderna i uttaget om de ska ingå."
+)
+MIN_CELL_REFUSED = (
+    "Fel i kommandot: Röjandegränsen --min-cell (min_cell) är {value}; lägsta tillåtna gräns för "
+    "röjandekontroll är 3.\nAnge ett heltal från 3 till 1000 (standard 5): lägre gränser kan röja "
+    "enskilda personer.\n"
+)
 
 
 def _read_units(out: Path) -> dict[str, dict]:
@@ -102,11 +117,13 @@ def test_unsafe_unit_names_stay_inside_the_output_folder(write_csv: WriteCsv, tm
         )
     out = tmp_path / "ut" / "batch"
     result = runner.invoke(app, ["batch", str(write_csv(rows)), "--out", str(out), "--format", "json"])
-    assert result.exit_code == 0, result.output
+    # values that are no known kommun are a missing municipality (issue 14): never a unit or a folder
+    assert result.exit_code == 5, result.output
+    assert "passwd" not in result.output and "../../x" not in result.output
     written = sorted(p.name for p in out.iterdir() if p.is_dir())
     assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
     assert not (tmp_path / "x").exists() and not (tmp_path / "ut" / "x").exists()
-    assert "1780-karlstad" in written and len(written) == 4  # three units and oversikt
+    assert written == ["1780-karlstad", "oversikt"]
 
 
 def test_an_unusable_unit_is_reported_and_the_others_are_written(write_csv: WriteCsv, tmp_path: Path) -> None:
@@ -128,7 +145,7 @@ def test_an_unusable_unit_is_reported_and_the_others_are_written(write_csv: Writ
     summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
     statuses = {u["name"]: (u["status"], u["reason"]) for u in summary["units"]}
     assert statuses["Karlstad"][0] == statuses["Arvika"][0] == "ok"
-    assert statuses["Säffle"][0] == "failed" and "färre än röjandegränsen 5" in statuses["Säffle"][1]
+    assert statuses["Säffle"] == ("failed", TOO_FEW_5)
     assert summary["failed"] == 1 and (out / "1780-karlstad" / "findings.json").exists()
     assert not (out / "1785-saffle").exists()
     assert "misslyckades" in " ".join(result.output.split())
@@ -359,3 +376,306 @@ def test_large_and_small_parquet_files_give_what_small_ones_give(
     assert mixed == small
     assert isinstance(read_table(folder / "kommun-1780.parquet").frame.schema["Kön"], pl.Enum)
     assert isinstance(read_table(folder / "kommun-1784.parquet").frame.schema["Kön"], pl.Categorical)
+
+
+# --- a unit refused as too small, rows without a municipality, and the region -----------------------
+
+
+def _municipalities(small: list[list[str]], without: list[list[str]]) -> list[list[str]]:
+    """Karlstad and Arvika (24 rows each, every whole-group cell shown), the rows `small` of Säffle (a
+    unit below the limit of 5) and the rows `without` a municipality. Columns: sex, municipality, a
+    decision and hours per week."""
+    rows = [["Kön", "Kommun", "Insats beviljad", "Timmar per vecka"]]
+    for name, base in (("Karlstad", 2), ("Arvika", 6)):
+        # hours spread over several values: the rules for numeric outcomes (docs/privacy.md) publish them
+        hours = [str(base + i) for i in range(12)]
+        rows += [["K", name, "Ja", h] for h in hours[:7]] + [["K", name, "Nej", h] for h in hours[7:]]
+        rows += [["M", name, "Ja", h] for h in hours[:5]] + [["M", name, "Nej", h] for h in hours[5:]]
+    rows += [[sex, "Säffle", *rest] for sex, *rest in small]
+    return rows + [[sex, "", *rest] for sex, *rest in without]
+
+
+SMALL = [["K", "Ja", "10"]] * 3 + [["M", "Nej", "20"]]  # 3 girls granted, 1 boy refused
+WITHOUT = [["K", "Ja", "7"], ["M", "Ja", "9"]]  # one girl and one boy granted, no municipality
+
+
+def _published(out: Path) -> tuple[dict, dict]:
+    summary = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    overview = json.loads((out / "oversikt" / "oversikt.json").read_text(encoding="utf-8"))
+    return summary, overview
+
+
+def _whole_cell(findings: dict, outcome: str, sex: str) -> dict:
+    return next(
+        d
+        for d in findings["descriptives"]
+        if not d["breakdown"] and d["outcome"] == outcome and d["sex"] == sex
+    )
+
+
+def test_region_minus_the_published_units_gives_nothing_of_a_refused_unit_or_rows_without_one(
+    write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    """The attack of issue 14: the region's figures minus the published units' figures once gave the
+    refused unit (and the rows without a municipality) by sex and outcome. The region is now the
+    published units only: every shown regional count is exactly their sum, so the difference is 0,
+    where the region of every row gave the remainder back exactly: 4 girls (3 + 1), all granted, with 37
+    hours (30 + 7), and 2 boys (1 + 1), one granted, with 29 hours (20 + 9)."""
+    out = tmp_path / "batch"
+    result = runner.invoke(
+        app, ["batch", str(write_csv(_municipalities(SMALL, WITHOUT))), "--out", str(out), "--format", "json"]
+    )
+    assert result.exit_code == 5, result.output
+    summary, overview = _published(out)
+    units = _read_units(out)
+    assert sorted(units) == ["1780-karlstad", "1784-arvika"]
+    remainders = {}
+    for outcome in overview["outcomes"]:
+        numeric = outcome["kind"] == "numeric"
+        for sex in ("female", "male"):
+            region = outcome["region"]["by_sex"][sex]
+            assert region["n"] is not None and region["value"] is not None  # shown: the attack can be tried
+            cells = [_whole_cell(f, outcome["name"], sex) for f in units.values()]
+            n = region["n"] - sum(c["n"] for c in cells)
+            k = region["value"] * region["n"] - sum(c["value"] * c["n"] for c in cells)
+            remainders[(outcome["name"], sex)] = (n, round(k, 6) if numeric else round(k))
+    assert remainders == {
+        ("insats_beviljad", "female"): (0, 0),
+        ("insats_beviljad", "male"): (0, 0),
+        ("timmar_per_vecka", "female"): (0, 0),
+        ("timmar_per_vecka", "male"): (0, 0),
+    }
+    assert overview["units"] == 4 and overview["units_in_region"] == 2 and overview["region_rows"] == 48
+    insats = next(o for o in overview["outcomes"] if o["name"] == "insats_beviljad")
+    # 14 of 24 girls and 10 of 24 boys of Karlstad and Arvika: not 18 of 28 and 11 of 26 with the rest
+    assert (insats["region"]["by_sex"]["female"]["n"], insats["region"]["by_sex"]["female"]["value"]) == (
+        24,
+        0.5833,
+    )
+    assert (insats["region"]["by_sex"]["male"]["n"], insats["region"]["by_sex"]["male"]["value"]) == (
+        24,
+        0.4167,
+    )
+    html = (out / "oversikt" / "oversikt.html").read_text(encoding="utf-8")
+    assert (
+        "Regionen i översikten är de 2 redovisade enheterna. 2 av enheterna kunde inte analyseras (för få "
+        "rader, ett fel eller rader utan kommun) och ingår inte i regionen" in html
+    )
+    assert [(u["folder"], u["rows"], u["status"], u["reason"]) for u in summary["units"]] == [
+        ("kommun-saknas", None, "failed", NO_MUNICIPALITY),
+        ("1784-arvika", 24, "ok", None),
+        ("1780-karlstad", 24, "ok", None),
+        ("1785-saffle", None, "failed", TOO_FEW_5),
+    ]
+
+
+def test_nothing_published_depends_on_a_refused_unit_or_rows_without_a_municipality(
+    write_csv: WriteCsv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Säffle with 4 rows or 1, 2 rows without a municipality or 1: batch.json, the overview, the units'
+    folders, the terminal and the log are the same, so none of them tells how many rows (persons) the
+    refused unit or the rows without a municipality hold, nor their sexes, outcomes or hours."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    out, log = tmp_path / "batch", tmp_path / "batch.log"
+
+    def published(
+        small: list[list[str]], without: list[list[str]]
+    ) -> tuple[dict[str, bytes], str, list[str]]:
+        data = write_csv(_municipalities(small, without))
+        log.unlink(missing_ok=True)
+        result = runner.invoke(
+            app, ["batch", str(data), "--out", str(out), "--format", "json,html,csv", "--log-file", str(log)]
+        )
+        assert result.exit_code == 5, result.output
+        # the units' reports name the input file's checksum, which differs with the file; nothing else may
+        sha = hashlib.sha256(data.read_bytes()).hexdigest().encode()
+        files = {
+            str(p.relative_to(out)): p.read_bytes().replace(sha, b"sha256")
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+        # the log's lines without their time stamp and process id
+        lines = [line.split(": ", 1)[1] for line in log.read_text(encoding="utf-8").splitlines()]
+        return files, result.output, lines
+
+    four = published(SMALL, WITHOUT)
+    one = published([["M", "Ja", "1"]], [["K", "Nej", "3"]])
+    assert four == one and len(four[0]) == 18  # batch.json, manifest, overview (2), two units (7 each)
+    files, terminal, lines = four
+    assert [(u["folder"], u["rows"]) for u in json.loads(files["batch.json"])["units"]] == [
+        ("kommun-saknas", None),
+        ("1784-arvika", 24),
+        ("1780-karlstad", 24),
+        ("1785-saffle", None),
+    ]
+    assert re.search(r"1785-saffle\s*│\s*\.\.\s*│\s*misslyckades", terminal), terminal
+    assert re.search(r"kommun-saknas\s*│\s*\.\.\s*│\s*misslyckades", terminal), terminal
+    assert lines[-2:] == [
+        f"enheten uttag.csv: kommun saknas (kommun-saknas): {NO_MUNICIPALITY}",
+        f"enheten Säffle (1785-saffle): {TOO_FEW_5}",
+    ]
+    # the rows without a municipality are counted once they reach the limit (and Säffle is published)
+    enough = published(SMALL * 2, WITHOUT * 3)
+    summary = json.loads(enough[0]["batch.json"])
+    assert [(u["folder"], u["rows"], u["status"]) for u in summary["units"]] == [
+        ("kommun-saknas", 6, "failed"),
+        ("1784-arvika", 24, "ok"),
+        ("1780-karlstad", 24, "ok"),
+        ("1785-saffle", 8, "ok"),
+    ]
+
+
+def test_a_unit_whose_folder_cannot_be_written_is_no_part_of_the_region(
+    write_csv: WriteCsv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A unit fails only when its reports are written, after it was analysed: the region is built once
+    every unit's fate is known, so it holds only the units that are published."""
+    import oppnaogon.outputs as outputs
+    from oppnaogon.errors import UsageError
+
+    write = outputs.write_outputs
+
+    def failing_for_arvika(folder: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if folder.name == "1784-arvika":
+            raise UsageError("Mappen kunde inte skrivas.", "Prova igen.")
+        return write(folder, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "write_outputs", failing_for_arvika)
+    out = tmp_path / "batch"
+    result = runner.invoke(
+        app, ["batch", str(write_csv(_municipalities([], []))), "--out", str(out), "--format", "json"]
+    )
+    assert result.exit_code == 5, result.output
+    summary, overview = _published(out)
+    assert [(u["folder"], u["status"], u["reason"]) for u in summary["units"]] == [
+        ("1784-arvika", "failed", "Mappen kunde inte skrivas. Prova igen."),
+        ("1780-karlstad", "ok", None),
+    ]
+    karlstad = _read_units(out)["1780-karlstad"]
+    assert overview["units_in_region"] == 1 and overview["region_rows"] == 24
+    for outcome in overview["outcomes"]:
+        for sex in ("female", "male"):
+            region = outcome["region"]["by_sex"][sex]
+            own = _whole_cell(karlstad, outcome["name"], sex)
+            assert (region["n"], region["value"]) == (own["n"], own["value"]), (outcome["name"], sex)
+
+
+def test_a_regional_mean_shows_its_interval_only_where_every_unit_shows_its_own() -> None:
+    """A mean's interval gives its standard deviation, so the sum of squares of the region: with one
+    unit's interval hidden, the region's would give that unit's sum of squares."""
+    from oppnaogon.batch import UnitResult
+    from oppnaogon.overview import build_overview
+
+    def cell(sex: str, n: int, mean: float, ci: list[float] | None) -> dict:
+        return {
+            "outcome": "timmar",
+            "kind": "numeric",
+            "breakdown": {},
+            "sex": sex,
+            "n": n,
+            "value": mean,
+            "ci": ci,
+        }
+
+    def unit(name: str, girls_ci: list[float] | None) -> UnitResult:
+        document = {
+            "outcomes": [{"name": "timmar", "label": "Timmar", "kind": "numeric"}],
+            "descriptives": [cell("female", 10, 4.0, girls_ci), cell("male", 10, 5.0, [4.0, 6.0])],
+            "differences": [{"outcome": "timmar", "breakdown": {}, "estimate": -1.0, "ci": [-2.0, 0.0]}],
+        }
+        return UnitResult(name, None, name, 20, 5, document=document)
+
+    region = {
+        "descriptives": [cell("female", 20, 4.0, [3.5, 4.5]), cell("male", 20, 5.0, [4.5, 5.5])],
+        "differences": [{"outcome": "timmar", "breakdown": {}, "estimate": -1.0, "ci": [-1.6, -0.4]}],
+        "rows": 40,
+    }
+    shown = build_overview([unit("a", [3.0, 5.0]), unit("b", [3.0, 5.0])], region)["outcomes"][0]["region"]
+    assert shown["by_sex"]["female"] == {"n": 20, "value": 4.0, "ci": [3.5, 4.5], "suppressed": False}
+    assert shown["difference"] == -1.0 and shown["ci"] == [-1.6, -0.4]
+    hidden = build_overview([unit("a", [3.0, 5.0]), unit("b", None)], region)["outcomes"][0]["region"]
+    assert hidden["by_sex"]["female"] == {"n": 20, "value": 4.0, "ci": None, "suppressed": False}
+    assert hidden["by_sex"]["male"]["ci"] == [4.5, 5.5]
+    assert hidden["difference"] == -1.0 and hidden["ci"] is None
+
+
+# --- one check of the settings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [1, 2])
+def test_batch_refuses_a_limit_below_3_as_analyse_does(
+    value: int, write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    data = write_csv(_municipalities([], []))
+    out = tmp_path / "ut" / "batch"
+    outputs = []
+    for command in ("batch", "analyse"):
+        result = runner.invoke(app, [command, str(data), "--min-cell", str(value), "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        outputs.append(result.output)
+    assert outputs == [MIN_CELL_REFUSED.format(value=value)] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["uttag.csv"]  # no folder, no lock file
+
+    from oppnaogon.batch import run_batch
+    from oppnaogon.errors import UsageError
+    from oppnaogon.run import run_analysis
+
+    for call in (
+        lambda: run_batch([data], out=out, min_cell=value),
+        lambda: run_analysis(data, out=None, min_cell=value),
+    ):
+        with pytest.raises(UsageError) as refused:
+            call()
+        assert f"{refused.value.title}: {refused.value}\n" == MIN_CELL_REFUSED.format(value=value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["uttag.csv"]
+
+
+def test_batch_with_the_lowest_allowed_limit_runs(write_csv: WriteCsv, tmp_path: Path) -> None:
+    small = [["K", "Ja", "10"]] * 2 + [["M", "Nej", "20"]]  # 3 rows: a unit at the limit of 3
+    out = tmp_path / "batch"
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(write_csv(_municipalities(small, []))),
+            "--min-cell",
+            "3",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary, _ = _published(out)
+    assert [(u["folder"], u["rows"], u["status"]) for u in summary["units"]] == [
+        ("1784-arvika", 24, "ok"),
+        ("1780-karlstad", 24, "ok"),
+        ("1785-saffle", 3, "ok"),
+    ]
+    assert _read_units(out)["1785-saffle"]["settings"]["min_cell"] == 3
+
+
+def test_a_file_whose_municipality_column_is_empty_is_named_after_the_file(
+    write_csv: WriteCsv, tmp_path: Path
+) -> None:
+    """One unit per file: a file with no municipality on any row is the unit of its file name (it was
+    called 'None')."""
+    folder = tmp_path / "kommuner"
+    folder.mkdir()
+    for name, municipality in (("karlstad", "Karlstad"), ("okand", "")):
+        rows = _municipalities([], [])[:25]  # the header and Karlstad's 24 rows
+        (folder / f"{name}.csv").write_text(
+            "\n".join(";".join([r[0], municipality if i else r[1], *r[2:]]) for i, r in enumerate(rows))
+            + "\n",
+            encoding="utf-8",
+        )
+    out = tmp_path / "ut"
+    result = runner.invoke(app, ["batch", str(folder), "--out", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary, overview = _published(out)
+    assert [(u["name"], u["code"], u["folder"], u["rows"]) for u in summary["units"]] == [
+        ("Karlstad", "1780", "1780-karlstad", 24),
+        ("okand", None, "okand", 24),
+    ]
+    assert overview["units_in_region"] == 2 and overview["region_rows"] == 48

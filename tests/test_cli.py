@@ -163,11 +163,13 @@ def test_init_escapes_odd_headers_into_valid_toml(tmp_path: Path) -> None:
 
 
 def test_init_with_numeric_sex_codes_leaves_a_note(write_csv: WriteCsv, tmp_path: Path) -> None:
-    path = write_csv([["Kön", "Ålder"], ["1", "30"], ["2", "40"]])
+    path = write_csv([["Kön", "Ålder"], ["1", "30"], ["1", "31"], ["2", "40"], ["2", "41"], ["3", "42"]])
     output = tmp_path / "oppnaogon.toml"
     assert runner.invoke(app, ["init", str(path), "--output", str(output)]).exit_code == 0
     text = output.read_text(encoding="utf-8")
     assert "OBS: dessa koder känns inte igen" in text and '#   ["1", "2"]' in text
+    # a code of a single row is not named, only counted (issue 14)
+    assert '"3"' not in text and "# OBS: 1 värde i könskolumnen känns inte igen och visas inte här" in text
     assert runner.invoke(app, ["check", str(path), "--config", str(output)]).exit_code == 3
 
 
@@ -220,8 +222,8 @@ def test_a_second_run_into_the_same_folder_stops_while_the_first_holds_it(tmp_pa
 def test_the_summary_counts_read_well_for_any_number(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r"), "--format", "json"])
     text = " ".join(result.output.split())
-    assert "Jämförelser mellan könen som testades: 201, varav anmärkningsvärda: 18." in text
-    assert "Jämförelser som inte visas för att grupperna är för små (röjandeskydd): 12." in text
+    assert "Jämförelser mellan könen som testades: 193, varav anmärkningsvärda: 18." in text
+    assert "Jämförelser som inte visas för att grupperna är för små (röjandeskydd): 20." in text
 
 
 def test_brackets_in_the_data_and_in_hints_are_printed_as_text(write_csv: Callable[..., Path]) -> None:
@@ -240,3 +242,178 @@ def test_brackets_in_the_data_and_in_hints_are_printed_as_text(write_csv: Callab
     refused = runner.invoke(app, ["check", str(write_csv(codes))])
     assert refused.exit_code != 0
     assert "[values.sex]" in refused.output and 'female = ["2"]' in refused.output
+
+
+# --- a 5 MB field (issue 21) -----------------------------------------------------------------------------
+# A journal note pasted into one cell: read like any other value in a column the analysis does not use,
+# refused with exit 3 in one it uses (it would become a group label); never exit 1, and its text
+# appears nowhere.
+
+LONG_MARKER = "HEMLIGJOURNALANTECKNING"
+LONG_FIELD = (LONG_MARKER + " Barnet berättade att " * 40) * 6_000 + "slut"  # 5.4 MB, marker all through
+assert len(LONG_FIELD) > 5_000_000
+
+
+def _with_long_field(example: Path, out: Path, column: str | None, quoted: bool) -> Path:
+    """The example with `LONG_FIELD` on its 12th line: in the existing `column`, or in a new column."""
+    lines = example.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    value = f'"{LONG_FIELD}"' if quoted else LONG_FIELD
+    rows = [line.split(";") for line in lines[1:]]
+    if column is None:
+        header.append("Anteckning")
+        rows = [[*r, "kort notis"] for r in rows]
+        rows[10][-1] = value
+    else:
+        rows[10][header.index(column)] = value
+    out.write_text("\n".join(";".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def long_field_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("long_field")
+    return {
+        "unused": _with_long_field(EXAMPLE, folder / "fritext.csv", None, quoted=False),
+        "unused_quoted": _with_long_field(EXAMPLE, folder / "fritext_citat.csv", None, quoted=True),
+        "residence": _with_long_field(EXAMPLE, folder / "stadsdel.csv", "Stadsdel", quoted=True),
+        "outcome": _with_long_field(EXAMPLE, folder / "utfall.csv", "Insats beviljad", quoted=False),
+    }
+
+
+def _holds_marker(folder: Path) -> list[str]:
+    """Files under `folder` holding the marker, looking inside zipped ones (xlsx, docx) too."""
+    import zipfile
+
+    found = []
+    for file in [f for f in folder.rglob("*") if f.is_file()]:
+        contents = [file.read_bytes()]
+        if zipfile.is_zipfile(file):
+            with zipfile.ZipFile(file) as archive:
+                contents += [archive.read(name) for name in archive.namelist()]
+        if any(LONG_MARKER.encode() in c for c in contents):
+            found.append(file.name)
+    return found
+
+
+def _invoke_outside(tmp_path: Path, args: list[str]) -> object:
+    """Run in `tmp_path`, so that the example's oppnaogon.toml is not picked up from the working folder."""
+    cwd = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        return runner.invoke(app, args)
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("kind", ["unused", "unused_quoted"])
+def test_a_5_mb_field_in_an_unused_column_is_read_like_any_other(
+    long_field_files: dict[str, Path], kind: str, tmp_path: Path
+) -> None:
+    data = long_field_files[kind]
+    checked = runner.invoke(app, ["check", str(data), "--json"])
+    assert checked.exit_code == 0, checked.output[:2000]
+    report = json.loads(checked.stdout)
+    assert report["rows"] == 6000
+    assert report["columns"]["Anteckning"] == "unused"
+    assert LONG_MARKER not in checked.output
+    plain = runner.invoke(app, ["check", str(data)])
+    assert plain.exit_code == 0 and LONG_MARKER not in plain.output
+
+
+def test_a_5_mb_field_in_an_unused_column_is_in_no_output_or_log(
+    long_field_files: dict[str, Path], tmp_path: Path
+) -> None:
+    data = long_field_files["unused"]
+    toml = tmp_path / "oppnaogon.toml"
+    initialised = _invoke_outside(tmp_path, ["init", str(data), "--output", str(toml)])
+    assert initialised.exit_code == 0, initialised.output[:2000]
+    out, log = tmp_path / "rapport", tmp_path / "logg.txt"
+    formats = "html,md,docx,json,xlsx,csv"
+    analysed = runner.invoke(
+        app, ["analyse", str(data), "--out", str(out), "--format", formats, "--log-file", str(log)]
+    )
+    assert analysed.exit_code == 0, analysed.output[:2000]
+    batch_out = tmp_path / "batch"
+    batched = runner.invoke(
+        app, ["batch", str(data), "--out", str(batch_out), "--format", "json,csv", "--log-file", str(log)]
+    )
+    assert batched.exit_code == 0, batched.output[:2000]
+    for result in (initialised, analysed, batched):
+        assert LONG_MARKER not in result.output
+    assert (out / "findings.json").is_file() and (batch_out / "oversikt").is_dir()
+    assert _holds_marker(tmp_path) == []
+
+
+@pytest.mark.parametrize(("kind", "column"), [("residence", "Stadsdel"), ("outcome", "Insats beviljad")])
+def test_a_5_mb_field_in_a_used_column_is_refused_with_exit_3_naming_column_and_row(
+    long_field_files: dict[str, Path], kind: str, column: str, tmp_path: Path
+) -> None:
+    data = long_field_files[kind]
+    length = f"{len(LONG_FIELD):,}".replace(",", " ")
+    expected = (
+        f"Kolumnen '{column}' i {data.name} används i analysen men har ett värde som är längre än 1 000 "
+        f"tecken (rad 12; det längsta är {length} tecken). Kolumnen ska innehålla koder eller korta "
+        "kategorier, inte fritext; värdet visas inte här av integritetsskäl. Rätta eller töm värdet i "
+        "källfilen."
+    )
+    out, log = tmp_path / "rapport", tmp_path / "logg.txt"
+    # the example's config names 'Insats beviljad' an outcome (guessed from the values, a column with
+    # free text in it is no outcome); `init` guesses from the headers, where 'Stadsdel' is the residence
+    config = ["--config", str(EXAMPLE_CONFIG)]
+    commands = {
+        "check": ["check", str(data), *config],
+        "check --json": ["check", str(data), "--json", *config],
+        "analyse": [
+            "analyse",
+            str(data),
+            *config,
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "--log-file",
+            str(log),
+        ],
+        "batch": ["batch", str(data), *config, "--out", str(tmp_path / "batch"), "--log-file", str(log)],
+    }
+    if kind == "residence":
+        commands["init"] = ["init", str(data), "--output", str(tmp_path / "oppnaogon.toml")]
+    for command, args in commands.items():
+        result = _invoke_outside(tmp_path, args)
+        assert result.exit_code == 3, (command, result.output[:2000])
+        message = " ".join(result.output.split())
+        assert expected in message, (command, message[:2000])
+        assert LONG_MARKER not in result.output
+    assert not out.exists() and not (tmp_path / "oppnaogon.toml").exists()
+    assert "exit 3: Fel i datafilen: Kolumnen" in log.read_text(encoding="utf-8")
+    assert _holds_marker(tmp_path) == []
+
+
+def test_a_5_mb_field_in_a_column_init_would_guess_as_an_outcome_leaves_it_unused(
+    long_field_files: dict[str, Path], tmp_path: Path
+) -> None:
+    toml = tmp_path / "oppnaogon.toml"
+    result = _invoke_outside(tmp_path, ["init", str(long_field_files["outcome"]), "--output", str(toml)])
+    assert result.exit_code == 0, result.output[:2000]
+    assert "[outcomes.insats_beviljad]" not in toml.read_text(encoding="utf-8")
+    assert LONG_MARKER not in result.output and _holds_marker(tmp_path) == []
+
+
+def test_a_long_value_in_a_used_parquet_column_is_refused_too(tmp_path: Path) -> None:
+    import polars as pl
+
+    data = tmp_path / "uttag.parquet"
+    residence = ["Norr", "Söder", LONG_MARKER * 50, "Norr"]
+    pl.DataFrame({"Kön": ["Flicka", "Pojke", "Flicka", "Pojke"], "Stadsdel": residence}).write_parquet(data)
+
+    result = _invoke_outside(tmp_path, ["check", str(data)])
+
+    assert result.exit_code == 3, result.output
+    message = " ".join(result.output.split())
+    assert (
+        "Kolumnen 'Stadsdel' i uttag.parquet används i analysen men har ett värde som är längre än 1 000 "
+        in message
+    )
+    assert "tecken (post 3; det längsta är 1 150 tecken)." in message
+    assert LONG_MARKER not in result.output

@@ -109,9 +109,10 @@ def test_outcome_without_column(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("min_cell = 0", "från 1 till 1000"),
-        ("min_cell = 2", "lägsta tillåtna gräns för röjandekontroll är 3"),
-        ('min_cell = "5"', "ska vara ett heltal"),
+        ("min_cell = 0", "`min_cell` är 0; lägsta tillåtna gräns för röjandekontroll är 3."),
+        ("min_cell = 2", "`min_cell` är 2; lägsta tillåtna gräns för röjandekontroll är 3."),
+        ("min_cell = 1001", "`min_cell` är 1001; högsta tillåtna gräns är 1000."),
+        ('min_cell = "5"', "`min_cell` ska vara ett heltal från 3 till 1000, inte '5'."),
         ("age_bands = [0, 13, 7]", "stigande heltal"),
         ('age_bands = "barn"', "ingen känd förinställning"),
         ('period = "week"', "quarter, tertial, month, year"),
@@ -136,3 +137,109 @@ def test_toml_syntax_error_names_the_line(tmp_path: Path) -> None:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="finns inte"):
         load_config(tmp_path / "saknas.toml")
+
+
+def test_a_limit_below_3_in_the_config_names_the_line_and_what_to_do(tmp_path: Path) -> None:
+    message = _error(tmp_path, 'area = "barn_och_unga"\nmin_cell = 2\n')
+    assert message == (
+        f"{tmp_path / 'oppnaogon.toml'}, rad 2: `min_cell` är 2; lägsta tillåtna gräns för röjandekontroll "
+        "är 3.\nAnge ett heltal från 3 till 1000 (standard 5): lägre gränser kan röja enskilda personer."
+    )
+
+
+MIN_CELL_HINT = "Ange ett heltal från 3 till 1000 (standard 5): lägre gränser kan röja enskilda personer."
+
+
+@pytest.mark.parametrize(
+    ("settings", "message", "hint"),
+    [
+        (
+            {"min_cell": 2},
+            "Röjandegränsen --min-cell (min_cell) är 2; lägsta tillåtna gräns för röjandekontroll är 3.",
+            MIN_CELL_HINT,
+        ),
+        (
+            {"min_cell": -5},
+            "Röjandegränsen --min-cell (min_cell) är -5; lägsta tillåtna gräns för röjandekontroll är 3.",
+            MIN_CELL_HINT,
+        ),
+        (
+            {"min_cell": 5000},
+            "Röjandegränsen --min-cell (min_cell) är 5000; högsta tillåtna gräns är 1000.",
+            MIN_CELL_HINT,
+        ),
+        (
+            {"min_cell": 5.0},
+            "Röjandegränsen --min-cell (min_cell) ska vara ett heltal från 3 till 1000, inte 5.0.",
+            MIN_CELL_HINT,
+        ),
+        (
+            {"min_cell": True},
+            "Röjandegränsen --min-cell (min_cell) ska vara ett heltal från 3 till 1000, inte True.",
+            MIN_CELL_HINT,
+        ),
+        (
+            {"min_diff": -0.05},
+            "Minsta anmärkningsvärda skillnad --min-diff (min_diff) är -5 procentenheter; den ska vara från 0 "
+            "till 100 procentenheter.",
+            "Ange skillnaden i procentenheter, t.ex. --min-diff 5 (standard).",
+        ),
+        (
+            {"min_diff": float("nan")},
+            "Minsta anmärkningsvärda skillnad --min-diff (min_diff) är nan procentenheter; den ska vara från 0 "
+            "till 100 procentenheter.",
+            "Ange skillnaden i procentenheter, t.ex. --min-diff 5 (standard).",
+        ),
+        (
+            {"min_smd": -0.2},
+            "Minsta standardiserade skillnad min_smd är -0.2; den ska vara ett tal från 0 och uppåt.",
+            "Ange t.ex. min_smd=0.2 (standard).",
+        ),
+        (
+            {"alpha": 0},
+            "alpha är 0; den ska vara ett tal mellan 0 och 1.",
+            "Ange t.ex. alpha=0.05 (standard).",
+        ),
+        (
+            {"confidence": 1.0},
+            "confidence är 1.0; den ska vara ett tal mellan 0 och 1.",
+            "Ange t.ex. confidence=0.95 (standard).",
+        ),
+    ],
+)
+def test_analysis_settings_out_of_range_are_refused_wherever_they_are_built(
+    settings: dict[str, object], message: str, hint: str
+) -> None:
+    """`AnalysisSettings` checks itself: no command and no Python caller can analyse with a limit below
+    3 (batch once built its settings without the check)."""
+    from oppnaogon.analysis import AnalysisSettings
+    from oppnaogon.errors import UsageError
+
+    with pytest.raises(UsageError) as refused:
+        AnalysisSettings(**settings)  # type: ignore[arg-type]
+    assert (refused.value.message, refused.value.hint, refused.value.exit_code) == (message, hint, 2)
+
+
+def test_the_edges_of_the_allowed_settings_are_allowed() -> None:
+    from oppnaogon.analysis import AnalysisSettings
+
+    for settings in ({"min_cell": 3}, {"min_cell": 1000}, {"min_diff": 0.0}, {"min_diff": 1}, {"min_smd": 0}):
+        assert AnalysisSettings(**settings)  # type: ignore[arg-type]
+
+
+def test_analyse_refuses_a_bad_min_diff_before_anything_is_written(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oppnaogon.cli import app
+
+    from .conftest import EXAMPLE
+
+    out = tmp_path / "ut" / "rapport"
+    result = CliRunner().invoke(app, ["analyse", str(EXAMPLE), "--min-diff", "150", "--out", str(out)])
+    assert result.exit_code == 2
+    assert result.output == (
+        "Fel i kommandot: Minsta anmärkningsvärda skillnad --min-diff (min_diff) är 150 procentenheter; den "
+        "ska vara från 0 till 100 procentenheter.\nAnge skillnaden i procentenheter, t.ex. --min-diff 5 "
+        "(standard).\n"
+    )
+    assert list(tmp_path.iterdir()) == []

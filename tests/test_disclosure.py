@@ -62,11 +62,13 @@ def test_a_small_sex_is_one_hidden_column_zeros_included(write_csv: WriteCsv) ->
 
 
 def test_a_small_breakdown_group_is_hidden_whole(write_csv: WriteCsv) -> None:
-    """Östra holds 3 girls and no boy: the boys' 0 is hidden too (it told that all of Östra are girls)."""
-    rows = _district_rows([["K", "8", "Östra", "Ja"]] * 3)
+    """Östra holds 3 girls of 8 and 2 boys of 15 (5 persons: its name is published, see test_labels).
+    Among the 7-12-year-olds of Östra there are 3 girls and no boy: the boys' 0 is hidden too (it told
+    that all of them are girls), and so are the zeros of other and unknown sex."""
+    rows = _district_rows([["K", "8", "Östra", "Ja"]] * 3 + [["M", "15", "Östra", "Nej"]] * 2)
     findings = run_analysis(write_csv(rows), out=None).findings
-    ostra = _cells(findings, breakdown={"residence": "Östra"})
-    assert {d["sex"] for d in ostra} >= {"female", "male"}
+    ostra = _cells(findings, breakdown={"age_band": "7-12", "residence": "Östra"})
+    assert {d["sex"] for d in ostra} >= {"female", "male", "other", "unknown"}
     assert all(d["n"] is None for d in ostra)
     # and the reader cannot work them out, nor narrow them to a few
     assert recoverable_cells(findings) == []

@@ -50,20 +50,25 @@ def test_sex_code_families(write_csv: WriteCsv, female: str, male: str) -> None:
 
 
 def test_numeric_sex_codes_need_an_explicit_mapping(write_csv: WriteCsv) -> None:
-    path = write_csv([["Kön"], ["1"], ["2"], ["2"]])
+    path = write_csv([["Kön"], ["1"], *[["2"]] * 5])
     with pytest.raises(DataError) as caught:
         _prepare(path)
     message = str(caught.value)
-    assert "'2' (2 rader), '1' (1 rader)" in message
+    # '1' is a code, but of one row: only counted (issue 14)
+    assert "2 olika värden: '2' (5 rader); 1 av dem visas inte" in message
     assert "gissar aldrig" in message and "[values.sex]" in message
     config = parse_config({"values": {"sex": {"female": ["2"], "male": ["1"]}}})
-    assert _prepare(path, config).frame["sex"].to_list() == ["male", "female", "female"]
+    assert _prepare(path, config).frame["sex"].to_list() == ["male", *["female"] * 5]
 
 
 def test_unknown_sex_code_is_named_with_its_count(write_csv: WriteCsv) -> None:
-    path = write_csv([["Kön"], ["K"], ["Q"], ["Q"]])
-    with pytest.raises(DataError, match=r"'Kön' \(kön\).*'Q' \(2 rader\)"):
+    path = write_csv([["Kön"], ["K"], *[["Q"]] * 5])
+    with pytest.raises(DataError, match=r"'Kön' \(kön\).*'Q' \(5 rader\)"):
         _prepare(path)
+    # held by fewer rows than the limit: counted, not named
+    with pytest.raises(DataError, match=r"'Kön' \(kön\).*: 1 värde, det visas inte") as caught:
+        prepare(read_table(path), today=TODAY, min_cell=6)
+    assert "Q" not in str(caught.value)
 
 
 def test_band_labels() -> None:
@@ -165,18 +170,34 @@ def test_birth_country_to_scb_regions(write_csv: WriteCsv) -> None:
         None,
         None,
     ]
-    assert any("'Atlantis'" in note and "1 rader" in note for note in prepared.notes)
+    # never named: a single row's value (issue 14)
+    assert any("1 rader" in note and "1 värde, det visas inte" in note for note in prepared.notes)
+    assert not any("Atlantis" in note for note in prepared.notes)
 
 
 def test_already_grouped_birth_region_is_kept(write_csv: WriteCsv) -> None:
-    prepared = _prepare(write_csv([["Födelseregion"], ["Född i Sverige"], ["Europa utom EU"]]))
-    assert prepared.frame["birth_region"].to_list() == ["sweden", "Europa utom EU"]
+    rows = [["Födelseregion"], ["Född i Sverige"], *[["Europa utom EU"]] * 5, ["Mars, kom 2019"], ["Asien"]]
+    prepared = _prepare(write_csv(rows))
+    # an unknown grouped value is kept when 5 persons share it and it looks like a category; free text
+    # and rare values are pooled (issue 14)
+    assert prepared.frame["birth_region"].to_list() == ["sweden", *["Europa utom EU"] * 5, "övriga", "övriga"]
 
 
 def test_kommunkod_keeps_four_characters(write_csv: WriteCsv) -> None:
-    prepared = _prepare(write_csv([["Kommunkod"], ["180"], ["0180"], ["1384"], ["9999"]]))
-    assert prepared.frame["municipality"].to_list() == ["0180", "0180", "1384", "9999"]
-    assert any("9999" in note for note in prepared.notes)
+    rows = [["Kommunkod"], ["180"], ["0180"], ["1384"], ["9999"], ["Karlstad"], ["Karlstads kontor"]]
+    prepared = prepare(read_table(write_csv(rows)), today=TODAY, pool_municipalities=False)
+    # neither a known code nor a known name: a missing municipality (issue 14)
+    assert prepared.frame["municipality"].to_list() == ["0180", "0180", "1384", None, "Karlstad", None]
+    assert prepared.notes[1:] == (
+        "'Kommunkod': 2 rader har en kommun som varken är en känd kommunkod (SCB) eller ett kommunnamn och "
+        "räknas som saknad kommun, 2 olika värden, de visas inte (fritext, långa värden eller färre än 5 rader).",
+    )
+    # in `analyse` a municipality of fewer than 5 persons is pooled like any other label
+    assert _prepare(write_csv(rows)).frame["municipality"].to_list() == ["övriga"] * 3 + [
+        None,
+        "övriga",
+        None,
+    ]
 
 
 def test_outcomes_and_criteria_are_detected_from_headers_and_values(write_csv: WriteCsv) -> None:
@@ -214,15 +235,15 @@ def test_outcomes_and_criteria_are_detected_from_headers_and_values(write_csv: W
 
 
 def test_configured_outcome_with_unexpected_values(write_csv: WriteCsv) -> None:
-    path = write_csv([["Beslut"], ["Beviljad"], ["Delvis"], ["Avslag"]])
+    path = write_csv([["Beslut"], ["Beviljad"], *[["Delvis"]] * 5, ["Avslag"]])
     config = parse_config({"outcomes": {"beslut": {"column": "Beslut", "kind": "decision"}}})
-    with pytest.raises(DataError, match=r"'Delvis' \(1 rader\)") as caught:
+    with pytest.raises(DataError, match=r"'Delvis' \(5 rader\)") as caught:
         _prepare(path, config)
     assert "[outcomes.beslut]" in str(caught.value)
     config = parse_config(
         {"outcomes": {"beslut": {"column": "Beslut", "kind": "decision", "positive": ["Beviljad", "Delvis"]}}}
     )
-    assert _prepare(path, config).frame["o:beslut"].to_list() == [True, True, False]
+    assert _prepare(path, config).frame["o:beslut"].to_list() == [True, *[True] * 5, False]
 
 
 def test_config_naming_a_missing_column_suggests_the_right_one(write_csv: WriteCsv) -> None:
@@ -244,8 +265,8 @@ def test_a_free_text_column_mapped_as_sex_is_not_printed_wholesale(write_csv: Wr
     with pytest.raises(DataError) as caught:
         _prepare(write_csv(rows), config)
     message = str(caught.value)
-    assert message.count("'Samtal nummer") == 8 and "och 32 till" in message
-    assert "om situationen hemma och i skolan" not in message  # shortened to 30 characters
+    # free text is never printed, not even shortened (issue 14): only counted
+    assert "Samtal" not in message and "40 olika värden, de visas inte" in message
 
 
 # --- mapping categorical columns by their codes ---------------------------------------------------------

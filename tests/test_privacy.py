@@ -83,15 +83,68 @@ def test_a_column_flagged_by_its_header_is_reported_once() -> None:
     assert [(f.column, f.reason) for f in scan(frame)] == [("PersonID", "header")]
 
 
-def test_random_case_numbers_are_not_identity_numbers() -> None:
-    # 10-digit case numbers: ~0.4 % pass the checks by chance; a column of them must not be refused.
+def test_a_column_of_case_numbers_is_refused_when_any_passes_the_checks() -> None:
+    """10-digit case numbers: ~0.4 % pass the checks by chance. The 5 % rule let such a column (and a
+    handful of real personnummer in it) through; now one valid number refuses a column that is mostly
+    bare numbers, with a message saying that person or case numbers do not belong in the extract."""
     import numpy as np
 
     numbers = np.random.default_rng(1).integers(10**9, 10**10, size=5000).astype(str)
-    frame = pl.DataFrame({"Ärendenummer": numbers})
     by_chance = sum(_valid(list(numbers)))
-    assert 0 < by_chance < 0.05 * len(numbers)  # the situation the share rule exists for
-    assert scan(frame) == []
+    assert 0 < by_chance < 0.05 * len(numbers)  # the situation the old share rule let through
+    findings = scan(pl.DataFrame({"Ärendenummer": numbers}))
+    assert [(f.column, f.reason, f.count, f.bare_column) for f in findings] == [
+        ("Ärendenummer", "identity numbers", by_chance, True)
+    ]
+    with pytest.raises(PrivacyError, match="person- eller ärendenummer, pekar ut enskilda personer"):
+        guard(pl.DataFrame({"Ärendenummer": numbers}), "uttag.csv")
+    # case numbers that happen to pass no check are not refused
+    invalid = [n for n, valid in zip(numbers, _valid(list(numbers)), strict=True) if not valid]
+    assert scan(pl.DataFrame({"Ärendenummer": invalid})) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("071224-1231", True),
+        ("071224 1231", True),
+        ("071224.1231", True),
+        ("071224/1231", True),
+        ("071224\u20131231", True),  # en dash
+        ("071224_1231", True),
+        ("071224 - 1231", True),
+        ("071224\u00a01231", True),  # no-break space
+        ("701063 2391", True),  # samordningsnummer, with a space
+        ("19640823.3234", True),
+        ("Hemlös, se 071224 1231", True),
+        ("0712241231", True),
+        ("071224-1231/811218-9876", True),
+        ("071224-1230", False),  # check digit
+        ("071224  1231", False),  # two spaces: two numbers, not one
+        ("12071224-1231", False),  # inside a longer run of digits
+        ("071224-12310", False),
+        ("2024-01-15", False),
+        ("20240115", False),
+        ("054-540 00 00", False),
+        ("712241231", False),  # nine digits: padded only in a column of such numbers
+    ],
+)
+def test_candidates_with_any_separator(value: str, expected: bool) -> None:
+    from oppnaogon.privacy import holds_identity_number
+
+    assert holds_identity_number(pl.Series([value])).to_list() == [expected]
+
+
+def test_two_numbers_side_by_side_are_both_counted_in_their_values() -> None:
+    frame = pl.DataFrame({"Anteckning": ["640823-3234 811218-9876", "Se 811218-9876", "Inget"]})
+    assert [(f.reason, f.count) for f in scan(frame)] == [("identity numbers in text", 2)]
+
+
+def test_nine_digit_numbers_are_padded_only_in_a_column_of_numbers() -> None:
+    mostly = pl.DataFrame({"Nr": ["712241231", "9000000017", "9000000034"]})
+    assert [(f.count, f.bare_column) for f in scan(mostly)] == [(1, True)]
+    among_text = pl.DataFrame({"Nr": ["712241231", "Villa", "Radhus"]})
+    assert scan(among_text) == []
 
 
 def test_identifier_headers_refuse_only_when_the_column_has_values() -> None:

@@ -188,7 +188,7 @@ def test_summary_states_the_planted_finding_in_plain_swedish(example_html: str) 
         "13–17 år: ”Insats beviljad” gäller 63,8\u00a0% av flickorna och 56,2\u00a0% av pojkarna, en skillnad "
         "på 7,5 procentenheter (osäkerhetsintervall 3,8 till 11,3)."
     ) in summary
-    assert "Jämförelser mellan könen som testades: 201, varav anmärkningsvärda: 18." in summary
+    assert "Jämförelser mellan könen som testades: 193, varav anmärkningsvärda: 18." in summary
     assert "13 omotiverade, 5 kan inte avgöras" in summary
     # interpreter needed, not used
     assert (
@@ -327,12 +327,12 @@ def test_a_single_sex(write_csv: WriteCsv, tmp_path: Path) -> None:
 
 
 def test_values_from_the_data_are_escaped_everywhere(write_csv: WriteCsv, tmp_path: Path) -> None:
-    evil = "<script>alert(1)</script> **x** | [l](http://e)"
+    evil = "<script>x</script> **x** | [l](http://e)"  # a category by its form (issue 14): 40 characters
     rows = districts_extract(evil, "Centrum")
     findings = run_analysis(write_csv(rows), out=None).findings
     out = _render_all(findings, tmp_path / "out")
-    assert "<script>" not in out["html"] and "&lt;script&gt;alert(1)&lt;/script&gt;" in out["html"]
-    assert "\\<script\\>alert(1)\\</script\\> \\*\\*x\\*\\* \\| \\[l\\](http://e)" in out["md"]
+    assert "<script>" not in out["html"] and "&lt;script&gt;x&lt;/script&gt;" in out["html"]
+    assert "\\<script\\>x\\</script\\> \\*\\*x\\*\\* \\| \\[l\\](http://e)" in out["md"]
     markdown_tables = [line for line in out["md"].splitlines() if "script" in line and line.startswith("|")]
     assert markdown_tables and all(line.count("|") - line.count("\\|") == 7 for line in markdown_tables)
     import docx

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from oppnaogon import verdicts
 from oppnaogon.analysis import AnalysisSettings
 from oppnaogon.cli import app
 from oppnaogon.run import run_analysis
@@ -175,7 +176,12 @@ def test_planted_motivated_differences(tmp_path: Path, scenario: str) -> None:
 
 
 @pytest.mark.parametrize("scenario", ["unmotivated", "participation_interpreter_not_used"])
-def test_planted_unmotivated_differences(tmp_path: Path, scenario: str) -> None:
+def test_planted_unmotivated_differences(
+    tmp_path: Path, scenario: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the remaining difference is checked on the full figures; published, those of a world with small
+    # strata are rounded or withheld (`verdicts.publication_form`, tests/test_adjusted_disclosure.py)
+    monkeypatch.setattr(verdicts, "publication_form", lambda adj: "exact")
     for seed in SEEDS:
         entry, _ = run_world(tmp_path, scenario, 3000, seed)
         assert entry["verdict"] == "unmotivated", entry
@@ -215,9 +221,14 @@ def test_no_difference_gets_no_verdict(tmp_path: Path) -> None:
         assert not entry["noteworthy"] and entry["verdict"] is None
 
 
-def test_adjusted_estimates_of_a_breakdown_group_equal_a_direct_computation(tmp_path: Path) -> None:
+def test_adjusted_estimates_of_a_breakdown_group_equal_a_direct_computation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The roll-up from one stratified table to every breakdown group, checked against filtering the
-    rows of one group and calling mantel_haenszel on its own strata."""
+    rows of one group and calling mantel_haenszel on its own strata. The figures are compared at full
+    precision (as published for a table without small counts): this group's table has small counts,
+    so its figures are published rounded or not at all (`verdicts.publication_form`)."""
+    monkeypatch.setattr(verdicts, "publication_form", lambda adj: "exact")
     _, run = run_world(tmp_path, "explained_by_need", 3000, SEEDS[0])
     frame = run.prepared.frame
     need = [c for c in frame.columns if c.startswith("c:need:")]

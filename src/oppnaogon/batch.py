@@ -10,8 +10,12 @@ Reports are rendered in parallel (`--jobs`). A unit that fails (too few rows, no
 recorded with its reason and the others are still written; the exit code is then 5.
 
 The overview compares each unit's whole-group difference with the region's in a funnel chart, so that
-a small unit's noisy figure is not over-read. A regional figure is shown only where every unit shows
-its own, so the region and the other units never give away a unit's hidden cell (see overview.py).
+a small unit's noisy figure is not over-read. The region is the rows of the published units only: a unit
+that failed (too few rows, an analysis or writing error) and rows without a municipality are left out of
+it, so that region minus the published units tells nothing about them. A regional figure is shown only
+where every unit shows its own, so the region and the other units never give away a unit's hidden cell
+(see overview.py). A failed unit's row count is published (batch.json, the terminal, the log) only when
+it is at least `min_cell`; otherwise it is said as "färre än N".
 """
 
 from __future__ import annotations
@@ -39,21 +43,31 @@ OVERVIEW_FOLDER = "oversikt"
 
 @dataclass
 class UnitResult:
+    """One unit of a batch. `rows` is its true number of usable rows, for the analysis only: what may be
+    shown of it is `shown_rows`."""
+
     name: str
     code: str | None
     slug: str
     rows: int
+    min_cell: int
     status: str = "ok"
     reason: str | None = None
     document: dict[str, Any] | None = None
     manifest: dict[str, Any] | None = None
+
+    @property
+    def shown_rows(self) -> int | None:
+        """The row count as batch.json and the terminal show it: None (hidden) below `min_cell`, where it
+        would say how many persons a refused unit (or the rows without a municipality) holds."""
+        return self.rows if self.rows >= self.min_cell else None
 
     def summary(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "code": self.code,
             "folder": self.slug,
-            "rows": self.rows,
+            "rows": self.shown_rows,
             "status": self.status,
             "reason": self.reason,
         }
@@ -131,7 +145,13 @@ def run_batch(
         )
     if jobs < 1:
         raise UsageError("--jobs måste vara minst 1.", "Ange antalet rapporter som får skrivas samtidigt.")
+    from oppnaogon.privacy import guard_paths
+    from oppnaogon.run import analysis_settings
+
+    guard_paths(list(inputs), out)  # before any message names them
+    analysis_settings(min_cell)  # the same check as analyse's, before anything is read or written
     files = data_files(inputs)
+    guard_paths(files)  # the files found in a folder: their names become units' names
     out = Path(out)
     from oppnaogon.run import _check_output_folder
 
@@ -139,18 +159,36 @@ def run_batch(
         _check_output_folder(out, file)
     from oppnaogon.overview import build_overview
 
+    loaded = _guarded_inputs(files, config)
     with output_lock(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
             with _UnitWriter(staging, formats, lang, Path(templates) if templates else None, jobs) as writer:
-                units, region, notes = _analyse_units(files, config, period, min_cell, writer.submit)
-            overview = build_overview(units, region)
+                units, parts, notes = _analyse_units(files, config, period, min_cell, writer.submit, loaded)
+            # after every unit's folder is written: a unit whose writing failed is no part of the region
+            overview = build_overview(units, _region(parts))
             _finish(staging, out, units, overview, lang)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     return BatchRun(units=tuple(units), overview=overview, out=out, notes=tuple(notes))
+
+
+def _guarded_inputs(files: list[Path], config: str | Path | None) -> dict[Path, tuple[Any, Any]]:
+    """Read and guard every file before the output lock is taken and a folder is made: a refused extract
+    (exit 4) leaves the output path as it was. One file (a region with a municipality column, the usual
+    batch) is kept for the analysis; of several, each is read again when its turn comes, so that memory
+    stays that of one file (reading small files twice costs little beside analysing them)."""
+    from oppnaogon.check import find_config, load_input
+
+    kept: dict[Path, tuple[Any, Any]] = {}
+    for file in files:
+        loaded = load_input(file, find_config(file, Path(config) if config else None))
+        if len(files) == 1:
+            kept[file] = loaded
+        del loaded
+    return kept
 
 
 class _UnitWriter:
@@ -201,44 +239,63 @@ def _slim(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _RegionPart:
+    """One file's share of the region: its prepared rows, the column that splits them into units (None:
+    the file is one unit) and its units by that column's value."""
+
+    prepared: Any
+    cfg: Any
+    settings: Any
+    by: str | None
+    units: dict[str | None, UnitResult]
+
+
 def _analyse_units(
     files: list[Path],
     config: str | Path | None,
     period: str | None,
     min_cell: int | None,
     on_unit: Callable[[UnitResult], None],
-) -> tuple[list[UnitResult], dict[str, Any] | None, list[str]]:
+    loaded: dict[Path, tuple[Any, Any]] | None = None,
+) -> tuple[list[UnitResult], list[_RegionPart], list[str]]:
     """Read and prepare each file once; split a file with several municipalities into its units in one
-    pass; analyse every unit, and the region (all rows) for the overview. Also returns notes on how
-    the run went that are no unit's failure."""
+    pass; analyse every unit. Returns the units, each file's rows for the region (`_region`, once every
+    unit's fate is known) and notes on how the run went that are no unit's failure."""
     import polars as pl
 
-    from oppnaogon.analysis import AnalysisSettings, analyse
     from oppnaogon.check import find_config, load_input
     from oppnaogon.geography import kommuner
     from oppnaogon.normalise import prepare
-    from oppnaogon.run import _select_period, criteria_area_for, file_sha256
+    from oppnaogon.run import _select_period, analysis_settings, file_sha256
 
     used: set[str] = set()
     units: list[UnitResult] = []
     notes: list[str] = []
-    region_frames = []
-    region_base = None
+    parts: list[_RegionPart] = []
     for file in files:
         config_path = find_config(file, Path(config) if config else None)
-        table, cfg = load_input(file, config_path)
-        whole = prepare(table, cfg)
+        # read (and guarded) already by `_guarded_inputs`, or read again here
+        table, cfg = loaded.pop(file) if loaded and file in loaded else load_input(file, config_path)
+        # each municipality is a unit of its own (refused below when too small), never pooled
+        least = min_cell if min_cell is not None else cfg.min_cell
+        whole = prepare(table, cfg, min_cell=least, pool_municipalities=False)
         del table  # the raw rows: normalised now, and only memory from here on
         prepared, selected = _select_period(whole, period, cfg.period)
+        settings = analysis_settings(min_cell, None, cfg.min_cell)
         frame = prepared.frame
         split = "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1)
         if split:
             if frame["municipality"].null_count():
                 name = f"{file.name}: kommun saknas"
                 unit = UnitResult(
-                    name, None, safe_slug("kommun-saknas", used), frame["municipality"].null_count()
+                    name,
+                    None,
+                    safe_slug("kommun-saknas", used),
+                    frame["municipality"].null_count(),
+                    settings.min_cell,
                 )
-                unit.status, unit.reason = "failed", "raderna saknar kommun"
+                unit.status, unit.reason = "failed", _NO_MUNICIPALITY
                 units.append(unit)
             counts = frame.filter(pl.col("municipality").is_not_null()).group_by(
                 pl.col("municipality").cast(pl.String)
@@ -247,35 +304,60 @@ def _analyse_units(
         else:
             single = None
             if "municipality" in frame.columns and frame["municipality"].n_unique() == 1:
-                single = str(frame["municipality"].drop_nulls().first())
+                only = frame["municipality"].drop_nulls().first()  # None: the column is empty
+                single = str(only) if only is not None else None
             pieces = [(single, frame.height)]
         file_units: dict[str | None, UnitResult] = {}
         for value, rows in pieces:
             code, name = _identity(value, kommuner()) if value else (None, file.stem)
             slug = safe_slug(f"{code}-{name}" if code else name, used)
-            unit = UnitResult(name=name, code=code, slug=slug, rows=rows)
+            unit = UnitResult(name=name, code=code, slug=slug, rows=rows, min_cell=settings.min_cell)
             units.append(unit)
             file_units[value if split else None] = unit
-        settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
         context = _FileContext(
             file, config_path, cfg, settings, prepared, whole, selected, file_sha256(file), notes
         )
-        _file_documents(context, file_units, "municipality" if split else None, on_unit)
-        region_frames.append(frame)
-        region_base = region_base or (prepared, cfg)
-    region = None
-    ok = [u for u in units if u.status == "ok"]
-    if ok and region_base is not None:
-        prepared, cfg = region_base
-        frame = _region_frame(region_frames) if len(region_frames) > 1 else region_frames[0]
-        settings = AnalysisSettings(min_cell=min_cell if min_cell is not None else cfg.min_cell)
-        findings = analyse(dataclasses.replace(prepared, frame=frame), settings, criteria_area_for(cfg.area))
-        region = {
-            "descriptives": findings.descriptives,
-            "differences": findings.differences,
-            "rows": frame.height,
-        }
-    return units, region, notes
+        by = "municipality" if split else None
+        _file_documents(context, file_units, by, on_unit)
+        parts.append(_RegionPart(prepared, cfg, settings, by, file_units))
+    return units, parts, notes
+
+
+def _region(parts: list[_RegionPart]) -> dict[str, Any] | None:
+    """The region for the overview: the rows of the published units, analysed together (None when no
+    unit is published).
+
+    Only published units: the rows of a failed unit (too few rows, an analysis or writing error) and the
+    rows without a municipality are left out, so that every regional figure is a sum of published
+    units' figures and region minus units is exactly nothing. The alternative, keeping those rows as a
+    hidden remainder of the region's disclosure control, would have to hide every regional cell the
+    remainder could be subtracted from (with a fully published set of units: all of them) and still
+    leave an interval around a remainder of one to four persons; leaving them out costs the region only
+    rows that no report describes anyway, and the overview says that they are left out."""
+    import polars as pl
+
+    from oppnaogon.analysis import analyse
+    from oppnaogon.run import criteria_area_for
+
+    frames = []
+    for part in parts:
+        published = [value for value, unit in part.units.items() if unit.status == "ok"]
+        frame = part.prepared.frame
+        if not published:
+            continue
+        if part.by is not None:
+            column = frame.get_column(part.by)
+            if len(published) < len(part.units) or column.null_count():
+                frame = frame.filter(pl.col(part.by).cast(pl.String).is_in(published))
+        frames.append(frame)
+    if not frames:
+        return None
+    first = next(p for p in parts if any(u.status == "ok" for u in p.units.values()))
+    frame = _region_frame(frames) if len(frames) > 1 else frames[0]
+    findings = analyse(
+        dataclasses.replace(first.prepared, frame=frame), first.settings, criteria_area_for(first.cfg.area)
+    )
+    return {"descriptives": findings.descriptives, "differences": findings.differences, "rows": frame.height}
 
 
 def _region_frame(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -353,7 +435,7 @@ def _file_documents(
         if not prepared.outcomes:
             unit.status, unit.reason = "failed", _reason(_NO_OUTCOMES)
         elif unit.rows < settings.min_cell:
-            unit.status, unit.reason = "failed", _reason(_too_few(unit.rows, settings.min_cell))
+            unit.status, unit.reason = "failed", _reason(_too_few(settings.min_cell))
         else:
             usable[value] = unit
     if not usable:
@@ -407,11 +489,17 @@ def _joint_documents(
 
 
 _NO_OUTCOMES = UsageError("Inga utfall att analysera.", "Ange utfall i oppnaogon.toml under [outcomes.NAMN].")
+_NO_MUNICIPALITY = (
+    "Raderna saknar kommun och ingår varken i någon enhet eller i regionen i översikten. "
+    "Ange kommun på raderna i uttaget om de ska ingå."
+)
 
 
-def _too_few(rows: int, min_cell: int) -> UsageError:
+def _too_few(min_cell: int) -> UsageError:
+    """A unit below the limit: how many rows it has would tell how many persons, so only that they are
+    fewer than the limit is said."""
     return UsageError(
-        f"Enheten har bara {rows} användbara rader, färre än röjandegränsen {min_cell}.",
+        f"Enheten har färre än {min_cell} användbara rader (röjandegränsen): inget kan redovisas.",
         "Slå ihop enheter eller perioder.",
     )
 

@@ -219,8 +219,10 @@ def analyse(
         import time
 
         from oppnaogon.console import print_analysis
+        from oppnaogon.privacy import guard_paths
         from oppnaogon.run import run_analysis
 
+        guard_paths([data], out)  # a name holding a personnummer is never logged
         chosen = _format_list(formats)
         started = time.perf_counter()
         log.info(f"{data} -> {out} (format {','.join(chosen)}, period {period or '-'}, språk {lang.value})")
@@ -283,7 +285,9 @@ def batch(
     log = RunLog(log_file, "batch")
     with _user_errors(debug, log):
         from oppnaogon.batch import PARTIAL_EXIT, run_batch
+        from oppnaogon.privacy import guard_paths
 
+        guard_paths(data, out)  # a name holding a personnummer is never logged
         chosen = _format_list(formats)
         log.info(f"{len(data)} indata -> {out} (per {by}, format {','.join(chosen)}, period {period or '-'})")
         result = run_batch(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from oppnaogon.errors import ConfigError
+from oppnaogon.errors import ConfigError, UsageError
 from oppnaogon.names import key as name_key
 from oppnaogon.roles import ROLE_ALIASES
 
@@ -157,11 +158,9 @@ def parse_config(raw: Mapping[str, Any], *, path: Path | None = None, text: str 
 
     area = _optional_str(raw, "area", where)
     min_cell = raw.get("min_cell", 5)
-    if not isinstance(min_cell, int) or isinstance(min_cell, bool) or not 1 <= min_cell <= 1000:
-        raise where.error("min_cell", f"ska vara ett heltal från 1 till 1000, inte {min_cell!r}")
-    if min_cell < 3:
-        # Below 3 a published count can single out a person; SCB and Kolada never go lower.
-        raise where.error("min_cell", f"är {min_cell}; lägsta tillåtna gräns för röjandekontroll är 3")
+    problem = min_cell_problem(min_cell)
+    if problem:
+        raise where.error("min_cell", problem, MIN_CELL_HINT)
 
     age_bands, preset = _age_bands(raw.get("age_bands"), where)
     period = raw.get("period", "quarter")
@@ -229,6 +228,70 @@ def parse_config(raw: Mapping[str, Any], *, path: Path | None = None, text: str 
         outcomes=outcomes,
         criteria=criteria,
     )
+
+
+MIN_CELL_FLOOR = 3
+"""The lowest disclosure limit allowed: below 3 a published count can single out a person (SCB and
+Kolada never go lower). One rule for oppnaogon.toml, every command's --min-cell and Python callers."""
+MIN_CELL_CEILING = 1000
+MIN_CELL_HINT = (
+    f"Ange ett heltal från {MIN_CELL_FLOOR} till {MIN_CELL_CEILING} (standard 5): lägre gränser kan röja "
+    "enskilda personer."
+)
+
+
+def min_cell_problem(value: object) -> str | None:
+    """What is wrong with `value` as the disclosure limit (min_cell), or None when it is allowed.
+
+    The only place the limit's range is decided: :func:`parse_config` reports the problem with the file
+    and line of oppnaogon.toml, :func:`check_settings` (run by every `AnalysisSettings`, so by `analyse`,
+    `batch` and any Python caller) with the option's name."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return f"ska vara ett heltal från {MIN_CELL_FLOOR} till {MIN_CELL_CEILING}, inte {value!r}"
+    if value < MIN_CELL_FLOOR:
+        return f"är {value}; lägsta tillåtna gräns för röjandekontroll är {MIN_CELL_FLOOR}"
+    if value > MIN_CELL_CEILING:
+        return f"är {value}; högsta tillåtna gräns är {MIN_CELL_CEILING}"
+    return None
+
+
+def _number_between(value: object, low: float, high: float | None, *, open_ends: bool) -> bool:
+    """`value` is a finite number (not a bool) within low..high (both ends excluded with `open_ends`)."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    above = value > low if open_ends else value >= low
+    below = high is None or (value < high if open_ends else value <= high)
+    return above and below
+
+
+def check_settings(
+    *, min_cell: object, min_diff: object, min_smd: object, alpha: object, confidence: object
+) -> None:
+    """Refuse analysis settings out of range, with the option's name and what is allowed (UsageError,
+    exit 2). Run by `AnalysisSettings` itself, so that no command and no Python entry point can analyse
+    with a limit the tool does not allow (`batch` once built its settings without the check and
+    published counts of 1 and 2)."""
+    problem = min_cell_problem(min_cell)
+    if problem:
+        raise UsageError(f"Röjandegränsen --min-cell (min_cell) {problem}.", MIN_CELL_HINT)
+    if not _number_between(min_diff, 0.0, 1.0, open_ends=False):
+        shown = f"{min_diff * 100:g} procentenheter" if isinstance(min_diff, int | float) else repr(min_diff)
+        raise UsageError(
+            f"Minsta anmärkningsvärda skillnad --min-diff (min_diff) är {shown}; den ska vara från 0 till "
+            "100 procentenheter.",
+            "Ange skillnaden i procentenheter, t.ex. --min-diff 5 (standard).",
+        )
+    if not _number_between(min_smd, 0.0, None, open_ends=False):
+        raise UsageError(
+            f"Minsta standardiserade skillnad min_smd är {min_smd!r}; den ska vara ett tal från 0 och uppåt.",
+            "Ange t.ex. min_smd=0.2 (standard).",
+        )
+    for name, value, default in (("alpha", alpha, "0.05"), ("confidence", confidence, "0.95")):
+        if not _number_between(value, 0.0, 1.0, open_ends=True):
+            raise UsageError(
+                f"{name} är {value!r}; den ska vara ett tal mellan 0 och 1.",
+                f"Ange t.ex. {name}={default} (standard).",
+            )
 
 
 class _Locator:

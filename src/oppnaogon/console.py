@@ -200,8 +200,13 @@ def _print_verdict_notes(
     for d in masked:
         console.print(
             f"[yellow]Dold skillnad:[/yellow] {escape(labels[d['outcome']])}, {escape(group_text(d['breakdown']))}: vid lika "
-            f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
-            "mellan könen, fast den råa skillnaden är liten.",
+            + (
+                f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
+                if d.get("adjusted") and d["adjusted"]["estimate"] is not None
+                # small strata: the adjusted figures are withheld (verdicts.publication_form)
+                else "värden på kriterierna finns en tydlig skillnad "
+            )
+            + "mellan könen, fast den råa skillnaden är liten.",
             highlight=False,
         )
     thin = [
@@ -277,6 +282,8 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     )
     for line in disclosure_lines(findings):
         console.print(escape(line))
+    for pooled in findings.get("pooled_labels", []):
+        console.print(f"[yellow]Obs:[/yellow] {escape(pooled['note'])}", highlight=False)
     values = {
         (d["outcome"], tuple(d["breakdown"].items()), d["sex"]): d["value"] for d in findings["descriptives"]
     }
@@ -422,7 +429,9 @@ def print_batch(run: Any, console: Console | None = None) -> None:
     table.add_column("Status")
     for unit in run.units:
         status = "klar" if unit.status == "ok" else f"[red]misslyckades[/red]: {escape(unit.reason or '')}"
-        table.add_row(escape(unit.name), escape(unit.slug), _number(unit.rows), status)
+        # a refused unit's rows below the limit: '..', as in the reports (its reason says "färre än N")
+        rows = ".." if unit.shown_rows is None else _number(unit.shown_rows)
+        table.add_row(escape(unit.name), escape(unit.slug), rows, status)
     console.print(table)
     console.print(
         f"Översikt: {escape(str(run.out / 'oversikt' / 'oversikt.html'))}", highlight=False, soft_wrap=True

@@ -21,10 +21,11 @@ from oppnaogon.criteria import available_areas, load_area
 from oppnaogon.errors import UsageError
 from oppnaogon.files import write_text_atomic
 from oppnaogon.names import key
-from oppnaogon.normalise import number_series, resolve_criteria, resolve_outcomes
+from oppnaogon.normalise import looks_like_code, number_series, resolve_criteria, resolve_outcomes
 from oppnaogon.roles import YES_CODES, detect_roles, sex_lookup
 
 _CHILD_AGE_LIMIT = 21
+_LEAST_SHOWN = 2  # rows a code needs to be named in the written config (no min_cell is known yet)
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,24 @@ def propose(data: str | Path) -> Proposal:
 
     sex_codes: dict[str, list[str]] = {sex: [] for sex in SEX_VALUES}
     unknown_sex: list[str] = []
+    unknown_sex_hidden = 0
     if "sex" in roles:
+        header = roles["sex"].header
         lookup = sex_lookup()
-        for value in table.distinct(roles["sex"].header).cast(pl.String).sort().to_list():
+        unknown: list[str] = []
+        for value in table.distinct(header).cast(pl.String).sort().to_list():
             sex = lookup.get(key(value))
             if sex is None:
-                unknown_sex.append(value)
+                unknown.append(value)
             else:
                 sex_codes[sex].append(value)
+        # The config is a file that travels: only codes held by at least 2 rows are named (init runs
+        # before any disclosure limit is chosen; a value of a single row is the one that singles a
+        # person out), free text ("Ja, efter samtal med Anna Berg") never; the rest is only counted.
+        counts = raw.group_by(pl.col(header).cast(pl.String)).len().drop_nulls(header)
+        rows = {value: int(n) for value, n in counts.iter_rows()}
+        unknown_sex = [v for v in unknown if looks_like_code(v) and rows.get(v, 0) >= _LEAST_SHOWN]
+        unknown_sex_hidden = len(unknown) - len(unknown_sex)
 
     outcome_items = []
     for spec in outcomes:
@@ -118,6 +129,8 @@ def propose(data: str | Path) -> Proposal:
         ],
         "sex_codes": {sex: codes for sex, codes in sex_codes.items() if codes},
         "unknown_sex": unknown_sex,
+        "unknown_sex_hidden": unknown_sex_hidden,
+        "unknown_sex_least": _LEAST_SHOWN,
         "outcomes": outcome_items,
         "criteria": [{"id": cid, "headers": list(criteria[cid])} for cid in CRITERION_IDS if cid in criteria],
         "missing_criteria": missing_criteria,

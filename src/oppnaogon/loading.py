@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +47,13 @@ DELIMITERS = (";", "\t", ",")
 _DELIMITER_NAMES = {";": "semikolon (;)", "\t": "tabb", ",": "komma (,)"}
 _SNIFF_LINES = 50
 _MAX_LISTED = 3
+MAX_FIELD_CHARS = 2**31 - 1
+"""Longest field the CSV reader accepts (the csv module's own default is 131,072 characters, which a
+journal note pasted into a cell exceeds). The file is read into memory whole anyway, so the only limit
+kept is the largest one the csv module takes on every platform (a C long)."""
+MAX_HEADER_CHARS = 1_000
+"""Longest column header: a longer one is data (a file without a header row or delimiters), and headers
+are shown in messages and reports."""
 
 _UNNAMED = "__oppnaogon_unnamed__"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -75,13 +83,15 @@ class LoadedTable:
     delimiter: str | None = None
     blank_rows_skipped: int = 0
     dropped_empty_columns: tuple[int, ...] = field(default_factory=tuple)
+    other_sheets: tuple[tuple[int, str, pl.DataFrame], ...] = field(default=(), repr=False, compare=False)
+    """The workbook's other sheets (position, name, every cell as text), for the privacy guard only."""
     _distinct: dict[str, pl.Series] = field(default_factory=dict, repr=False, compare=False)
     _released_rows: int | None = field(default=None, repr=False, compare=False)
 
     def without_rows(self) -> LoadedTable:
         """This table's description without its rows: once normalised, the raw rows would only hold
         memory (850 MB at 10M rows) through the analysis."""
-        return replace(self, frame=self.frame.clear(), _released_rows=self.rows)
+        return replace(self, frame=self.frame.clear(), other_sheets=(), _released_rows=self.rows)
 
     def distinct(self, header: str) -> pl.Series:
         """The distinct non-missing values of a column, computed once and shared by every later step
@@ -231,6 +241,45 @@ def _binary_error(path: Path) -> DataError:
 
 
 def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
+    """A text file as strings; every failure of the readers on it (a field or line too long for them,
+    too little memory) is a :class:`DataError` that names the file and what to do, never the data."""
+    import polars as pl
+
+    csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide, but only ever raised
+    try:
+        return _parse_text(path, raw, options)
+    except MemoryError as exc:
+        raise DataError(
+            f"Filen {path} ({len(raw) / 1e6:.0f} MB) fick inte plats i datorns minne när den lästes.",
+            "Kör på en dator med mer minne, ta bort kolumner som inte behövs ur uttaget (till exempel "
+            "fritext), eller dela upp filen.",
+        ) from exc
+    except (csv.Error, pl.exceptions.PolarsError) as exc:
+        if "field limit" in str(exc):
+            raise _field_limit_error(path, None) from exc
+        # Polars' messages may quote the data: only the kind of error is named
+        raise DataError(
+            f"Filen {path} kunde inte läsas som CSV ({type(exc).__name__}).",
+            "Kontrollera att filen är en avgränsad textfil med en rubrikrad, eller exportera på nytt.",
+        ) from exc
+
+
+def _field_limit_error(path: Path, line: int | None) -> DataError:
+    where = f" på rad {line}" if line is not None else ""
+    return DataError(
+        f"Filen {path} har ett fält{where} som är längre än {_count(MAX_FIELD_CHARS)} tecken, "
+        "mer än oppnaogon läser i ett fält.",
+        "Fältet är troligen fritext eller en hel fil inklistrad i en cell. Ta bort eller korta värdet i "
+        "källfilen, eller ta bort kolumnen ur uttaget om den inte behövs.",
+    )
+
+
+def _count(number: int) -> str:
+    """A count as Swedish prose writes it: 1 000 000."""
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+def _parse_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     import polars as pl
 
     text, encoding = _decode(path, raw, options.encoding)
@@ -250,6 +299,7 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
     else:
         lines = _record_lines_plain(path, data, delimiter)
     header = _header_fields(text, delimiter)
+    _check_header_lengths(path, header, delimiter)
     _check_headers(path, header, "kolumn")
     names = _column_names(header)
     try:
@@ -297,7 +347,10 @@ def _sniff_delimiter(text: str) -> str:
     cut = len(lines) > _SNIFF_LINES or len(head) < len(text)
     best, best_fields = ";", 1
     for delimiter in DELIMITERS:
-        rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(f.strip() for f in r)]
+        try:
+            rows = [r for r in csv.reader(sample, delimiter=delimiter) if any(f.strip() for f in r)]
+        except csv.Error:  # a field beyond MAX_FIELD_CHARS: the validator names its line
+            continue
         if cut and len(rows) > 1:
             rows = rows[:-1]  # the sample may end in the middle of a (multi-line) record
         if not rows or len(rows[0]) < 2:
@@ -315,6 +368,19 @@ def _header_fields(text: str, delimiter: str) -> list[str]:
     return [h.strip().lstrip("\ufeff") for h in first]
 
 
+def _check_header_lengths(path: Path, header: list[str], delimiter: str) -> None:
+    """Refuse a header too long to be one: the first line is then data, or a line without delimiters."""
+    named = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    for position, name in enumerate(header, start=1):
+        if len(name) > MAX_HEADER_CHARS:
+            raise DataError(
+                f"Rubriken i kolumn {position} på rad 1 i {path} är längre än {_count(MAX_HEADER_CHARS)} "
+                "tecken, mer än en rubrik kan vara.",
+                f"Första raden ska vara en rubrikrad med kolumnernas namn, avgränsade med {named}. Filen "
+                "saknar troligen rubrikrad eller avgränsare: exportera på nytt som CSV med rubriker.",
+            )
+
+
 def _check_headers(path: Path, header: list[str], word: str) -> None:
     """Refuse duplicated headers (never rename them silently). Empty headers are checked later."""
     seen: dict[str, int] = {}
@@ -322,8 +388,10 @@ def _check_headers(path: Path, header: list[str], word: str) -> None:
         if not name:
             continue
         if name in seen:
+            # a header row that is really data (an export without its header) may hold a personnummer
+            shown = " med samma rubrik" if re.search(r"[0-9]{6}", name) else f" med rubriken '{name}'"
             raise DataError(
-                f"Filen {path} har två kolumner med rubriken '{name}' ({word} {seen[name]} och {position}).",
+                f"Filen {path} har två kolumner{shown} ({word} {seen[name]} och {position}).",
                 "Byt namn på den ena eller ta bort den i källfilen, så att varje rubrik är unik.",
             )
         seen[name] = position
@@ -396,6 +464,8 @@ def _record_lines_quoted(path: Path, text: str, delimiter: str) -> list[int]:
                 starts.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _field_limit_error(path, start) from exc
         raise DataError(
             f"Filen {path} har ett citattecken som inte avslutas, nära rad {start}: {exc}.",
             "Filen kan vara avkortad. Kontrollera raden eller exportera på nytt.",
@@ -447,7 +517,44 @@ def _read_excel(path: Path, options: LoadOptions) -> LoadedTable:
     frame = raw.slice(top + 1).rename(dict(zip(raw.columns, _column_names(header), strict=True)))
     first = top + 2  # 1-based row number of the first data row
     frame = frame.with_columns(pl.int_range(first, frame.height + first, dtype=pl.UInt32).alias(LINE))
-    return LoadedTable(frame=frame, path=path, file_format="xlsx")
+    return LoadedTable(frame=frame, path=path, file_format="xlsx", other_sheets=_other_sheets(path, options))
+
+
+def _other_sheets(path: Path, options: LoadOptions) -> tuple[tuple[int, str, pl.DataFrame], ...]:
+    """Every sheet but the one read, each as its used cells in text (position in the workbook, name,
+    cells): the privacy guard checks them all, as a personnummer on a second sheet leaves the
+    municipality with the file as surely as one on the first. A sheet that cannot be read as a grid
+    (a damaged part, say) is checked as the text of every cell of the workbook instead."""
+    import fastexcel
+    import polars as pl
+
+    names = fastexcel.read_excel(path).sheet_names
+    chosen = options.sheet if options.sheet is not None else (names[0] if names else None)
+    sheets = []
+    for position, name in enumerate(names, start=1):
+        if name == chosen:
+            continue
+        try:
+            cells = pl.read_excel(
+                path, sheet_name=name, has_header=False, infer_schema_length=0, raise_if_empty=False
+            )
+        except Exception:  # fastexcel raises its own exception types
+            cells = _workbook_texts(path)
+        sheets.append((position, name, cells.with_columns(pl.all().cast(pl.String))))
+    return tuple(sheets)
+
+
+def _workbook_texts(path: Path) -> pl.DataFrame:
+    """The text of every cell value of every sheet (the sheets' XML and the shared strings), one column."""
+    import polars as pl
+
+    texts: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.namelist():
+            if member.startswith("xl/worksheets/") or member == "xl/sharedStrings.xml":
+                xml = archive.read(member).decode("utf-8", errors="replace")
+                texts += re.findall(r"<(?:\w+:)?[vt](?:\s[^>]*)?>([^<]*)</", xml)
+    return pl.DataFrame({"cells": pl.Series(texts, dtype=pl.String)})
 
 
 def _read_parquet(path: Path, options: LoadOptions) -> LoadedTable:
@@ -697,6 +804,7 @@ def _clean(table: LoadedTable, options: LoadOptions) -> LoadedTable:
         delimiter=table.delimiter,
         blank_rows_skipped=int(blank_rows),
         dropped_empty_columns=tuple(dropped),
+        other_sheets=table.other_sheets,
         # dropping blank rows removes no value that a non-blank row has, so the sets stay exact
         _distinct={c: v for c, v in distinct.items() if c in frame.columns},
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +37,7 @@ from oppnaogon.roles import (
     outcome_kind_from_header,
     sex_lookup,
 )
+from oppnaogon.wording import POOLED_LABEL
 
 if TYPE_CHECKING:
     import polars as pl
@@ -61,6 +63,16 @@ _MOSTLY_BAD = 0.5
 _EXAMPLE_LINES = 5
 _SHOWN_CODE_LENGTH = 30
 _SHOWN_CODES = 8
+
+POOLED = POOLED_LABEL
+"""The label of the group that pools the values of a breakdown column that may not be published one by
+one (free text, identifiers, values shared by fewer than `min_cell` persons); 'other' in English."""
+# A category label is short, has few words and no sentence punctuation; longer text is someone's notes.
+_LABEL_MAX_CHARS = 40
+_LABEL_MAX_WORDS = 4
+_LABEL_SEPARATORS = re.compile(r"[\s\-./\u2010-\u2015_]")
+_LABEL_DIGIT_RUN = re.compile(r"\d{6}")  # a date of birth, a personnummer or a phone number
+_LABEL_SENTENCE = re.compile(r"[,;!?]\s*\w|\w@\w+\.\w")  # "Mogadishu, kom med ...", an e-mail address
 
 EXCLUSION_LABELS_SV = {
     "age out of range": "ålder under 0 eller över 120 år",
@@ -89,6 +101,10 @@ class Prepared:
     exclusions: dict[str, int] = field(default_factory=dict)
     exclusion_lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    pooled_labels: tuple[dict[str, Any], ...] = ()
+    """Per breakdown column whose values were pooled into `POOLED`: the column, how many values (None
+    when the pooled rows are fewer than `min_cell`), the `note` findings.json and the terminal may
+    show and the `check_note` for `check`; never the values."""
 
     @property
     def rows_usable(self) -> int:
@@ -114,12 +130,25 @@ def _bands_by_age(bounds: tuple[int, ...], labels: tuple[str, ...]) -> pl.Series
     return pl.Series("age_band", bands, dtype=pl.Enum(list(labels)))
 
 
-def prepare(table: LoadedTable, config: Config | None = None, *, today: date | None = None) -> Prepared:
-    """Resolve roles, map codes, derive bands and periods, and exclude implausible rows (with reasons)."""
+def prepare(
+    table: LoadedTable,
+    config: Config | None = None,
+    *,
+    today: date | None = None,
+    min_cell: int | None = None,
+    pool_municipalities: bool = True,
+) -> Prepared:
+    """Resolve roles, map codes, derive bands and periods, and exclude implausible rows (with reasons).
+
+    `min_cell` (default: the config's) is the number of persons a breakdown value must be shared by to
+    be kept as a label (else it is pooled into `POOLED`), and a code by to be named in a message.
+    `pool_municipalities=False` keeps small municipalities apart (`batch`: each is a unit of its own,
+    refused there when too small)."""
     import polars as pl
 
     config = config or Config()
     today = today or date.today()
+    least = min_cell if min_cell is not None else config.min_cell
     raw = table.frame
     headers = table.headers
     _check_config_headers(config, headers, table)
@@ -135,7 +164,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
 
     # sex ---------------------------------------------------------------------------------------
     if "sex" in roles:
-        exprs.append(_sex_expr(table, roles["sex"].header, config))
+        exprs.append(_sex_expr(table, roles["sex"].header, config, least))
     else:
         notes.append("Ingen kolumn för kön hittades: alla rader räknas som okänt kön. Ange [columns] sex.")
         exprs.append(pl.lit("unknown", dtype=pl.Enum(list(SEX_VALUES))).alias("sex"))
@@ -171,7 +200,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     # birth country / region -------------------------------------------------------------------------
     for role in ("birth_country", "birth_region"):
         if role in roles:
-            mapped, note = _region_expr(table, roles[role].header, role, config)
+            mapped, note = _region_expr(table, roles[role].header, role, config, least)
             exprs.append(mapped.alias("birth_region"))
             if note:
                 notes.append(note)
@@ -180,7 +209,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     if "residence" in roles:
         exprs.append(_categorical(raw, roles["residence"].header).alias("residence"))
     if "municipality" in roles:
-        mapped, note = _municipality_expr(table, roles["municipality"].header)
+        mapped, note = _municipality_expr(table, roles["municipality"].header, least)
         exprs.append(mapped.alias("municipality"))
         if note:
             notes.append(note)
@@ -199,7 +228,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
 
     # outcomes and criteria -----------------------------------------------------------------------------
     for spec in outcomes:
-        expr, note = _outcome_expr(table, spec)
+        expr, note = _outcome_expr(table, spec, least)
         exprs.append(expr.alias(OUTCOME_PREFIX + spec.name))
         if note:
             notes.append(note)
@@ -230,6 +259,26 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
     exclusions = {row["_excluded"]: int(row["len"]) for row in counts.iter_rows(named=True)}
     exclusion_lines = {row["_excluded"]: tuple(row[LINE]) for row in counts.iter_rows(named=True)}
     frame = staged.filter(~excluded_row).select(exprs).collect()
+    # labels counted over every usable row of the file (not per period or unit): every run of the same
+    # file pools the same values, so runs cannot be differenced to reveal them
+    pooled: list[dict[str, Any]] = []
+    always_kept: dict[str, frozenset[str]] = {"residence": frozenset()}
+    if "birth_region" in roles and "birth_country" not in roles:  # countries give only the regions
+        always_kept["birth_region"] = frozenset({*geography.REGIONS, ABROAD})  # the tool's own categories
+    if pool_municipalities:
+        always_kept["municipality"] = frozenset()
+    for dimension, kept in always_kept.items():
+        if dimension not in frame.columns:
+            continue
+        header = roles[dimension].header
+        # every value the column can hold: the file's own, and the kommunkoder they were written as
+        candidates = _distinct(table, header)
+        if dimension == "municipality":
+            candidates += [c for c in map(geography.normalise_kommunkod, candidates) if c]
+        frame, entry = _pool_labels(frame, dimension, header, least, kept, candidates)
+        if entry:
+            pooled.append(entry)
+            notes.append(entry["check_note"])
 
     column_roles = _column_roles(headers, roles, outcomes, criteria)
     return Prepared(
@@ -246,6 +295,7 @@ def prepare(table: LoadedTable, config: Config | None = None, *, today: date | N
         exclusions=dict(sorted(exclusions.items())),
         exclusion_lines=dict(sorted(exclusion_lines.items())),
         notes=tuple(notes),
+        pooled_labels=tuple(pooled),
     )
 
 
@@ -421,20 +471,129 @@ def _period_of(dates: pl.Expr, distinct: pl.Series, labels: pl.Series) -> pl.Exp
     return pl.lit(lookup).gather(dates.cast(pl.Int32) - first)
 
 
-def _show_codes(codes: Iterable[str], counts: dict[str, int] | None = None) -> str:
-    """Name unrecognised codes so they can be mapped: a few, shortened, most frequent first.
+def looks_like_category(value: str) -> bool:
+    """Whether a data value may be a published label: not empty, at most 40 characters and 4 words, no
+    sentence punctuation (a comma, semicolon, ! or ? followed by a word), no e-mail address, and no run
+    of 6 or more digits once spaces, hyphens, dashes, dots, slashes and underscores are removed (a
+    personnummer or a date of birth written with separators).
 
-    The cap keeps a wrongly chosen free-text column from being printed wholesale.
+    >>> looks_like_category("Östra landsbygden"), looks_like_category("Mogadishu, kom med morbror Ahmed")
+    (True, False)
+    >>> looks_like_category("Hemlös se 071224 1231"), looks_like_category("Bor hos mormor på Storgatan 5")
+    (False, False)
+    """
+    text = value.strip()
+    return (
+        bool(text)
+        and len(text) <= _LABEL_MAX_CHARS
+        and len(text.split()) <= _LABEL_MAX_WORDS
+        and _LABEL_SENTENCE.search(text) is None
+        and _LABEL_DIGIT_RUN.search(_LABEL_SEPARATORS.sub("", text)) is None
+    )
+
+
+def looks_like_code(value: str) -> bool:
+    """Whether a value may be named in a message (so that it can be mapped): a category of at most 30
+    characters and 2 words ('K', '3', 'Ickebinär', 'Nej tack'), not text someone wrote."""
+    return looks_like_category(value) and len(value.strip()) <= _SHOWN_CODE_LENGTH and len(value.split()) <= 2
+
+
+def shown_codes(codes: Iterable[str], counts: dict[str, int], least: int) -> str:
+    """Unrecognised values in words for a message: how many, and by name (most frequent first, with
+    their row counts) only those that look like codes and are held by at least `least` rows; never free
+    text or a rare value, which could name or single out a person.
+
+    >>> shown_codes(["3", "Ja, efter samtal", "9"], {"3": 12, "Ja, efter samtal": 7, "9": 1}, 5)
+    "3 olika värden: '3' (12 rader); 2 av dem visas inte (fritext, långa värden eller färre än 5 rader)"
     """
     codes = list(codes)
-    if counts:
-        codes.sort(key=lambda code: (-counts.get(code, 0), code))
-    shown = []
-    for code in codes[:_SHOWN_CODES]:
-        text = code if len(code) <= _SHOWN_CODE_LENGTH else code[:_SHOWN_CODE_LENGTH] + "…"
-        shown.append(f"'{text}'" + (f" ({counts[code]} rader)" if counts else ""))
-    more = f" och {len(codes) - _SHOWN_CODES} till" if len(codes) > _SHOWN_CODES else ""
-    return ", ".join(shown) + more
+    shown = sorted(
+        (c for c in codes if looks_like_code(c) and counts.get(c, 0) >= least), key=lambda c: (-counts[c], c)
+    )
+    hidden = len(codes) - len(shown)
+    text = f"{len(codes)} olika värden" if len(codes) != 1 else "1 värde"
+    if shown:
+        named = ", ".join(f"'{c}' ({counts[c]} rader)" for c in shown[:_SHOWN_CODES])
+        more = f" och {len(shown) - _SHOWN_CODES} till" if len(shown) > _SHOWN_CODES else ""
+        text += f": {named}{more}"
+    if hidden:
+        whom = "dem" if shown else ("det" if hidden == 1 else "de")
+        text += (
+            ("; " if shown else ", ")
+            + (f"{hidden} av {whom}" if shown else whom)
+            + (f" visas inte (fritext, långa värden eller färre än {least} rader)")
+        )
+    return text
+
+
+def _pool_labels(
+    frame: pl.DataFrame, column: str, header: str, least: int, kept: frozenset[str], candidates: list[str]
+) -> tuple[pl.DataFrame, dict[str, Any] | None]:
+    """Pool the values of a breakdown column that may not be labels (not category-like, or held by
+    fewer than `least` rows) into `POOLED`; values in `kept` are the tool's own categories and stay.
+    `candidates`: every value the (categorical) column may hold, or more; the rows are counted by their
+    category codes (a bincount: a group-by on the text took 1.5 s at 10M rows).
+
+    Returns the frame and, if anything was pooled, what may be said of it: the number of values and rows
+    for `check` (the analyst's own view); for published outputs the number of values only when the
+    pooled rows reach `least`, and the rows never exactly (an exact total beside suppressed tables would
+    be a margin that uncovers them)."""
+    import numpy as np
+    import polars as pl
+
+    physical = frame.get_column(column).to_physical()
+    top = physical.max()
+    if top is None:
+        return frame, None
+    top = int(top)
+    if physical.null_count():
+        physical = physical.fill_null(top + 1)
+    per_code = np.bincount(physical.to_numpy(), minlength=top + 2)
+    possible = [v for v in dict.fromkeys(candidates) if v not in kept and v != POOLED]
+    codes = pl.Series(possible, dtype=pl.String).cast(frame.schema[column], strict=False).to_physical()
+    pooled = {}
+    for value, code in zip(possible, codes.to_list(), strict=True):
+        n = int(per_code[code]) if code is not None and code <= top else 0
+        if n and (n < least or not looks_like_category(value)):
+            pooled[value] = n
+    if not pooled:
+        return frame, None
+    rows = sum(pooled.values())
+    # the column is rebuilt only when something is pooled (rare in a clean extract)
+    dtype = frame.schema[column]
+    is_pooled = pl.col(column).is_in(pl.Series(list(pooled), dtype=pl.String).cast(dtype).implode())
+    if isinstance(dtype, pl.Categorical):  # its own categories (a Parquet file's): the label joins them
+        replaced = pl.when(is_pooled).then(pl.lit(POOLED, dtype=dtype)).otherwise(pl.col(column))
+    else:  # an Enum cannot hold the label
+        replaced = pl.when(is_pooled).then(pl.lit(POOLED)).otherwise(pl.col(column).cast(pl.String))
+        replaced = replaced.cast(pl.Categorical)
+    frame = frame.with_columns(replaced.alias(column))
+    values = len(pooled)
+    plural = "värden" if values != 1 else "värde"
+    what = "fritext, ser ut som identitetsuppgifter eller delas av färre än"
+    check_note = (
+        f"'{header}': {values} {plural} på {rows} rader ({what} {least} personer) redovisas inte var för sig "
+        f"utan som gruppen '{POOLED}'."
+    )
+    if rows >= least:
+        published = (
+            f"'{header}': {values} {plural} ({what} {least} personer) redovisas som gruppen '{POOLED}', "
+            f"som har minst {least} personer."
+        )
+    else:
+        published = (
+            f"'{header}': några värden ({what} {least} personer) redovisas som gruppen '{POOLED}', som har "
+            f"färre än {least} personer och därför döljs."
+        )
+    entry = {
+        "column": header,
+        "dimension": column,
+        "values": values if rows >= least else None,
+        "at_least_min_cell": rows >= least,
+        "note": published,
+        "check_note": check_note,
+    }
+    return frame, entry
 
 
 def _value_counts(raw: pl.DataFrame, header: str, values: list[str]) -> dict[str, int]:
@@ -445,7 +604,7 @@ def _value_counts(raw: pl.DataFrame, header: str, values: list[str]) -> dict[str
     return {row[0]: int(row[1]) for row in counted.iter_rows()}
 
 
-def _sex_expr(table: LoadedTable, header: str, config: Config) -> pl.Expr:
+def _sex_expr(table: LoadedTable, header: str, config: Config, least: int) -> pl.Expr:
     import polars as pl
 
     lookup = sex_lookup(config.values.get("sex"))
@@ -469,7 +628,7 @@ def _sex_expr(table: LoadedTable, header: str, config: Config) -> pl.Expr:
             )
         raise DataError(
             f"Kolumnen '{header}' (kön) i {table.path.name} har koder som inte känns igen: "
-            f"{_show_codes(unknown, counts)}.",
+            f"{shown_codes(unknown, counts, least)}.",
             hint,
         )
     return (
@@ -619,7 +778,9 @@ def period_expr(date_expr: pl.Expr, unit: str) -> pl.Expr:
     return year
 
 
-def _region_expr(table: LoadedTable, header: str, role: str, config: Config) -> tuple[pl.Expr, str | None]:
+def _region_expr(
+    table: LoadedTable, header: str, role: str, config: Config, least: int
+) -> tuple[pl.Expr, str | None]:
     """Birth country → SCB region (or an already grouped value → region). Unrecognised values are noted."""
     import polars as pl
 
@@ -648,34 +809,44 @@ def _region_expr(table: LoadedTable, header: str, role: str, config: Config) -> 
         counts = _value_counts(raw, header, unrecognised)
         total = sum(counts.values())
         note = (
-            f"'{header}': {total} rader har födelseland som inte känns igen och räknas som okänd region: "
-            f"{_show_codes(unrecognised)}. Ange dem i oppnaogon.toml "
+            f"'{header}': {total} rader har födelseland som inte känns igen och räknas som okänd region, "
+            f"{shown_codes(unrecognised, counts, least)}. Ange dem i oppnaogon.toml "
             "under [values.birth_region] (sweden, nordic, eu_efta, rest_of_world)."
         )
     return _recode(table, header, list(mapping), list(mapping.values()), pl.Categorical), note
 
 
-def _municipality_expr(table: LoadedTable, header: str) -> tuple[pl.Expr, str | None]:
-    """Kommunkod as a 4-character string (Excel drops the leading zero: 180 → 0180); names kept."""
+def _municipality_expr(table: LoadedTable, header: str, least: int) -> tuple[pl.Expr, str | None]:
+    """Kommunkod as a 4-character string (Excel drops the leading zero: 180 → 0180); known names kept.
+
+    A value that is neither a known kommunkod nor a known name (free text, a code SCB does not have)
+    counts as a missing municipality: it is never a label, a unit of `batch` or part of a file name."""
     import polars as pl
 
     known = geography.kommuner()
-    mapping: dict[str, str] = {}
-    unknown_codes: list[str] = []
+    names = {name.casefold() for name in known.values()}
+    mapping: dict[str, str | None] = {}
+    unknown: list[str] = []
     for value in _distinct(table, header):
         code = geography.normalise_kommunkod(value)
-        mapping[value] = code or value
-        if code and code not in known:
-            unknown_codes.append(code)
-    note = (
-        f"'{header}': koderna {', '.join(sorted(set(unknown_codes))[:8])} är inga kända kommunkoder (SCB)."
-        if unknown_codes
-        else None
-    )
+        if code in known:
+            mapping[value] = code
+        elif value.strip().casefold() in names:
+            mapping[value] = value
+        else:
+            mapping[value] = None
+            unknown.append(value)
+    note = None
+    if unknown:
+        counts = _value_counts(table.frame, header, unknown)
+        note = (
+            f"'{header}': {sum(counts.values())} rader har en kommun som varken är en känd kommunkod (SCB) eller "
+            f"ett kommunnamn och räknas som saknad kommun, {shown_codes(unknown, counts, least)}."
+        )
     return _recode(table, header, list(mapping), list(mapping.values()), pl.Categorical), note
 
 
-def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str | None]:
+def _outcome_expr(table: LoadedTable, spec: OutcomeSpec, least: int) -> tuple[pl.Expr, str | None]:
     import polars as pl
 
     raw = table.frame
@@ -707,7 +878,7 @@ def _outcome_expr(table: LoadedTable, spec: OutcomeSpec) -> tuple[pl.Expr, str |
         counts = _value_counts(raw, header, unknown)
         raise DataError(
             f"Utfallet {spec.name} (kolumnen '{header}' i {table.path.name}) har värden som varken är ja eller nej: "
-            f"{_show_codes(unknown, counts)}.",
+            f"{shown_codes(unknown, counts, least)}.",
             f"Ange i oppnaogon.toml under [outcomes.{spec.name}] vilka värden som är ja och nej, t.ex. "
             'positive = ["Ja", "Delvis"] och negative = ["Nej"], eller lägg till saknade-markörer under '
             "[input] missing.",

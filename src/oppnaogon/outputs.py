@@ -115,6 +115,8 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
         hidden = d["suppressed"]
         adjusted = d.get("adjusted") or {}
         adjusted_ci = adjusted.get("ci") or [None, None]
+        # withheld adjusted figures (small strata, verdicts.publication_form) show as hidden
+        adjusted_hidden = hidden or adjusted.get("figures") == "withheld"
         rows.append(
             [
                 d["id"],
@@ -132,10 +134,10 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
                 VERDICT_SV.get(d.get("verdict") or "", ""),
                 criteria_text(d.get("explained_by")),
                 VERDICT_REASON_SV.get(d.get("verdict_reason") or "", d.get("verdict_reason") or ""),
-                _cell(adjusted.get("estimate"), hidden),
-                _cell(adjusted_ci[0], hidden),
-                _cell(adjusted_ci[1], hidden),
-                _cell(adjusted.get("p_value"), hidden),
+                _cell(adjusted.get("estimate"), adjusted_hidden),
+                _cell(adjusted_ci[0], adjusted_hidden),
+                _cell(adjusted_ci[1], adjusted_hidden),
+                _cell(adjusted.get("p_value"), adjusted_hidden),
                 criteria_text(d.get("criteria_missing")),
             ]
         )
@@ -169,6 +171,7 @@ REASONS_SV = {
     "not tested: a sex has too few people": "ej testad: för få personer av ett kön",
     "not tested: everyone (or no one) has the outcome": "ej testad: alla (eller ingen) har utfallet",
     "not tested: all values are equal": "ej testad: alla värden är lika",
+    "suppressed: individual values could be revealed": "dold: enskildas värden skulle kunna röjas",
 }
 
 

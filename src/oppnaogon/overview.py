@@ -5,9 +5,26 @@ as the centre line and the limits within which a unit of that size would fall by
 99.8 %). A small unit far from the centre but inside the funnel is noise; a large one outside it is
 worth a look. Only figures already published in the units' own reports are shown per unit.
 
-Regional figures are the sums of the units' rows. A regional count (and the share and difference
-computed from it) is shown only when every unit shows its own: it then tells nothing that the units'
-reports do not, so no hidden cell of a unit can be recovered from the region and the other units.
+The region is the rows of the *published* units only (batch.py, `_region`): a unit that failed (too
+few rows, an analysis or writing error) and rows without a municipality are no part of it, so region
+minus the published units is exactly zero in every figure and tells nothing about them. Leaving them out
+was chosen over keeping them as a hidden remainder of the region's disclosure control: with every unit
+published, each regional cell minus the units' cells is the remainder, so every regional cell would have
+to be hidden, and a remainder of one to four persons would still be bounded by the counts around it.
+The overview says how many units the region holds (`units_in_region`) and, in words, that the others
+are left out.
+
+Every regional figure is then checked against the units' reports (`_protect_region`), cell by cell:
+- n per sex, and the yes-count (share × n) or sum (mean × n) behind the share or mean per sex: shown
+  only when every unit shows its own, so it tells nothing the units' reports do not and no unit's hidden
+  cell can be recovered from the region and the other units;
+- the interval of a regional mean (it gives the region's standard deviation, so its sum of squares): only
+  when every unit shows its own interval as well; a share's interval follows from n and the yes-count;
+- the region's difference: only when the shares or means of both women and men are shown; its interval
+  only when both their intervals are;
+- `region_rows`: the sum of the published units' rows, each of which batch.json shows;
+- per unit (its n, difference, interval, verdict): copied from the unit's own report; the funnel limits
+  and position: computed from those and the region's shown shares.
 """
 
 from __future__ import annotations
@@ -32,7 +49,7 @@ def build_overview(units: list[UnitResult], region: dict[str, Any] | None) -> di
     per unit, its published whole-group difference with its funnel position."""
     ok = [u for u in units if u.status == "ok" and u.document is not None]
     if not ok or region is None:
-        return {"units": len(units), "outcomes": []}
+        return {"units": len(units), "units_in_region": 0, "outcomes": []}
     first = ok[0].document
     assert first is not None
     outcomes = []
@@ -46,7 +63,7 @@ def build_overview(units: list[UnitResult], region: dict[str, Any] | None) -> di
             sex: {
                 "n": region_rows[sex]["n"] if visible.get(("n", sex)) else None,
                 "value": region_rows[sex]["value"] if visible.get(("v", sex)) else None,
-                "ci": region_rows[sex]["ci"] if visible.get(("v", sex)) else None,
+                "ci": region_rows[sex]["ci"] if visible.get(("ci", sex)) else None,
                 "suppressed": not visible.get(("v", sex)),
             }
             for sex in SEXES
@@ -61,6 +78,8 @@ def build_overview(units: list[UnitResult], region: dict[str, Any] | None) -> di
             and visible.get(("v", "female"))
             and visible.get(("v", "male"))
         )
+        # the difference's interval needs the spread of both sexes (for a mean: their SDs)
+        ci_shown = shown and visible.get(("ci", "female")) and visible.get(("ci", "male"))
         centre = region_difference["estimate"] if shown and region_difference else None
         rows = [_unit_row(u, name, binary, centre, region_values) for u in ok]
         outcomes.append(
@@ -71,24 +90,32 @@ def build_overview(units: list[UnitResult], region: dict[str, Any] | None) -> di
                 "region": {
                     "by_sex": region_values,
                     "difference": centre,
-                    "ci": region_difference["ci"] if shown and region_difference else None,
+                    "ci": region_difference["ci"] if ci_shown and region_difference else None,
                 },
                 "units": rows,
             }
         )
-    return {"units": len(units), "region_rows": region["rows"], "outcomes": outcomes}
+    return {
+        "units": len(units),
+        "units_in_region": len(ok),
+        "region_rows": region["rows"],
+        "outcomes": outcomes,
+    }
 
 
 def _protect_region(
     units: list[UnitResult], region_rows: dict[str, dict[str, Any]], outcome: str, binary: bool
 ) -> dict[tuple[str, str], bool]:
-    """Which regional cells (n, and the share behind its yes-count or sum, per sex) can be shown.
+    """Which regional cells (n, the share or mean behind its yes-count or sum, and its interval, per
+    sex) can be shown.
 
-    A regional cell is the sum of the units' cells. It is shown only when every unit shows its own
-    cell (and the region's own disclosure control allows it): then it adds nothing a reader could not
-    add up from the units' reports, so it cannot help recover anything they hide. This is stricter than
-    necessary (two hidden unit cells can shield each other) but needs no assumption about how the
-    units' tables constrain each other.
+    A regional cell is the sum of the published units' cells (the region holds no other rows). It is
+    shown only when every unit shows its own cell (and the region's own disclosure control allows it):
+    then it adds nothing a reader could not add up from the units' reports, so it cannot help recover
+    anything they hide. This is stricter than necessary (two hidden unit cells can shield each other)
+    but needs no assumption about how the units' tables constrain each other. A mean's interval holds
+    the region's standard deviation, hence the sum of the units' squares: it is shown only when every
+    unit shows its interval too.
     """
     shown: dict[tuple[str, str], bool] = {}
     for sex in SEXES:
@@ -102,7 +129,15 @@ def _protect_region(
             shown[(measure, sex)] = region_count is not None and all(c is not None for c in unit_counts)
         # a share needs both its count and its yes-count (or sum): either one gives the other away
         shown[("v", sex)] = shown[("v", sex)] and shown[("n", sex)]
+        spreads = [binary or _spread_known(_whole(u.document, outcome).get(sex)) for u in units if u.document]
+        shown[("ci", sex)] = shown[("v", sex)] and all(spreads)
     return shown
+
+
+def _spread_known(cell: dict[str, Any] | None) -> bool:
+    """A unit's spread of a numeric outcome is published (its mean's interval) or nothing to add (no one
+    in the group)."""
+    return cell is None or cell["n"] == 0 or cell["ci"] is not None
 
 
 def _count(cell: dict[str, Any] | None, measure: str, binary: bool) -> float | None:

@@ -11,11 +11,14 @@ from typing import TYPE_CHECKING, Any
 from oppnaogon import __version__
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
 from oppnaogon.check import find_config, load_input
+from oppnaogon.config import Config
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.errors import UsageError
+from oppnaogon.loading import LoadedTable
 from oppnaogon.normalise import Prepared, prepare
 from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
 from oppnaogon.periods import Period, period_words
+from oppnaogon.privacy import guard_paths
 from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import LANGUAGES
 
@@ -45,6 +48,40 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def analysis_settings(
+    min_cell: int | None, min_diff_pp: float | None = None, config_min_cell: int | None = None
+) -> AnalysisSettings:
+    """The settings of a run of `analyse` or `batch`: the option given, else oppnaogon.toml's
+    `min_cell`, else the default. `AnalysisSettings` checks them (the one check for every command and
+    Python caller); the commands call this once on their options before reading or writing anything, so
+    that a refused limit leaves no trace."""
+    defaults = AnalysisSettings()
+    chosen_min_cell = min_cell if min_cell is not None else config_min_cell
+    min_diff: object = defaults.min_diff
+    if min_diff_pp is not None:  # percentage points; anything else is left to the check to explain
+        number = isinstance(min_diff_pp, int | float) and not isinstance(min_diff_pp, bool)
+        min_diff = min_diff_pp / 100 if number else min_diff_pp
+    return AnalysisSettings(
+        min_cell=chosen_min_cell if chosen_min_cell is not None else defaults.min_cell,
+        min_diff=min_diff,  # type: ignore[arg-type]
+    )
+
+
+@dataclass
+class _Loaded:
+    """The input `run_analysis` has read and guarded, for `_run`, which takes the rows out (`take`): then
+    nothing else holds them, and they are released once normalised."""
+
+    table: LoadedTable | None
+    config: Config
+    config_path: Path | None
+
+    def take(self) -> tuple[LoadedTable, Config, Path | None]:
+        table, self.table = self.table, None
+        assert table is not None
+        return table, self.config, self.config_path
+
+
 def run_analysis(
     data: str | Path,
     config: str | Path | None = None,
@@ -61,6 +98,7 @@ def run_analysis(
     """Run steps 1–2 on `data` and write `formats` (reports in `lang`, from the templates in `templates`
     where the analyst has their own). With `out=None` nothing is written (the findings are only returned)."""
     data = Path(data)
+    guard_paths([data], out)  # before any message, log line or folder names them
     if not data.exists():
         raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
     unknown = [f for f in formats if f not in ALL_FORMATS]
@@ -83,10 +121,17 @@ def run_analysis(
         from oppnaogon.followup import load_previous
 
         previous = load_previous(compare_with)
+    analysis_settings(min_cell, min_diff_pp)  # refused before anything is read, locked or written
     out_path = Path(out) if out is not None else None
+    if out_path is not None:
+        _check_output_folder(out_path, data)
+    # Read and guarded before the output lock: a refused extract (exit 4) leaves the output path as it
+    # was, with no folder, parent folder or lock file created.
+    config_path = find_config(data, Path(config) if config else None)
+    table, cfg = load_input(data, config_path)
     checked = {
         "data": data,
-        "config": config,
+        "loaded": _Loaded(table, cfg, config_path),
         "out_path": out_path,
         "formats": formats,
         "period": period,
@@ -96,13 +141,13 @@ def run_analysis(
         "templates_path": templates_path,
         "previous": previous,
     }
+    del table
     if out_path is None:
         return _run(**checked)
-    _check_output_folder(out_path, data)
     from oppnaogon.files import output_lock
 
-    # held from reading to the last file moved into place: an overlapping run into the same folder
-    # (two cron jobs) stops at once instead of racing this one
+    # held from the analysis to the last file moved into place: an overlapping run into the same folder
+    # (two cron jobs) stops before analysing instead of racing this one
     with output_lock(out_path):
         return _run(**checked)
 
@@ -110,7 +155,7 @@ def run_analysis(
 def _run(
     *,
     data: Path,
-    config: str | Path | None,
+    loaded: _Loaded,
     out_path: Path | None,
     formats: tuple[str, ...],
     period: str | None,
@@ -120,16 +165,10 @@ def _run(
     templates_path: Path | None,
     previous: dict[str, Any] | None,
 ) -> AnalysisRun:
-    """The analysis itself, on arguments `run_analysis` has checked."""
-    config_path = find_config(data, Path(config) if config else None)
-    table, cfg = load_input(data, config_path)
-    settings = AnalysisSettings(
-        min_cell=min_cell if min_cell is not None else cfg.min_cell,
-        min_diff=(min_diff_pp / 100) if min_diff_pp is not None else 0.05,
-    )
-    if settings.min_cell < 3:
-        raise UsageError("--min-cell måste vara minst 3.", "Lägre gränser kan röja enskilda personer.")
-    prepared = prepare(table, cfg)
+    """The analysis itself, on arguments `run_analysis` has checked and the input it has read and guarded."""
+    table, cfg, config_path = loaded.take()
+    settings = analysis_settings(min_cell, min_diff_pp, cfg.min_cell)
+    prepared = prepare(table, cfg, min_cell=settings.min_cell)
     del table  # the raw rows: normalised now, and only memory from here on
     whole_extract = prepared
     prepared, selected = _select_period(prepared, period, cfg.period)
@@ -474,7 +513,7 @@ def findings_document(
 ) -> dict[str, Any]:
     """findings.json (PRODUCT §7): extend, never rename. `age_group`: that of `prepared`'s rows unless
     given (see `population_age_group`)."""
-    return {
+    document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "oppnaogon", "version": __version__},
         "input": {
@@ -516,6 +555,12 @@ def findings_document(
         "accommodation": list(findings.accommodation),
         "disclosure": disclosure_summary(findings),
     }
+    if prepared.pooled_labels:  # only then: findings of files without such values stay as they were
+        document["pooled_labels"] = [
+            {k: entry[k] for k in ("column", "dimension", "values", "at_least_min_cell", "note")}
+            for entry in prepared.pooled_labels
+        ]
+    return document
 
 
 def disclosure_summary(findings: Findings) -> dict[str, Any]:

@@ -46,6 +46,8 @@ __all__ = [
     "grouped_mann_whitney",
     "grouped_medians",
     "mean_interval",
+    "median_interval_ranks",
+    "median_interval_shows_no_one",
     "newcombe_interval",
     "normal_quantile",
     "normal_sf",
@@ -564,6 +566,28 @@ def _finish(result: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     return result if by else result.drop(_KEY)
 
 
+def median_interval_ranks(n: ArrayLike) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The 1-based ranks (j, k) of the order statistics that bound the 95 % interval of a median of n
+    values (see `grouped_medians`): j = max(1, ⌊n/2 − 1.96·√n/2⌋), k = min(n, ⌈1 + n/2 + 1.96·√n/2⌉)."""
+    n_ = np.asarray(n, dtype=np.int64)
+    with np.errstate(invalid="ignore"):
+        half_width = _MEDIAN_Z * np.sqrt(n_) / 2
+        j = np.maximum(1, np.floor(n_ / 2 - half_width)).astype(np.int64)
+        k = np.minimum(n_, np.ceil(1 + n_ / 2 + half_width)).astype(np.int64)
+    return j, k
+
+
+def median_interval_shows_no_one(n: ArrayLike, outside: int) -> npt.NDArray[np.bool_]:
+    """Whether the median interval of a group of n may be published: at least `outside` persons rank
+    below its lower bound x_(j) and at least `outside` above its upper bound x_(k), i.e. j − 1 ≥ outside
+    and n − k ≥ outside. A bound at rank 1 or n is the group's smallest or largest value, one person's
+    value; with `outside` = min_cell a bound can equal the smallest (largest) value only when more than
+    min_cell persons hold that value. For min_cell = 5 the interval is published from n = 21."""
+    n_ = np.asarray(n, dtype=np.int64)
+    j, k = median_interval_ranks(n_)
+    return np.asarray((j - 1 >= outside) & (n_ - k >= outside), dtype=bool)
+
+
 def grouped_medians(table: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     """Median per group and sex, with a distribution-free 95 % confidence interval, from value counts.
 
@@ -600,10 +624,7 @@ def grouped_medians(table: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     rows = rows.sort([*cells, "value"]).with_columns(cum=pl.col("count").cum_sum().over(cells))
     sizes = rows.group_by(cells).agg(n=pl.col("count").sum())
     n = sizes["n"].to_numpy().astype(np.int64)
-    with np.errstate(invalid="ignore"):
-        half_width = _MEDIAN_Z * np.sqrt(n) / 2
-        j = np.maximum(1, np.floor(n / 2 - half_width)).astype(np.int64)
-        k = np.minimum(n, np.ceil(1 + n / 2 + half_width)).astype(np.int64)
+    j, k = median_interval_ranks(n)
     sizes = sizes.with_columns(
         pos_lo=pl.Series((n + 1) // 2),
         pos_hi=pl.Series(n // 2 + 1),

@@ -31,7 +31,11 @@ behövts") never explains a difference. Such a column is used as two levels only
 compared with those who did not need one. How often that happened per sex is a finding of its own
 (`accommodation_findings`).
 
-Per-stratum counts are never published; only pooled estimates of groups that step 1 publishes.
+Per-stratum counts are never published; only pooled estimates of groups that step 1 publishes, and those
+only in forms that cannot rebuild a stratum count below `min_cell` (issue 14, point 8): exact for a table
+of strata without small counts, rounded for one of many strata, withheld otherwise (`publication_form`);
+counts of persons and the recorded share from rounded counts (`published_count`, `published_part`). The
+verdict is decided on the unrounded figures.
 """
 
 from __future__ import annotations
@@ -86,6 +90,14 @@ class Adjusted:
     persons_one_sex_only: int
     n_used: int
     known_share: float  # share of the group's persons with a value in the criterion's columns
+    # No stratum table cell that the published figures could rebuild lies in 1..min_cell − 1 (see
+    # `protected_strata`); only then are the estimates published.
+    protected: bool = True
+
+    @property
+    def persons(self) -> int:
+        """Persons of the group with the outcome recorded (compared or alone in their stratum)."""
+        return self.n_used + self.persons_one_sex_only
 
     @property
     def unmatched_share(self) -> float:
@@ -236,7 +248,7 @@ def assess(
             combined = results[COMBINED][i] if results else None
             entry["criteria"] = _criteria_entries(ids, compared, available, area, entry, settings)
             entry["adjusted"] = (
-                _adjusted_entry(combined, list(available), settings.alpha)
+                _adjusted_entry(combined, list(available), settings.alpha, settings.min_cell)
                 if combined is not None and combined.usable
                 else None
             )
@@ -261,7 +273,7 @@ def assess(
         adjusted_p = stats.benjamini_hochberg(p)
         for (entry, adj, ids, compared), p_adj in zip(family, adjusted_p, strict=True):
             if entry["adjusted"] is not None:
-                entry["adjusted"]["p_adjusted"] = _round(p_adj, 6)
+                entry["adjusted"]["p_adjusted"] = _published(p_adj, publication_form(adj), "p")
             verdict, explained_by, reason = decide(
                 entry["estimate"], False, adj, {}, settings, masked_p_adjusted=float(p_adj)
             )
@@ -427,6 +439,7 @@ def _adjust(
     ids, x1, n1, x0, n0, known, times = (a[order] for a in (ids, x1, n1, x0, n0, known, times))
     size = len(set_ids) * len(entries)
     r = mantel_haenszel(ids, x1, n1, x0, n0, size, settings.confidence, multiplicity=times)
+    protected = protected_strata(ids, x1, n1, x0, n0, times, size, settings.min_cell)
     totals = np.bincount(ids, weights=(n1 + n0) * times, minlength=size)
     known_totals = np.bincount(ids, weights=known * times, minlength=size)
     results: dict[str, list[Adjusted | None]] = {cid: [None] * len(entries) for cid in set_ids}
@@ -444,8 +457,44 @@ def _adjust(
             persons_one_sex_only=int(r.persons_one_sex_only[j]),
             n_used=int(r.n_used[j]),
             known_share=float(known_totals[j] / totals[j]) if totals[j] else 0.0,
+            protected=bool(protected[j]),
         )
     return results
+
+
+def protected_strata(
+    group: np.ndarray,
+    x1: np.ndarray,
+    n1: np.ndarray,
+    x0: np.ndarray,
+    n0: np.ndarray,
+    times: np.ndarray,
+    n_groups: int,
+    min_cell: int,
+) -> np.ndarray:
+    """Per group: whether no cell the adjusted figures could rebuild is a small count (1..min_cell − 1).
+
+    The published estimates (risk difference and its interval, odds ratio and its interval, p-values,
+    the female and standardised male shares) are a handful of exact functions of the stratum table; with
+    the group's crude counts by sex and outcome (published in the descriptives), a table of few strata
+    is pinned down by them: the 122 persons of two risk levels (girls 26/6 and 4/16 granted/not, boys
+    14/6 and 6/44) are the only integer table that gives their published figures, the hidden 4 included
+    (tests/test_adjusted_disclosure.py). Rounding does not help where it matters, in small tables, since
+    one person moved between strata changes the figures by more than any useful precision. So the
+    figures are published only when the table they describe holds no small count: every cell (women
+    yes/no, men yes/no) of every stratum with both sexes is 0 or at least `min_cell`, and so is each of
+    the four counts of the strata with one sex only (summed, as the figures see them only through their
+    sum: the crude counts minus the compared ones). Then even a reader who rebuilds the whole table
+    learns no count below `min_cell`."""
+    cells = np.stack([x1, n1 - x1, x0, n0 - x0])
+    informative = (n1 > 0) & (n0 > 0)
+    small = ((cells > 0) & (cells < min_cell)).any(axis=0) & informative
+    bad = np.bincount(group, weights=small.astype(float), minlength=n_groups)[:n_groups] > 0
+    one_sex = ~informative & (n1 + n0 > 0)
+    for cell in cells:
+        alone = np.bincount(group, weights=cell * times * one_sex, minlength=n_groups)[:n_groups]
+        bad |= (alone > 0.5) & (alone < min_cell - 0.5)
+    return ~bad
 
 
 def _recorded(column: str, located: Mapping[str, pl.Expr], not_explaining: Collection[str]) -> pl.Expr:
@@ -612,14 +661,16 @@ def _criteria_entries(
         }
         if adj is not None and adj.known_share > 0 and not adj.usable:
             item["reason"] = "too few women and men with the same values to compare"
-            item["known_share"] = _round(adj.known_share, 3)
+            item["known_share"] = published_known_share(adj, settings.min_cell)
         elif adj is not None and adj.usable:
+            form = publication_form(adj)
             item |= {
-                "adjusted_estimate": _round(adj.estimate),
-                "ci": [_round(adj.ci[0]), _round(adj.ci[1])],
-                "p_value": _round(adj.p_value, 6),
+                "adjusted_estimate": _published(adj.estimate, form, "difference"),
+                "ci": [_published(adj.ci[0], form, "difference"), _published(adj.ci[1], form, "difference")],
+                "p_value": _published(adj.p_value, form, "p"),
                 "explains": explains(adj, entry["estimate"], settings),
-                "known_share": _round(adj.known_share, 3),
+                "known_share": published_known_share(adj, settings.min_cell),
+                "figures": form,
             }
         else:
             item["information_needed"] = list(criterion.information_needed_sv) if criterion else []
@@ -627,25 +678,121 @@ def _criteria_entries(
     return result
 
 
-def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float) -> dict[str, Any]:
-    """The comparison within strata of all available criteria together."""
+# Adjusted figures of a table with small counts are published rounded only when it has at least this many
+# strata with both sexes (see `publication_form`).
+MIN_STRATA_ROUNDED = 20
+# Decimals of the published adjusted figures per form: differences and shares, odds ratios, p-values.
+FIGURE_DIGITS: dict[str, dict[str, int]] = {
+    "exact": {"difference": 4, "odds_ratio": 4, "p": 6},
+    "rounded": {"difference": 2, "odds_ratio": 1, "p": 1},
+}
+
+
+def publication_form(adj: Adjusted) -> str:
+    """How the adjusted figures of a comparison are published: "exact", "rounded" or "withheld".
+
+    * ``exact`` (differences and shares to 4 decimals, odds ratios 4, p-values 6): the stratum table
+      holds no count in 1..min_cell − 1 (`Adjusted.protected`), so even rebuilding it from the figures
+      reveals no small count.
+    * ``rounded`` (differences and shares to 2 decimals, i.e. whole percentage points, odds ratios and
+      p-values to 1): the table has small counts but at least `MIN_STRATA_ROUNDED` (20) strata with
+      both sexes. It then has at least 4·20 − 4 = 76 unknown cells beyond the crude counts, against
+      some ten published figures each known only coarsely, and moving a person or two between strata
+      seldom changes a published figure: tests/test_adjusted_disclosure.py walks from the true table
+      to others that publish the same figures and sees every small cell reach min_cell, over a range
+      at least min_cell wide. Measured on ten seeded tables of 20 strata with four small cells each,
+      all held; with 10 strata, or p-values to 2 decimals, some small cells stayed within a range
+      narrower than min_cell (the p-value and the standardised share near a rounding edge pinned
+      them), so neither is used.
+    * ``withheld`` (every figure null): small counts in a table of few strata. Such a table is
+      rebuilt from its figures at any useful precision: the 122 persons of two risk levels (girls
+      26/6 and 4/16 granted/not, boys 14/6 and 6/44) are the only table with their figures, both
+      exact and rounded, the 4 included.
+
+    The verdict is always decided on the unrounded figures; only what is published changes."""
+    if adj.protected:
+        return "exact"
+    if adj.strata >= MIN_STRATA_ROUNDED:
+        return "rounded"
+    return "withheld"
+
+
+def _published(value: float, form: str, kind: str) -> float | None:
+    """An adjusted figure of `kind` ("difference", "odds_ratio", "p") in the publication `form`."""
+    if form == "withheld":
+        return None
+    return _round(value, FIGURE_DIGITS[form][kind])
+
+
+def published_count(count: int, min_cell: int) -> int:
+    """A count of persons for publication: rounded to the nearest multiple of 2·min_cell (halves up).
+
+    1..min_cell − 1 becomes 0 and min_cell.. 3·min_cell − 1 becomes 2·min_cell, so a published 0 stands
+    for 0..min_cell − 1 and every other value for 2·min_cell persons around it: no published count
+    pins a number of persons into 1..min_cell − 1, and the range a value stands for is always at least
+    min_cell wide (a band "1–4" would pin it)."""
+    step = 2 * min_cell
+    return int(count // step + (1 if count % step >= min_cell else 0)) * step
+
+
+def published_part(part: int, total: int, min_cell: int) -> int:
+    """A part of a total that is published exactly, for publication: the smaller of the part and the
+    rest is rounded (`published_count`), so that neither can be read off as a small count."""
+    if part <= total - part:
+        return min(published_count(part, min_cell), total)
+    return total - min(published_count(total - part, min_cell), total)
+
+
+def published_known_share(adj: Adjusted, min_cell: int) -> float:
+    """The share of persons with the criterion recorded, from a rounded count (`published_part`).
+
+    The group's persons are published exactly (the descriptives), so an exact share gives the exact
+    number of persons without a value (1–4 in a small group). A criterion recorded for anyone is also
+    published as recorded ("available"), so a small recorded count is shown as 2·min_cell (at most
+    the group) rather than 0, which with "available" would say 1..min_cell − 1."""
+    total = adj.persons
+    if not total:
+        return 0.0
+    known = published_part(round(adj.known_share * total), total, min_cell)
+    if adj.known_share > 0 and known == 0:
+        known = min(2 * min_cell, total)
+    return _round(known / total, 3)
+
+
+def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min_cell: int) -> dict[str, Any]:
+    """The comparison within strata of all available criteria together, in its publication form
+    (`publication_form`; counts of persons by `published_count`)."""
     heterogeneity = adj.heterogeneity_p
+    form = publication_form(adj)
+
+    def number(value: float, kind: str = "difference") -> float | None:
+        return _published(value, form, kind)
+
+    def p(value: float) -> float | None:
+        return _published(value, form, "p")
+
+    alone = published_part(adj.persons_one_sex_only, adj.persons, min_cell)
     return {
         "criteria": criteria,
-        "estimate": _round(adj.estimate),
-        "ci": [_round(adj.ci[0]), _round(adj.ci[1])],
-        "p_value": _round(adj.p_value, 6),
+        "figures": form,
+        "estimate": number(adj.estimate),
+        "ci": [number(adj.ci[0]), number(adj.ci[1])],
+        "p_value": p(adj.p_value),
         "p_adjusted": None,
-        "odds_ratio": _round(adj.odds_ratio),
-        "odds_ratio_ci": [_round(adj.or_ci[0]), _round(adj.or_ci[1])],
-        "heterogeneity_p": _round(heterogeneity, 6),
+        "odds_ratio": number(adj.odds_ratio, "odds_ratio"),
+        "odds_ratio_ci": [number(adj.or_ci[0], "odds_ratio"), number(adj.or_ci[1], "odds_ratio")],
+        "heterogeneity_p": p(heterogeneity),
         # Breslow–Day: the difference is not the same at every level of the criteria
-        "heterogeneous": bool(np.isfinite(heterogeneity) and heterogeneity < alpha),
-        "female_share": _round(adj.female_share),
-        "male_share_standardised": _round(adj.standardised_male_share),
-        "persons_compared": adj.n_used,
-        "persons_in_one_sex_strata": adj.persons_one_sex_only,
-        "known_share": _round(adj.known_share, 3),
+        "heterogeneous": None
+        if form == "withheld"
+        else bool(np.isfinite(heterogeneity) and heterogeneity < alpha),
+        "female_share": number(adj.female_share),
+        "male_share_standardised": number(adj.standardised_male_share),
+        # the group's persons are published exactly: the compared ones are the rest of them, so that
+        # the two counts together say no more than the rounded one
+        "persons_compared": adj.persons - alone,
+        "persons_in_one_sex_strata": alone,
+        "known_share": published_known_share(adj, min_cell),
     }
 
 

@@ -149,6 +149,9 @@ CRITERION = {
 # findings.json gives the reasons in English; the English report shows them as they are.
 VERDICT_REASON = {"sv": VERDICT_REASON_SV, "en": {reason: reason for reason in VERDICT_REASON_SV}}
 _ALL = {"sv": "alla", "en": "everyone"}
+POOLED_LABEL = "övriga"
+"""The label `normalise` gives the pooled group of a breakdown column (free text, rare values)."""
+POOLED_TEXT = {"sv": "övriga", "en": "other"}
 
 
 def criteria_text(ids: list[str] | None, lang: str = "sv") -> str:
@@ -182,6 +185,8 @@ def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
             )
         elif dimension == "birth_region" and value == "abroad":
             parts.append("born abroad" if english else "utrikes födda")
+        elif value == POOLED_LABEL:  # values pooled by `normalise` (free text, rare values)
+            parts.append(POOLED_TEXT[lang])
         elif dimension == "age_band":
             parts.append(f"aged {value}" if english else f"{value} år")
         elif dimension == "municipality" and str(value) in kommuner():

@@ -439,14 +439,16 @@ class _Builder:
             return v["none"] if d["kind"] not in JUDGED_KINDS else ""
         adjusted = d.get("adjusted") or {}
         ci = adjusted.get("ci") or [None, None]
+        adjusted_digits = 0 if adjusted.get("figures") == "rounded" else 1
         available = [c["id"] for c in d.get("criteria") or [] if c.get("available")]
         values = {
             "women": women,
             "men": men,
             "criteria": self.criteria_words(available),
             "explained_by": self.criteria_words(d.get("explained_by")),
-            "adjusted": numbers.points(adjusted.get("estimate"), self.lang),
-            "ci": numbers.interval(ci[0], ci[1], self.lang),
+            # rounded adjusted figures (verdicts.publication_form) are shown in whole points
+            "adjusted": numbers.points(adjusted.get("estimate"), self.lang, digits=adjusted_digits),
+            "ci": numbers.interval(ci[0], ci[1], self.lang, digits=adjusted_digits),
             # the reasons speak of women and men; in a report on children they are girls and boys
             "reason": VERDICT_REASON[self.lang]
             .get(d.get("verdict_reason") or "", d.get("verdict_reason") or "")
@@ -456,6 +458,8 @@ class _Builder:
         key = "masked" if d.get("masked") else verdict
         if verdict == "inconclusive" and adjusted.get("estimate") is not None:
             key = "inconclusive_adjusted"
+        elif key in ("unmotivated", "masked") and adjusted.get("estimate") is None:
+            key += "_withheld"  # small strata: the adjusted figures are not published
         text = self.fmt(v[key], **values)
         alone = adjusted.get("persons_in_one_sex_strata") or 0
         total = alone + (adjusted.get("persons_compared") or 0)
