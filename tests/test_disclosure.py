@@ -61,6 +61,35 @@ def test_a_small_sex_is_one_hidden_column_zeros_included(write_csv: WriteCsv) ->
     assert narrow_cells(findings, 5, {"residence": "Stadsdel", "age_band": "Ålder"}) == []
 
 
+@pytest.mark.parametrize(
+    ("lang", "rows_hidden", "pooled"),
+    [
+        ("sv", "Det totala antalet ärenden visas inte (..)", "Stadsdel: några värden som är fritext"),
+        ("en", "The total number of cases is not shown (..)", "Stadsdel: some values that are free text"),
+    ],
+)
+def test_the_report_says_in_words_what_is_hidden(
+    write_csv: WriteCsv, tmp_path: Path, lang: str, rows_hidden: str, pooled: str
+) -> None:
+    """Two persons of other sex hide the total (terminal and findings.json said so; the report showed only
+    '..'), and a free-text residence of one person is pooled into a hidden 'övriga': both in words under
+    the report's introduction, in HTML and in Markdown (and so in Word), never with the text itself."""
+    rows = _district_rows(
+        [
+            ["Annat", "8", "Norr", "Ja"],
+            ["Annat", "9", "Norr", "Ja"],
+            ["K", "10", "Hemlös, hos moster Anna", "Ja"],
+        ]
+    )
+    out = tmp_path / "rapport"
+    run_analysis(write_csv(rows), out=out, formats=("json", "html", "md"), lang=lang)
+    stem = "rapport" if lang == "sv" else "report"
+    for name in (f"{stem}.html", f"{stem}.md"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert rows_hidden in text and pooled in text, name
+        assert "Anna" not in text and "moster" not in text
+
+
 def test_a_small_breakdown_group_is_hidden_whole(write_csv: WriteCsv) -> None:
     """Östra holds 3 girls of 8 and 2 boys of 15 (5 persons: its name is published, see test_labels).
     Among the 7-12-year-olds of Östra there are 3 girls and no boy: the boys' 0 is hidden too (it told

@@ -204,7 +204,33 @@ class _Builder:
                 men=self.men,
                 min_cell=settings["min_cell"],
             ),
+            "disclosure": self.disclosure_notes(),
         }
+
+    def disclosure_notes(self) -> list[str]:
+        """In words, what the disclosure control hid of the main figures and why (rule R2), and which
+        values were pooled into one group (R6): computed by the analysis, only worded here."""
+        from oppnaogon.normalise import POOLED
+
+        t = self.t["report"]
+        min_cell = self.f["settings"]["min_cell"]
+        disclosure = self.f.get("disclosure") or {}
+        notes = [t["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
+        for item in disclosure.get("whole_group_hidden", []):
+            label = self.labels.get(item["outcome"], item["outcome"])
+            notes.append(self.fmt(t["whole_group_hidden"], outcome=label, sex=self.sex(item["sex"])))
+        for pooled in self.f.get("pooled_labels", []):
+            pattern = t["pooled_shown"] if pooled["at_least_min_cell"] else t["pooled_hidden"]
+            notes.append(
+                self.fmt(
+                    pattern,
+                    column=pooled["column"],
+                    values=pooled["values"],
+                    min_cell=min_cell,
+                    pooled=POOLED,
+                )
+            )
+        return notes
 
     # --- step 1 tables and charts ------------------------------------------------------------
     def outcome_section(
