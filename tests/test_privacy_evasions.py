@@ -238,13 +238,13 @@ def _message(data: Path) -> str:
 
 def test_the_message_names_a_safe_column_with_its_count(tmp_path: Path) -> None:
     message = _message(_whole_values(SAMORDNING.replace("-", " "))(tmp_path))
-    assert "kolumn 'Boende' (1 värden är person- eller samordningsnummer)" in message
+    assert "kolumn 'Boende' (1 värden är person- eller samordningsnummer; rad 5)" in message
 
 
 def test_a_header_or_sheet_holding_a_number_is_named_by_its_position(tmp_path: Path) -> None:
     message = _message(_headerless(tmp_path))
     assert "kolumnrubrik nr 1 är ett person- eller samordningsnummer" in message
-    assert "kolumn nr 1 (39 värden är person- eller samordningsnummer)" in message
+    assert "kolumn nr 1 (39 värden är person- eller samordningsnummer; rader 2, 3, 4 …)" in message
     assert "Exportera uttaget med rubrikraden som första rad." in message
     sheet = _message(_xlsx_second_sheet(tmp_path))
     assert "bladet 'Anteckningar' (1 celler med person- eller samordningsnummer)" in sheet
@@ -288,7 +288,10 @@ def test_a_handful_of_real_numbers_among_case_numbers_is_refused(tmp_path: Path)
         }
     ).write_parquet(data)
     message = _message(data)
-    assert "kolumn 'Ärendenummer' (3 värden är person- eller samordningsnummer; en kolumn av" in message
+    assert (
+        "kolumn 'Ärendenummer' (3 värden är person- eller samordningsnummer; rader 2975, 2976, 2977; en kolumn av"
+        in message
+    )
     assert "person- eller ärendenummer, pekar ut enskilda personer" in message
 
 
@@ -370,7 +373,7 @@ def test_batch_of_several_files_checks_them_all_before_making_a_folder(tmp_path:
     out = tmp_path / "ut" / "batch"
     result = runner.invoke(app, ["batch", str(folder), "--out", str(out)])
     _assert_refused(result.output, result.exit_code)
-    assert "kolumn 'Boende' (1 person- eller samordningsnummer inuti texten)" in " ".join(
+    assert "kolumn 'Boende' (1 person- eller samordningsnummer inuti texten; rad 3)" in " ".join(
         result.output.split()
     )
     assert not (tmp_path / "ut").exists()

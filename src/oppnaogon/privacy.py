@@ -82,6 +82,7 @@ class PrivacyFinding:
     count: int
     position: int = 0  # 1-based column position in the file (0: not known)
     bare_column: bool = False  # a column of bare 9–12-digit numbers (person or case numbers)
+    lines: tuple[int, ...] = ()  # the first rows of the file that hold one (where the file tells them)
 
 
 def luhn_valid(number: str) -> bool:
@@ -190,6 +191,9 @@ def _scannable(dtype: pl.DataType) -> bool:
     )
 
 
+_LINES_SHOWN = 3
+
+
 def _scan_column(
     frame: pl.DataFrame, column: str, values: pl.Series, non_null: int, position: int
 ) -> PrivacyFinding | None:
@@ -224,7 +228,25 @@ def _scan_column(
     if count == 0:
         return None
     reason = "identity numbers" if matched.get_column("whole").any() else "identity numbers in text"
-    return PrivacyFinding(column, reason, count, position, bare_column)
+    lines: tuple[int, ...] = ()
+    if LINE in frame.columns:  # the rows to look at: a row number tells nothing of the person
+        lines = tuple(
+            frame.select(LINE, _text_of(column, frame.schema[column]).alias("value"))
+            .filter(pl.col("value").is_in(matched.get_column("value").implode()))
+            .get_column(LINE)
+            .head(_LINES_SHOWN + 1)
+            .to_list()
+        )
+    return PrivacyFinding(column, reason, count, position, bare_column, lines)
+
+
+def _lines_text(f: PrivacyFinding) -> str:
+    """'; rad 3' or '; rader 3, 7, 9 …' (the first rows holding a number), or nothing."""
+    if not f.lines:
+        return ""
+    shown = ", ".join(str(line) for line in f.lines[:_LINES_SHOWN])
+    more = " …" if len(f.lines) > _LINES_SHOWN else ""
+    return f"; {'rad' if len(f.lines) == 1 else 'rader'} {shown}{more}"
 
 
 def _positions(columns: Sequence[str], dropped_columns: Sequence[int]) -> dict[str, int]:
@@ -322,9 +344,9 @@ def _described(f: PrivacyFinding) -> str:
         return f"{column} (rubriken visar att kolumnen innehåller personuppgifter; {f.count} värden)"
     if f.reason == "identity numbers":
         note = f"; {_CASE_NUMBER_NOTE}" if f.bare_column else ""
-        return f"{column} ({f.count} värden är person- eller samordningsnummer{note})"
+        return f"{column} ({f.count} värden är person- eller samordningsnummer{_lines_text(f)}{note})"
     if f.reason == "identity numbers in text":
-        return f"{column} ({f.count} person- eller samordningsnummer inuti texten)"
+        return f"{column} ({f.count} person- eller samordningsnummer inuti texten{_lines_text(f)})"
     sheet = shown_name(f.column, "bladet", f.position)
     if f.reason == "sheet name":
         return f"bladet nr {f.position} (bladets namn är ett person- eller samordningsnummer)"
