@@ -351,6 +351,7 @@ def analyse_units(
     for unit, part in parts.items():
         for entry in part.differences:
             entry.pop("_unit", None)
+            entry.pop("_estimate", None)
         result[None if by is None else unit] = Findings(
             descriptives=tuple(part.descriptives),
             differences=tuple(part.differences),
@@ -863,10 +864,12 @@ def _test_all(
         low, high = stats.newcombe_interval(k1, n1, k2, n2, settings.confidence)
         p, test = stats.two_by_two_test(k1, n1, k2, n2)
         for i, e in enumerate(binary):
-            e["estimate"] = _round(k1[i] / n1[i] - k2[i] / n2[i])
+            e["_estimate"] = float(k1[i] / n1[i] - k2[i] / n2[i])
+            e["estimate"] = _round(e["_estimate"])
             e["ci"] = [_round(low[i]), _round(high[i])]
             e["test"] = str(test[i])
-            e["p_value"] = _round(p[i], 6)
+            e["_p"] = float(p[i])
+            e["p_value"] = stats.p_round(p[i])
             if test[i] == "none":
                 e["reason"] = "not tested: everyone (or no one) has the outcome"
     if numeric:
@@ -886,26 +889,31 @@ def _test_all(
         quantiles = stats.t_quantile(np.array([w[-1] for w in welch]), 0.5 + settings.confidence / 2)
         for e, (m1, m2, sd1, sd2, n1, n2, se, _), q in zip(numeric, welch, quantiles, strict=True):
             name = e["outcome"]
+            e["_estimate"] = float(m1 - m2)
             e["estimate"] = _round(m1 - m2)
             e["ci"] = [_round(m1 - m2 - q * se), _round(m1 - m2 + q * se)]
-            e["smd"] = _round(float(stats.smd(m1, sd1, n1, m2, sd2, n2)))
+            e["_smd"] = float(stats.smd(m1, sd1, n1, m2, sd2, n2))
+            e["smd"] = _round(e["_smd"])
             e["test"] = "mann-whitney"
             p = medians[name].get(("mw", tuple(e["breakdown"]), tuple(e["breakdown"].values())))
-            e["p_value"] = None if p is None else _round(p, 6)
+            e["_p"] = None if p is None else float(p)
+            e["p_value"] = None if p is None else stats.p_round(p)
             if e["p_value"] is None:
                 e["reason"] = "not tested: all values are equal"
+    # the thresholds and Benjamini–Hochberg on the unrounded values (4.996 pp is not 5)
     published = [e for e in testable if e["p_value"] is not None]
-    adjusted = stats.benjamini_hochberg(np.array([e["p_value"] for e in published], dtype=float))
+    adjusted = stats.benjamini_hochberg(np.array([e["_p"] for e in published], dtype=float))
     for e, p_adj in zip(published, adjusted, strict=True):
-        e["p_adjusted"] = _round(float(p_adj), 6)
+        e["p_adjusted"] = stats.p_round(p_adj)
         size_ok = (
-            abs(e["estimate"]) >= settings.min_diff
+            abs(e["_estimate"]) >= settings.min_diff
             if by_name[e["outcome"]].is_binary
-            else abs(e.get("smd") or 0) >= settings.min_smd
+            else abs(e.get("_smd") or 0) >= settings.min_smd
         )
         e["noteworthy"] = bool(p_adj < settings.alpha and size_ok)
     for e in entries:
-        e.pop("_arrays", None)
+        for private in ("_arrays", "_p", "_smd"):
+            e.pop(private, None)
 
 
 def _sd(row: dict[str, Any], name: str) -> float:
@@ -1087,16 +1095,17 @@ def _missingness_flags(
         results.append(
             {
                 "column": column,
-                "difference": _round(m1 / r1 - m2 / r2),
+                "difference": m1 / r1 - m2 / r2,  # rounded below, after the threshold
                 "p_value": float(p[0]),
                 "test": str(test[0]),
             }
         )
     adjusted = stats.benjamini_hochberg(np.array([r["p_value"] for r in results], dtype=float))
     for r, p_adj in zip(results, adjusted, strict=True):
-        r["p_value"] = _round(r["p_value"], 6)
-        r["p_adjusted"] = _round(float(p_adj), 6)
+        r["p_value"] = stats.p_round(r["p_value"])
+        r["p_adjusted"] = stats.p_round(p_adj)
         differs = bool(p_adj < settings.alpha and abs(r["difference"]) >= settings.min_diff / 2)
+        r["difference"] = _round(r["difference"])
         r["explained_by_outcome"] = structural.get(r["column"]) if differs else None
         r["flag"] = differs and r["explained_by_outcome"] is None
     return results

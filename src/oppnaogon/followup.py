@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from oppnaogon.errors import UsageError
-from oppnaogon.stats import finite_round, normal_quantile, normal_sf
+from oppnaogon.stats import finite_round, normal_quantile, normal_sf, p_round
 
 TRENDS = ("grew", "shrank", "reversed", "stayed", "not_comparable")
 
@@ -117,7 +117,7 @@ def _change(now: dict[str, Any], old: dict[str, Any], z: float) -> dict[str, Any
     entry.update(
         change=finite_round(change),
         ci=[finite_round(low), finite_round(high)],
-        p_value=finite_round(p, 6),
+        p_value=p_round(p),
         trend=trend,
     )
     return entry

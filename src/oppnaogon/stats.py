@@ -85,6 +85,17 @@ def finite_round(value: Any, digits: int = 4) -> float | None:
     return round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0: "-0.0" in a table reads as a finding
 
 
+def p_round(p: Any) -> float | None:
+    """A p-value for findings.json: 6 decimals, or 6 significant digits below 0.001 (never 0.0 for a
+    p-value that is not 0: the reports show '<0,001', the file keeps the value)."""
+    value = float(p)
+    if not math.isfinite(value):
+        return None
+    if 0 < value < 1e-3:
+        return float(f"{value:.6g}")
+    return round(value, 6) + 0.0
+
+
 def normal_quantile(p: ArrayLike) -> FloatArray:
     """Standard normal quantile (Wichura's AS241 via `statistics.NormalDist`); p must lie in (0, 1)."""
     return np.asarray(_inv_cdf(np.asarray(p, dtype=float)), dtype=float)
