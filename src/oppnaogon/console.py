@@ -167,7 +167,7 @@ def _verdict_cell(d: dict[str, Any]) -> str:
     if d.get("verdict") is None:
         return ""
     text = VERDICT_SV[d["verdict"]]
-    if d["verdict"] == "motivated":
+    if d["verdict"] in ("motivated", "partly_explained") and d.get("explained_by"):
         text += f" ({criteria_text(d['explained_by'])})"
     if d.get("reflect"):
         text += " *"
@@ -188,13 +188,15 @@ def _print_verdict_notes(
     if judged:
         console.print(
             f"Bedömning enligt Vård- och omsorgsanalys kriterier: {women} och {men} med samma värden på "
-            "kriterierna jämförs. 'Omotiverad' betyder att skillnaden inte förklaras av de uppgifter som finns; "
-            "'kan inte avgöras' att datan inte räcker för att säga."
+            "kriterierna jämförs. 'Motiverad' betyder att det som återstår av skillnaden är visat litet; "
+            "'delvis förklarad' att kriterierna förklarar en del men att resten kan finnas kvar; 'omotiverad' "
+            "att skillnaden inte förklaras av de uppgifter som finns; 'kan inte avgöras' att datan inte "
+            "räcker för att säga."
         )
     if any(d.get("reflect") for d in judged):
         console.print(
-            "* Förklaras av samtycke eller inställning: skillnaden är motiverad men förtjänar ändå reflektion, "
-            "den kan bidra till ojämställdhet."
+            "* Förklaras (helt eller delvis) av samtycke eller inställning: förtjänar ändå reflektion, den kan "
+            "bidra till ojämställdhet."
         )
     masked = [d for d in findings["differences"] if d.get("masked")]
     for d in masked:

@@ -40,6 +40,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "values_note": "",
         "config_hint": "Id:t inom hakparentes, t.ex. [need], är nyckeln i oppnaogon.toml: under [criteria] anger "
         'need = ["Kolumnens rubrik"] vilka kolumner som håller kriteriet.',
+        "verdicts": "Så bedömer oppnaogon en skillnad: kvinnor och män (flickor och pojkar) med samma värden på "
+        "kriterierna jämförs. Motiverad: det som återstår av skillnaden är visat mindre än gränsen (standard 5 "
+        "procentenheter; hela osäkerhetsintervallet, 95 %, ligger inom ±gränsen). Delvis förklarad: kriterierna "
+        "förklarar tydligt en del, men resten kan varken visas vara litet eller visas finnas kvar. Omotiverad: "
+        "en tydlig skillnad på minst gränsen finns kvar, även med hänsyn till rapportens alla jämförelser. Kan "
+        "inte avgöras: för lite data, eller för få personer (under 80 %) har någon av andra könet med samma "
+        "värden att jämföras med. Kan inte bedömas: inget kriterium är registrerat för minst hälften av "
+        "gruppen. Läs mer i docs/criteria.md.",
     },
     "en": {
         "instrument": "Instrument",
@@ -58,6 +66,14 @@ _LABELS: dict[str, dict[str, str]] = {
         "values_note": "Values are shown in Swedish, as they are recorded in the data.",
         "config_hint": "The id in brackets, e.g. [need], is the key in oppnaogon.toml: under [criteria], "
         'need = ["Column header"] names the columns that hold the criterion.',
+        "verdicts": "How oppnaogon judges a difference: women and men (girls and boys) with the same values on "
+        "the criteria are compared. Motivated: what remains of the difference is shown to be smaller than the "
+        "threshold (5 percentage points by default; the whole 95 % uncertainty interval lies within ±the threshold). "
+        "Partly explained: the criteria clearly explain a part, but the rest can be neither shown small nor "
+        "shown to remain. Unmotivated: a clear difference of at least the threshold remains, also taking all "
+        "the report's comparisons into account. Cannot be decided: too little data, or too few people (under "
+        "80 %) have someone of the other sex with the same values to be compared with. Cannot be assessed: "
+        "no criterion is recorded for at least half of the group. More in docs/criteria.md.",
     },
 }
 
@@ -122,6 +138,7 @@ def print_area(area: CriteriaArea, lang: str = "sv", console: Console | None = N
         for source in area.sources:
             _block(console, Text(source), marker="–")
     console.print()
+    _block(console, Text(labels["verdicts"]))
     _block(console, Text(labels["config_hint"], style="dim"))
 
 

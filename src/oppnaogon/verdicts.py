@@ -8,22 +8,30 @@ concrete by comparing like with like: women and men are compared within strata o
 (each criterion alone, and all available criteria together), and the within-stratum differences are
 pooled with the Mantel–Haenszel estimators of :mod:`oppnaogon.stratified`.
 
-The verdict rules (written out for users in ``docs/criteria.md``) are conservative:
+The verdict rules (written out for users in ``docs/criteria.md``) are conservative: a wrong "motivated"
+is the worst error the tool can make, so "motivated" asks that what remains is *shown* to be small.
 
-* ``unmotivated``: after adjusting for *all available* criteria a difference remains that is both
-  statistically clear (CMH p < alpha) and practically large (at least `min_diff`). It always means "not
-  explained by the criteria data available"; criteria without data are listed.
-* ``motivated``: after adjusting, the difference is no longer clear (p >= alpha), it has shrunk to at most
-  half of the crude difference, *and* the interval of the adjusted difference excludes the crude one: the
-  data can tell the two apart, so low power never yields ``motivated``. ``explained_by`` names the criteria
-  that pass the same test on their own (or, if none does, all of them together).
-* ``inconclusive``: neither: too little data, or a remaining difference too small to call unmotivated.
-* ``not_assessable``: no criterion of the outcome's kind has data; the information needed is listed.
+* ``not_assessable``: no criterion of the outcome's kind is recorded for at least half of the group
+  (`MIN_KNOWN_SHARE`); the information needed is listed.
+* ``inconclusive`` when fewer than 80 % of the persons could be compared like with like
+  (`MAX_UNMATCHED_SHARE`): the rest had no one of the other sex with the same criteria values.
+* ``unmotivated``: after adjusting for *all available* criteria a difference remains that is clear
+  (CMH test, Benjamini–Hochberg adjusted over every adjusted test of the report, the masked ones
+  included) and practically large (at least `min_diff`). It means "not explained by the criteria data
+  available"; criteria without data are listed.
+* ``motivated``: the remaining difference is shown to be smaller than `min_diff`: its uncertainty
+  interval (95 %, as shown in the report) lies inside ±`min_diff` (an equivalence test). A difference
+  that merely shrank, or whose interval is wide, is never motivated. ``explained_by`` names the
+  criteria that pass the same test on their own, or else those without which it would not pass.
+* ``partly_explained``: neither, but the criteria clearly change the difference (the adjusted interval
+  excludes the crude difference, and the adjusted one is smaller): part is explained, and what remains
+  can be neither shown small nor shown to remain. The entry says how much is explained and how much
+  remains (`explained_part`).
+* ``inconclusive`` otherwise: too little data, or a remaining difference too small to call unmotivated.
 
 Verdicts are given to noteworthy differences. A difference that is *not* noteworthy in the crude figures
 but appears, clear and large, once like is compared with like ("masked": e.g. girls have more need but are
-granted as often as boys) is reported as ``unmotivated`` with ``masked: true``; those adjusted tests are
-Benjamini–Hochberg adjusted among themselves.
+granted as often as boys) is reported as ``unmotivated`` with ``masked: true``.
 
 Accessibility: an accommodation value that the criteria table marks as not explaining ("Nej men skulle ha
 behövts") never explains a difference. Such a column is used as two levels only: accommodation given
@@ -68,10 +76,11 @@ KIND_CRITERIA: dict[str, tuple[str, ...]] = {
 }
 # A difference explained by these is legally motivated but still deserves reflection (seed 003).
 ATTITUDE_CRITERIA = frozenset({"consent", "guardian_attitude", "wish_to_participate"})
-VERDICTS = ("motivated", "unmotivated", "inconclusive", "not_assessable")
-# "Motivated by all criteria together" needs at least this share of the persons compared like with like.
+VERDICTS = ("motivated", "partly_explained", "unmotivated", "inconclusive", "not_assessable")
+# A verdict other than inconclusive needs at least 1 − this share of the persons compared like with like.
 MAX_UNMATCHED_SHARE = 0.2
 COMBINED = "all"
+WITHOUT = "without:"  # the criterion set of all available criteria but one (for `explained_by`)
 
 
 @dataclass(frozen=True)
@@ -111,29 +120,31 @@ class Adjusted:
 
 
 def explains(adjusted: Adjusted, crude: float, settings: AnalysisSettings) -> bool:
-    """The adjusted difference is no longer clear, is at most half the crude one, and its interval
-    excludes the crude difference (so the data can tell them apart: low power never explains)."""
-    if not adjusted.usable:
+    """What remains is shown to be small: the whole uncertainty interval of the adjusted difference (the
+    one the report shows, 95 % by default) lies inside ±min_diff, on enough persons compared like with
+    like. This is an equivalence test (two one-sided tests at level (1 − confidence)/2 each). Low power
+    never explains: a wide interval reaches beyond ±min_diff. In simulated worlds whose remaining
+    difference is exactly min_diff, 2.5 % are called motivated in theory (0–2.8 % measured by size);
+    the 90 % interval of the usual two one-sided tests at 5 % gave twice that (docs/verdict-equivalence.md).
+    (`crude` is not needed for the rule; it stays in the signature for the callers that report both.)"""
+    if not adjusted.usable or adjusted.unmatched_share > MAX_UNMATCHED_SHARE:
         return False
     low, high = adjusted.ci
-    return (
-        adjusted.p_value >= settings.alpha
-        and abs(adjusted.estimate) <= abs(crude) / 2
-        and not (low <= crude <= high)
-    )
+    return -settings.min_diff < low and high < settings.min_diff
 
 
-def _moves(adjusted: Adjusted, crude: float) -> bool:
-    """The criterion alone changes the difference: halves it, or its interval excludes the crude one."""
+def changes(adjusted: Adjusted, crude: float) -> bool:
+    """The criteria clearly change the difference: the adjusted interval excludes the crude difference
+    and the adjusted difference is smaller (treating the crude difference as fixed)."""
     low, high = adjusted.ci
-    return adjusted.usable and (abs(adjusted.estimate) <= abs(crude) / 2 or not (low <= crude <= high))
+    return adjusted.usable and not (low <= crude <= high) and abs(adjusted.estimate) < abs(crude)
 
 
-def remains(adjusted: Adjusted, settings: AnalysisSettings) -> bool:
-    """A clear and practically large difference remains after adjusting."""
-    return (
-        adjusted.usable and adjusted.p_value < settings.alpha and abs(adjusted.estimate) >= settings.min_diff
-    )
+def remains(adjusted: Adjusted, settings: AnalysisSettings, p_adjusted: float | None = None) -> bool:
+    """A clear and practically large difference remains after adjusting: p (Benjamini–Hochberg adjusted
+    over the report's adjusted tests, when given) below alpha and at least min_diff."""
+    p = adjusted.p_value if p_adjusted is None else p_adjusted
+    return adjusted.usable and p < settings.alpha and abs(adjusted.estimate) >= settings.min_diff
 
 
 def decide(
@@ -142,41 +153,46 @@ def decide(
     combined: Adjusted | None,
     singles: dict[str, Adjusted],
     settings: AnalysisSettings,
-    masked_p_adjusted: float | None = None,
+    p_adjusted: float | None = None,
     *,
     has_criteria: bool = True,
+    without: dict[str, Adjusted | None] | None = None,
 ) -> tuple[str | None, list[str], str | None]:
     """The verdict, `explained_by` and a short reason (English, for findings.json) for one difference.
 
     `singles` holds the usable one-criterion comparisons; `has_criteria` says whether any criterion of
-    the outcome's kind has data at all."""
+    the outcome's kind is recorded for at least half of the group; `p_adjusted` is the combined test's
+    p-value adjusted over the report's adjusted tests (None: not adjusted); `without` the comparison
+    with all available criteria but one, per criterion left out (for `explained_by`)."""
     if not has_criteria:
         if noteworthy:
-            return "not_assessable", [], "no criteria data for this outcome kind"
+            return (
+                "not_assessable",
+                [],
+                "no criterion of this kind is recorded for at least half of the group",
+            )
         return None, [], None
     if combined is None or not combined.usable:
         if noteworthy:
             return "inconclusive", [], "too few women and men with the same criteria values to compare"
         return None, [], None
+    thin = combined.unmatched_share > MAX_UNMATCHED_SHARE
     if not noteworthy:
         # masked: clear and large at equal criteria, and clearly larger than (or opposite to) the crude
         # difference, so that it is the comparison of like with like that reveals it
         revealed = np.sign(combined.estimate) != np.sign(crude) or (
             abs(combined.estimate) - abs(crude) >= settings.min_diff / 2
         )
-        if (
-            masked_p_adjusted is not None
-            and masked_p_adjusted < settings.alpha
-            and remains(combined, settings)
-            and revealed
-        ):
+        if p_adjusted is not None and not thin and remains(combined, settings, p_adjusted) and revealed:
             return (
                 "unmotivated",
                 [],
                 "masked: not noteworthy in the crude figures, but clear and large when like is compared with like",
             )
         return None, [], None
-    if remains(combined, settings):
+    if thin:
+        return "inconclusive", [], "too few persons could be compared like with like"
+    if remains(combined, settings, p_adjusted):
         reversed_ = np.sign(combined.estimate) != np.sign(crude)
         reason = (
             "reversed after adjustment" if reversed_ else "remains after adjusting for the criteria available"
@@ -186,24 +202,34 @@ def decide(
         alone = [cid for cid, adj in singles.items() if explains(adj, crude, settings)]
         if alone:
             return "motivated", alone, "explained when like is compared with like"
-        # Explained only by all criteria together: the finest strata leave many persons without anyone
-        # of the other sex to compare with, and the thin comparison that remains is noisy (the
-        # simulation study found every unmotivated-called-motivated world here). Demand that most
-        # persons were compared.
-        if combined.unmatched_share > MAX_UNMATCHED_SHARE:
-            return (
-                "inconclusive",
-                [],
-                "explained only by all criteria together, on too few comparable persons",
-            )
-        # and at least one criterion must move the difference on its own (halve it, or exclude it from
-        # its interval): every remaining unmotivated-called-motivated world of the simulation study had
-        # criteria that each left the difference clear, with only the thin combination explaining it
-        if not any(_moves(adj, crude) for adj in singles.values()):
-            return "inconclusive", [], "explained only by all criteria together, by none of them alone"
-        return "motivated", list(singles), "explained by the criteria together, by none of them alone"
-    if combined.p_value < settings.alpha:
+        # none alone: the criteria without which it would not be explained, of those that change the
+        # difference on their own (one that changes nothing only tips a borderline interval: not credited)
+        moving = [cid for cid, adj in singles.items() if changes(adj, crude)]
+        needed = [
+            cid
+            for cid in moving
+            if (rest := (without or {}).get(cid)) is None or not explains(rest, crude, settings)
+        ]
+        return (
+            "motivated",
+            needed or moving or list(singles),
+            "explained by the criteria together, by none of them alone",
+        )
+    if changes(combined, crude):
+        moving = [cid for cid, adj in singles.items() if changes(adj, crude)]
+        return (
+            "partly_explained",
+            moving,
+            "the criteria explain part of the difference, and some of it may remain",
+        )
+    if combined.p_value < settings.alpha and abs(combined.estimate) < settings.min_diff:
         return "inconclusive", [], "a difference smaller than the practical threshold remains"
+    if combined.p_value < settings.alpha:
+        return (
+            "inconclusive",
+            [],
+            "a difference remains, but it is not clear among all the report's comparisons",
+        )
     return "inconclusive", [], "too little data to tell whether the criteria explain the difference"
 
 
@@ -225,7 +251,7 @@ def assess(
     """Fill `verdict`, `explained_by`, `criteria` and `adjusted` of every decision and participation
     difference (in place). Differences of other kinds keep `verdict` null."""
     columns = frame.columns
-    masked_candidates: list[tuple[dict[str, Any], Adjusted, Sequence[str], dict[str, Adjusted]]] = []
+    pending: list[tuple[Any, ...]] = []
     for spec in outcomes:
         if spec.kind not in KIND_CRITERIA:
             continue
@@ -241,45 +267,59 @@ def assess(
         if entries and available:
             sets = dict(available)
             sets[COMBINED] = [c for cols in available.values() for c in cols]
+            if len(available) >= 3:  # with two, all but one is the other one alone
+                for left_out in available:
+                    sets[WITHOUT + left_out] = [
+                        c for cid, cols in available.items() if cid != left_out for c in cols
+                    ]
             results = _adjust(frame, spec, entries, sets, area, settings)
         for i, entry in enumerate(entries):
-            compared = {cid: r[i] for cid, r in results.items() if cid != COMBINED and r[i] is not None}
+            compared = {cid: r[i] for cid, r in results.items() if cid in available and r[i] is not None}
             singles = {cid: adj for cid, adj in compared.items() if adj.usable}
             combined = results[COMBINED][i] if results else None
+            without: dict[str, Adjusted | None] = {}
+            for left_out in singles:
+                rest = [cid for cid in singles if cid != left_out]
+                if len(available) >= 3:
+                    without[left_out] = results[WITHOUT + left_out][i]
+                elif rest:
+                    without[left_out] = singles[rest[0]]
             entry["criteria"] = _criteria_entries(ids, compared, available, area, entry, settings)
             entry["adjusted"] = (
                 _adjusted_entry(combined, list(available), settings.alpha, settings.min_cell)
                 if combined is not None and combined.usable
                 else None
             )
-            if not entry["noteworthy"] and combined is not None and combined.usable:
-                masked_candidates.append((entry, combined, ids, compared))
-            verdict, explained_by, reason = decide(
-                entry["estimate"],
-                entry["noteworthy"],
-                combined,
-                singles,
-                settings,
-                has_criteria=bool(available),
-            )
-            _set_verdict(entry, verdict, explained_by, reason, ids, compared)
-    # masked differences: BH over the adjusted tests of the differences that were not noteworthy, within
-    # each unit's report (a unit's family of tests is its own, as its report is)
-    by_unit: dict[Any, list[tuple[dict[str, Any], Adjusted, Sequence[str], dict[str, Adjusted]]]] = {}
-    for candidate in masked_candidates:
-        by_unit.setdefault(candidate[0].get("_unit"), []).append(candidate)
+            recorded = any(adj.known_share >= MIN_KNOWN_SHARE for adj in compared.values())
+            pending.append((entry, combined, ids, compared, singles, without, recorded))
+    # One Benjamini–Hochberg family of the adjusted tests per unit's report (a unit's family is its own,
+    # as its report is): the noteworthy differences' and the masked route's together.
+    by_unit: dict[Any, list[int]] = {}
+    for j, (entry, combined, *_rest) in enumerate(pending):
+        if combined is not None and combined.usable:
+            by_unit.setdefault(entry.get("_unit"), []).append(j)
+    p_adjusted: dict[int, float] = {}
     for family in by_unit.values():
-        p = np.array([adj.p_value for _, adj, _, _ in family])
-        adjusted_p = stats.benjamini_hochberg(p)
-        for (entry, adj, ids, compared), p_adj in zip(family, adjusted_p, strict=True):
-            if entry["adjusted"] is not None:
-                entry["adjusted"]["p_adjusted"] = _published(p_adj, publication_form(adj), "p")
-            verdict, explained_by, reason = decide(
-                entry["estimate"], False, adj, {}, settings, masked_p_adjusted=float(p_adj)
-            )
-            if verdict is not None:
-                _set_verdict(entry, verdict, explained_by, reason, ids, compared)
-                entry["masked"] = True
+        adjusted_p = stats.benjamini_hochberg(np.array([pending[j][1].p_value for j in family]))  # type: ignore[union-attr]
+        p_adjusted |= {j: float(p) for j, p in zip(family, adjusted_p, strict=True)}
+    for j, (entry, combined, ids, compared, singles, without, recorded) in enumerate(pending):
+        if entry["adjusted"] is not None and combined is not None:
+            entry["adjusted"]["p_adjusted"] = _published(p_adjusted[j], publication_form(combined), "p")
+        verdict, explained_by, reason = decide(
+            entry.get("_estimate", entry["estimate"]),
+            entry["noteworthy"],
+            combined,
+            singles,
+            settings,
+            p_adjusted.get(j),
+            has_criteria=recorded,
+            without=without,
+        )
+        _set_verdict(entry, verdict, explained_by, reason, ids, compared)
+        if verdict is not None and not entry["noteworthy"]:
+            entry["masked"] = True
+        if verdict == "partly_explained":
+            entry["explained_part"] = _explained_part(entry)
 
 
 # A criterion recorded for fewer than this share of a group's persons cannot explain much: it is listed
@@ -298,9 +338,29 @@ def _set_verdict(
     entry["verdict"] = verdict
     entry["explained_by"] = explained_by if verdict is not None else None
     entry["verdict_reason"] = reason
-    entry["reflect"] = bool(verdict == "motivated" and ATTITUDE_CRITERIA & set(explained_by))
+    entry["reflect"] = bool(
+        verdict in ("motivated", "partly_explained") and ATTITUDE_CRITERIA & set(explained_by)
+    )
     missing = [cid for cid in ids if cid not in compared or compared[cid].known_share < MIN_KNOWN_SHARE]
     entry["criteria_missing"] = missing if verdict is not None else []
+
+
+def _explained_part(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """How much of a partly explained difference the criteria explain: the crude minus the adjusted
+    difference, with the adjusted interval turned around it (the crude difference taken as fixed).
+    From the published figures only (None when the adjusted ones are withheld), in their precision."""
+    adjusted = entry["adjusted"] or {}
+    estimate, (low, high) = adjusted.get("estimate"), adjusted.get("ci") or (None, None)
+    if estimate is None or low is None or high is None:
+        return None
+    digits = FIGURE_DIGITS[adjusted["figures"]]["difference"]
+    crude = entry["estimate"]
+    return {
+        "estimate": _round(crude - estimate, digits),
+        "ci": [_round(crude - high, digits), _round(crude - low, digits)],
+        "remaining": estimate,
+        "remaining_ci": [low, high],
+    }
 
 
 def _adjust(
@@ -672,7 +732,7 @@ def _criteria_entries(
                 "known_share": published_known_share(adj, settings.min_cell),
                 "figures": form,
             }
-        else:
+        if adj is None or adj.known_share < MIN_KNOWN_SHARE:  # no data, or too little to explain much
             item["information_needed"] = list(criterion.information_needed_sv) if criterion else []
         result.append(item)
     return result
@@ -721,6 +781,8 @@ def _published(value: float, form: str, kind: str) -> float | None:
     """An adjusted figure of `kind` ("difference", "odds_ratio", "p") in the publication `form`."""
     if form == "withheld":
         return None
+    if kind == "p" and form == "exact":
+        return stats.p_round(value)
     return _round(value, FIGURE_DIGITS[form][kind])
 
 
@@ -869,7 +931,7 @@ def _accommodation_entry(
         f, m = SEXES
         p, _ = stats.two_by_two_test(np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]]))
         entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])
-        entry["p_value"] = _round(float(p[0]), 6)
+        entry["p_value"] = stats.p_round(p[0])
     return entry
 
 

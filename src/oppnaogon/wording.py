@@ -68,6 +68,7 @@ DIMENSION_SV = {
 KIND_SV = {"decision": "beslut", "participation": "delaktighet", "proportion": "andel", "numeric": "tal"}
 VERDICT_SV = {
     "motivated": "motiverad",
+    "partly_explained": "delvis förklarad",
     "unmotivated": "omotiverad",
     "inconclusive": "kan inte avgöras",
     "not_assessable": "kan inte bedömas",
@@ -101,6 +102,18 @@ VERDICT_REASON_SV = {
         "för få kvinnor och män med samma kriterievärden att jämföra"
     ),
     "no criteria data for this outcome kind": "uppgifter om kriterierna saknas",
+    "no criterion of this kind is recorded for at least half of the group": (
+        "inget av kriterierna är registrerat för minst hälften av gruppen"
+    ),
+    "too few persons could be compared like with like": (
+        "för få personer hade någon av andra könet med samma kriterievärden att jämföras med"
+    ),
+    "the criteria explain part of the difference, and some of it may remain": (
+        "kriterierna förklarar en del av skillnaden, och en del kan finnas kvar"
+    ),
+    "a difference remains, but it is not clear among all the report's comparisons": (
+        "en skillnad kan finnas kvar, men den är inte tydlig när hänsyn tas till rapportens alla jämförelser"
+    ),
     "explained only by all criteria together, on too few comparable persons": (
         "förklaras bara av alla kriterier tillsammans, och då finns för få jämförbara personer"
     ),
@@ -130,6 +143,7 @@ VERDICT = {
     "sv": VERDICT_SV,
     "en": {
         "motivated": "motivated",
+        "partly_explained": "partly explained",
         "unmotivated": "unmotivated",
         "inconclusive": "cannot be decided",
         "not_assessable": "cannot be assessed",

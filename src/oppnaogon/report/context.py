@@ -38,6 +38,7 @@ PROMPT_ORDER = (
     "decision_unmotivated",
     "participation_unmotivated",
     "masked",
+    "partly_explained",
     "decision_motivated",
     "participation_motivated",
     "inconclusive",
@@ -464,6 +465,7 @@ class _Builder:
         if verdict is None:
             return v["none"] if d["kind"] not in JUDGED_KINDS else ""
         adjusted = d.get("adjusted") or {}
+        explained = d.get("explained_part") or {}
         ci = adjusted.get("ci") or [None, None]
         adjusted_digits = 0 if adjusted.get("figures") == "rounded" else 1
         available = [c["id"] for c in d.get("criteria") or [] if c.get("available")]
@@ -480,12 +482,19 @@ class _Builder:
             .get(d.get("verdict_reason") or "", d.get("verdict_reason") or "")
             .replace(self.t["words"]["women_and_men"], f"{women} {self.t['words']['and']} {men}"),
             "missing": self.criteria_words(d.get("criteria_missing")),
+            "min_diff": numbers.number(self.f["settings"]["min_diff"] * 100, self.lang, digits=0),
+            "explained": numbers.points(explained.get("estimate"), self.lang, digits=adjusted_digits),
+            "explained_ci": numbers.interval(
+                *(explained.get("ci") or [None, None]), self.lang, digits=adjusted_digits
+            ),
         }
         key = "masked" if d.get("masked") else verdict
         if verdict == "inconclusive" and adjusted.get("estimate") is not None:
             key = "inconclusive_adjusted"
         elif key in ("unmotivated", "masked") and adjusted.get("estimate") is None:
             key += "_withheld"  # small strata: the adjusted figures are not published
+        elif key == "partly_explained" and not explained:
+            key += "_withheld"
         text = self.fmt(v[key], **values)
         alone = adjusted.get("persons_in_one_sex_strata") or 0
         total = alone + (adjusted.get("persons_compared") or 0)
