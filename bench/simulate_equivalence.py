@@ -35,7 +35,7 @@ import numpy as np
 from oppnaogon import stats
 from oppnaogon.analysis import AnalysisSettings
 from oppnaogon.stratified import mantel_haenszel
-from oppnaogon.verdicts import Adjusted, decide
+from oppnaogon.verdicts import Adjusted, adjusted_at, decide
 
 SIZES = (120, 500, 2000, 5000, 20000)
 REMAINING = (0.0, 0.025, 0.05, 0.08, 0.10)
@@ -88,20 +88,7 @@ def simulate(n: int, remaining: float, worlds: int, seed: int, settings: Analysi
         if not noteworthy:
             continue
         counts["noteworthy"] += 1
-        adj = Adjusted(
-            estimate=float(r.risk_difference[j]),
-            ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
-            p_value=float(r.cmh_p_value[j]),
-            odds_ratio=float(r.odds_ratio[j]),
-            or_ci=(float(r.or_ci_low[j]), float(r.or_ci_high[j])),
-            heterogeneity_p=float(r.breslow_day_p_value[j]),
-            female_share=float(r.female_share[j]),
-            standardised_male_share=float(r.standardised_male_share[j]),
-            strata=int(r.strata_used[j]),
-            persons_one_sex_only=int(r.persons_one_sex_only[j]),
-            n_used=int(r.n_used[j]),
-            known_share=1.0,
-        )
+        adj = adjusted_at(r, j, known_share=1.0)
         verdict, _, _ = decide(float(crude[j]), True, adj, {"need": adj}, settings, adj.p_value)
         counts[verdict or "none"] = counts.get(verdict or "none", 0) + 1
         counts["old_motivated"] += _old_explains(adj, float(crude[j]), settings.alpha) and adj.usable

@@ -12,7 +12,7 @@ from typing import Any
 
 from oppnaogon.config import SEX_VALUES, Config, load_config
 from oppnaogon.errors import ConfigError, DataError, UsageError
-from oppnaogon.loading import LINE, LoadedTable, LoadOptions, read_table
+from oppnaogon.loading import LINE, LoadedTable, LoadOptions, count_text, read_table
 from oppnaogon.normalise import MISSING_PREFIX, Prepared, prepare, resolve_criteria, resolve_outcomes
 from oppnaogon.privacy import guard, guard_paths
 from oppnaogon.roles import detect_roles
@@ -123,16 +123,12 @@ def _refuse_free_text_in_used_columns(table: LoadedTable, config: Config) -> Non
         count = "ett värde" if len(lines) == 1 else f"{len(lines)} värden"
         raise DataError(
             f"Kolumnen '{column}' i {table.path.name} används i analysen men har {count} som är längre "
-            f"än {_count(MAX_VALUE_CHARS)} tecken ({table.where()} {shown}; det längsta är "
-            f"{_count(longest[column])} tecken). Kolumnen ska innehålla koder eller korta kategorier, inte "
+            f"än {count_text(MAX_VALUE_CHARS)} tecken ({table.where()} {shown}; det längsta är "
+            f"{count_text(longest[column])} tecken). Kolumnen ska innehålla koder eller korta kategorier, inte "
             "fritext; värdet visas inte här av integritetsskäl.",
             "Rätta eller töm värdet i källfilen. Är kolumnen fritext som inte ska analyseras, ta bort den "
             "ur uttaget eller ange en annan kolumn under [columns] eller [outcomes] i oppnaogon.toml.",
         )
-
-
-def _count(number: int) -> str:
-    return f"{number:,}".replace(",", "\u00a0")
 
 
 def run_check(data: str | Path, config: str | Path | None = None) -> CheckResult:

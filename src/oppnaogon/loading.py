@@ -267,14 +267,14 @@ def _read_text(path: Path, raw: bytes, options: LoadOptions) -> LoadedTable:
 def _field_limit_error(path: Path, line: int | None) -> DataError:
     where = f" på rad {line}" if line is not None else ""
     return DataError(
-        f"Filen {path} har ett fält{where} som är längre än {_count(MAX_FIELD_CHARS)} tecken, "
+        f"Filen {path} har ett fält{where} som är längre än {count_text(MAX_FIELD_CHARS)} tecken, "
         "mer än oppnaogon läser i ett fält.",
         "Fältet är troligen fritext eller en hel fil inklistrad i en cell. Ta bort eller korta värdet i "
         "källfilen, eller ta bort kolumnen ur uttaget om den inte behövs.",
     )
 
 
-def _count(number: int) -> str:
+def count_text(number: int) -> str:
     """A count as Swedish prose writes it: 1 000 000."""
     return f"{number:,}".replace(",", "\u00a0")
 
@@ -374,7 +374,7 @@ def _check_header_lengths(path: Path, header: list[str], delimiter: str) -> None
     for position, name in enumerate(header, start=1):
         if len(name) > MAX_HEADER_CHARS:
             raise DataError(
-                f"Rubriken i kolumn {position} på rad 1 i {path} är längre än {_count(MAX_HEADER_CHARS)} "
+                f"Rubriken i kolumn {position} på rad 1 i {path} är längre än {count_text(MAX_HEADER_CHARS)} "
                 "tecken, mer än en rubrik kan vara.",
                 f"Första raden ska vara en rubrikrad med kolumnernas namn, avgränsade med {named}. Filen "
                 "saknar troligen rubrikrad eller avgränsare: exportera på nytt som CSV med rubriker.",

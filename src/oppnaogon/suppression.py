@@ -552,24 +552,12 @@ class _Problem:
         returned narrower than it is, but never narrower than ``min_width`` when it is at least that
         wide (see :meth:`_solve`). A component's answers are cached by its cells, so that rounds of
         :func:`protect` solve only the components that changed."""
-        root = {cell: cell for cell in hidden}
-
-        def find(cell: int) -> int:
-            while root[cell] != cell:
-                root[cell] = root[root[cell]]
-                cell = root[cell]
-            return cell
-
         links = list(self.members) + [(s, *ls) for s, ls in self.inequalities]
-        for members in links:
-            inside = [i for i in members if i in hidden]
-            for other in inside[1:]:
-                a, b = find(inside[0]), find(other)
-                if a != b:
-                    root[max(a, b)] = min(a, b)
+        inside = ([i for i in members if i in hidden] for members in links)
+        root = _component_roots(hidden, (group for group in inside if group))
         components: dict[int, set[int]] = {}
         for cell in hidden:
-            components.setdefault(find(cell), set()).add(cell)
+            components.setdefault(root[cell], set()).add(cell)
         result: dict[int, tuple[float, float]] = {}
         for members in components.values():
             wanted = members & cells
@@ -680,29 +668,35 @@ class _Problem:
             if row:
                 rows.append(row)
 
-        # Union-find over hidden cells that share an equation.
-        root = {cell: cell for cell in hidden}
-
-        def find(cell: int) -> int:
-            while root[cell] != cell:
-                root[cell] = root[root[cell]]
-                cell = root[cell]
-            return cell
-
-        for row in rows:
-            first, *rest = row
-            for other in rest:
-                a, b = find(first), find(other)
-                if a != b:
-                    root[max(a, b)] = min(a, b)
+        root = _component_roots(hidden, rows)  # hidden cells that share an equation
         components: dict[int, list[dict[int, int]]] = {}
         for row in rows:
-            components.setdefault(find(next(iter(row))), []).append(row)
+            components.setdefault(root[next(iter(row))], []).append(row)
 
         found: set[int] = set()
         for component_rows in components.values():
             found |= _unit_vectors_in_row_space(component_rows)
         return found
+
+
+def _component_roots(cells: Iterable[int], groups: Iterable[Iterable[int]]) -> dict[int, int]:
+    """Each cell's connected component (its smallest linked cell), the cells of a group being linked
+    (union-find with path halving; every member of a group must be one of ``cells``)."""
+    root = {cell: cell for cell in cells}
+
+    def find(cell: int) -> int:
+        while root[cell] != cell:
+            root[cell] = root[root[cell]]
+            cell = root[cell]
+        return cell
+
+    for group in groups:
+        first, *rest = group
+        for other in rest:
+            a, b = find(first), find(other)
+            if a != b:
+                root[max(a, b)] = min(a, b)
+    return {cell: find(cell) for cell in root}
 
 
 def _unit_vectors_in_row_space(rows: list[dict[int, int]]) -> set[int]:

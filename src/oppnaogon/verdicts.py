@@ -63,7 +63,7 @@ from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT
 from oppnaogon.roles import YES_CODES
 from oppnaogon.stats import SEXES
 from oppnaogon.stats import finite_round as _round
-from oppnaogon.stratified import mantel_haenszel
+from oppnaogon.stratified import StratifiedResult, mantel_haenszel
 
 if TYPE_CHECKING:
     from oppnaogon.analysis import AnalysisSettings
@@ -504,22 +504,29 @@ def _adjust(
     known_totals = np.bincount(ids, weights=known * times, minlength=size)
     results: dict[str, list[Adjusted | None]] = {cid: [None] * len(entries) for cid in set_ids}
     for j in np.unique(ids).tolist():
-        results[set_ids[j // len(entries)]][j % len(entries)] = Adjusted(
-            estimate=float(r.risk_difference[j]),
-            ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
-            p_value=float(r.cmh_p_value[j]),
-            odds_ratio=float(r.odds_ratio[j]),
-            or_ci=(float(r.or_ci_low[j]), float(r.or_ci_high[j])),
-            heterogeneity_p=float(r.breslow_day_p_value[j]),
-            female_share=float(r.female_share[j]),
-            standardised_male_share=float(r.standardised_male_share[j]),
-            strata=int(r.strata_used[j]),
-            persons_one_sex_only=int(r.persons_one_sex_only[j]),
-            n_used=int(r.n_used[j]),
-            known_share=float(known_totals[j] / totals[j]) if totals[j] else 0.0,
-            protected=bool(protected[j]),
+        results[set_ids[j // len(entries)]][j % len(entries)] = adjusted_at(
+            r, j, float(known_totals[j] / totals[j]) if totals[j] else 0.0, bool(protected[j])
         )
     return results
+
+
+def adjusted_at(r: StratifiedResult, j: int, known_share: float, protected: bool = True) -> Adjusted:
+    """The comparison `j` of a vectorised Mantel–Haenszel result as an :class:`Adjusted`."""
+    return Adjusted(
+        estimate=float(r.risk_difference[j]),
+        ci=(float(r.rd_ci_low[j]), float(r.rd_ci_high[j])),
+        p_value=float(r.cmh_p_value[j]),
+        odds_ratio=float(r.odds_ratio[j]),
+        or_ci=(float(r.or_ci_low[j]), float(r.or_ci_high[j])),
+        heterogeneity_p=float(r.breslow_day_p_value[j]),
+        female_share=float(r.female_share[j]),
+        standardised_male_share=float(r.standardised_male_share[j]),
+        strata=int(r.strata_used[j]),
+        persons_one_sex_only=int(r.persons_one_sex_only[j]),
+        n_used=int(r.n_used[j]),
+        known_share=known_share,
+        protected=protected,
+    )
 
 
 def protected_strata(
