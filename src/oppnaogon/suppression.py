@@ -626,6 +626,8 @@ class _Problem:
         # the true table is one point a reader cannot rule out
         seen_low = np.array([self.value[cell] for cell in members])
         seen_high = seen_low.copy()
+        if math.isfinite(min_width) and len(wanted) > _SCREEN_FROM:
+            self._screen(solver, [column[cell] for cell in wanted], seen_low, seen_high, min_width)
         found: dict[int, tuple[float, float]] = {}
         previous: int | None = None
         for cell in wanted:
@@ -638,6 +640,8 @@ class _Problem:
             for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
                 if math.isfinite(min_width) and seen_high[j] - seen_low[j] >= min_width:
                     break
+                if sense == highspy.ObjSense.kMinimize and seen_low[j] <= 0:
+                    break  # a point at 0 already: no count goes lower
                 solver.changeObjectiveSense(sense)
                 solver.run()
                 status = solver.getModelStatus()
@@ -656,6 +660,31 @@ class _Problem:
             high = seen_high[j] if seen_high[j] == math.inf else math.floor(seen_high[j] + 1e-6)
             found[cell] = (math.ceil(seen_low[j] - 1e-6), high)
         return found
+
+    def _screen(
+        self, solver: Any, columns: list[int], seen_low: Any, seen_high: Any, min_width: float
+    ) -> None:
+        """Two programmes for many cells at once: the largest and the smallest sum of the wanted cells,
+        each with every cell capped (so the sum is bounded). A capped solution is still a point the
+        reader cannot rule out, so every cell whose values over the points differ by min_width is wide
+        enough without programmes of its own (on the example, most of them)."""
+        import highspy
+        import numpy as np
+
+        cap = float(np.max(seen_high)) + 2 * min_width
+        for j in columns:
+            solver.changeColCost(j, 1.0)
+            solver.changeColBounds(j, 0.0, cap)
+        for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+            solver.changeObjectiveSense(sense)
+            solver.run()
+            if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                point = np.asarray(solver.getSolution().col_value)
+                np.minimum(seen_low, point, out=seen_low)
+                np.maximum(seen_high, point, out=seen_high)
+        for j in columns:
+            solver.changeColCost(j, 0.0)
+            solver.changeColBounds(j, 0.0, highspy.kHighsInf)
 
     def recoverable(self, hidden: set[int]) -> set[int]:
         """Exact row-space test per connected component of hidden cells (see :func:`recoverable`)."""
@@ -677,6 +706,10 @@ class _Problem:
         for component_rows in components.values():
             found |= _unit_vectors_in_row_space(component_rows)
         return found
+
+
+# Components with more wanted cells than this are first screened by two programmes (`_Problem._screen`).
+_SCREEN_FROM = 4
 
 
 def _component_roots(cells: Iterable[int], groups: Iterable[Iterable[int]]) -> dict[int, int]:

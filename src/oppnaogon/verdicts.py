@@ -267,12 +267,9 @@ def assess(
         if entries and available:
             sets = dict(available)
             sets[COMBINED] = [c for cols in available.values() for c in cols]
-            if len(available) >= 3:  # with two, all but one is the other one alone
-                for left_out in available:
-                    sets[WITHOUT + left_out] = [
-                        c for cid, cols in available.items() if cid != left_out for c in cols
-                    ]
             results = _adjust(frame, spec, entries, sets, area, settings)
+        if len(available) >= 3:  # with two, all but one is the other one alone
+            results |= _left_out(frame, spec, entries, results, available, area, settings)
         for i, entry in enumerate(entries):
             compared = {cid: r[i] for cid, r in results.items() if cid in available and r[i] is not None}
             singles = {cid: adj for cid, adj in compared.items() if adj.usable}
@@ -281,7 +278,7 @@ def assess(
             for left_out in singles:
                 rest = [cid for cid in singles if cid != left_out]
                 if len(available) >= 3:
-                    without[left_out] = results[WITHOUT + left_out][i]
+                    without[left_out] = results.get(WITHOUT + left_out, [None] * len(entries))[i]
                 elif rest:
                     without[left_out] = singles[rest[0]]
             entry["criteria"] = _criteria_entries(ids, compared, available, area, entry, settings)
@@ -343,6 +340,42 @@ def _set_verdict(
     )
     missing = [cid for cid in ids if cid not in compared or compared[cid].known_share < MIN_KNOWN_SHARE]
     entry["criteria_missing"] = missing if verdict is not None else []
+
+
+def _left_out(
+    frame: pl.DataFrame,
+    spec: OutcomeSpec,
+    entries: Sequence[dict[str, Any]],
+    results: dict[str, list[Adjusted | None]],
+    available: dict[str, list[str]],
+    area: CriteriaArea,
+    settings: AnalysisSettings,
+) -> dict[str, list[Adjusted | None]]:
+    """The all-but-one comparisons (`WITHOUT` + criterion) that `explained_by` needs: only for the
+    entries that all criteria together explain and none alone (rare; another pass over the rows costs
+    about as much as the first), None for the others."""
+    needy = [
+        i
+        for i, entry in enumerate(entries)
+        if (combined := results[COMBINED][i]) is not None
+        and explains(combined, entry["estimate"], settings)
+        and not any(
+            (single := results[cid][i]) is not None and explains(single, entry["estimate"], settings)
+            for cid in available
+        )
+    ]
+    if not needy:
+        return {}
+    sets = {
+        WITHOUT + left_out: [c for cid, cols in available.items() if cid != left_out for c in cols]
+        for left_out in available
+    }
+    found = _adjust(frame, spec, [entries[i] for i in needy], sets, area, settings)
+    out: dict[str, list[Adjusted | None]] = {set_id: [None] * len(entries) for set_id in sets}
+    for set_id, values in found.items():
+        for i, value in zip(needy, values, strict=True):
+            out[set_id][i] = value
+    return out
 
 
 def _explained_part(entry: dict[str, Any]) -> dict[str, Any] | None:
