@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from oppnaogon.cli import app
 from oppnaogon.run import run_analysis
 
 from .attacker import narrow_cells, recoverable_cells
@@ -83,6 +85,13 @@ def test_the_report_says_in_words_what_is_hidden(
     )
     out = tmp_path / "rapport"
     run_analysis(write_csv(rows), out=out, formats=("json", "html", "md"), lang=lang)
+    if lang == "sv":  # the terminal says it too, in the report's words
+        printed = " ".join(
+            CliRunner()
+            .invoke(app, ["analyse", str(write_csv(rows)), "--out", str(tmp_path / "t")])
+            .output.split()
+        )
+        assert rows_hidden in printed and "Stadsdel" in printed and "moster" not in printed
     stem = "rapport" if lang == "sv" else "report"
     for name in (f"{stem}.html", f"{stem}.md"):
         text = (out / name).read_text(encoding="utf-8")

@@ -247,23 +247,22 @@ def _print_verdict_notes(
 
 
 def disclosure_lines(findings: dict[str, Any]) -> list[str]:
-    """In words, what the disclosure control hid of the main figures and why (rule R2)."""
+    """In words, what the disclosure control hid of the main figures and why (rule R2): the sentences
+    of the report's introduction (labels.sv.toml), so that the terminal and the report say the same."""
+    from oppnaogon.report.texts import load_texts
     from oppnaogon.wording import row_sex_word
 
     disclosure = findings.get("disclosure") or {}
+    if not disclosure.get("rows_used_hidden") and not disclosure.get("whole_group_hidden"):
+        return []
+    texts = load_texts("sv").labels["report"]
     population = findings["population"]["age_group"]
     labels = {o["name"]: o["label"] for o in findings["outcomes"]}
-    lines = []
-    if disclosure.get("rows_used_hidden"):
-        lines.append(
-            "Det totala antalet rader visas inte: några få personer har annat eller okänt kön, och "
-            "totalen minus kvinnornas och männens antal skulle visa hur många de är."
-        )
+    lines = [texts["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
     for item in disclosure.get("whole_group_hidden", []):
+        sex = row_sex_word(item["sex"], {}, population)
         lines.append(
-            f"'{labels.get(item['outcome'], item['outcome'])}': siffran för alla "
-            f"{row_sex_word(item['sex'], {}, population)} visas inte. Den hade gjort det möjligt att räkna "
-            "ut en dold liten grupp, och inget annat tal kunde döljas i stället."
+            texts["whole_group_hidden"].format(outcome=labels.get(item["outcome"], item["outcome"]), sex=sex)
         )
     return lines
 
