@@ -74,7 +74,7 @@ def published_system(findings: dict[str, Any]) -> tuple[dict[Key, bool], list[tu
             constraints.append(
                 (("rows", q["sex"]), [("missing", q["column"], q["sex"]), ("present", q["column"], q["sex"])])
             )
-    hidden[("rows_used",)] = False
+    hidden[("rows_used",)] = findings["input"]["rows_used"] is None
     constraints.append((("rows_used",), [("rows", s) for s in sexes]))
     return hidden, constraints
 
@@ -158,6 +158,65 @@ def batch_recoverable_cells(units: dict[str, dict[str, Any]], overview: dict[str
                     hidden.setdefault(child, False)  # a sex no one of a unit has: a published 0
                 constraints.append((parent, children))
     return _recoverable(hidden, constraints)
+
+
+def multi_run_recoverable(runs: dict[str, tuple[dict[str, Any], list[str]]]) -> list[Key]:
+    """Differencing across runs of one extract (rule R4): every run's published system (keys prefixed
+    with the run's name), each run over several periods linked to the runs of its periods: its cell is
+    the sum of the periods' cells, and its group of the period breakdown is that period's whole-group
+    cell. `runs`: name → (findings, the labels of the single-period runs it covers; a single-period run
+    lists its own name). Returns the hidden cells, of any run, that the runs together determine and
+    that are not 0."""
+    hidden: dict[Key, bool] = {}
+    constraints: list[tuple[Key, list[Key]]] = []
+    known: dict[Key, float] = {}
+    for name, (findings, _) in runs.items():
+        run_hidden, run_constraints = published_system(findings)
+        hidden |= {(name, k): h for k, h in run_hidden.items()}
+        constraints += [((name, p), [(name, c) for c in cs]) for p, cs in run_constraints]
+        known |= {(name, k): v for k, v in known_values(findings).items()}
+    for name, (findings, periods) in runs.items():
+        if len(periods) < 2:
+            continue
+        for key in [k for (run, k) in list(hidden) if run == name]:
+            if key[0] in ("n", "k", "s") and "period" in key[3]:
+                at = key[3].index("period")
+                label = key[4][at]
+                smaller = (*key[:3], key[3][:at] + key[3][at + 1 :], key[4][:at] + key[4][at + 1 :])
+                children = [(label, smaller)]
+            elif key[0] == "present":
+                continue
+            else:
+                children = [(period, key) for period in periods]
+            for child in children:
+                if child not in hidden:  # a group that period does not have: a published 0
+                    assert child[1][0] not in ("n", "k", "s") or child[1][3] in {
+                        tuple(b) for b in runs[child[0]][0]["breakdowns"]
+                    }, f"the attack needs every breakdown in every period: {child}"
+                    hidden[child] = False
+                    known[child] = 0
+            constraints.append(((name, key), children))
+    found = _recoverable(hidden, constraints)
+    if not found:
+        return found
+    # the value of each found cell, from the published values: a cell found to be 0 discloses no one
+    unknowns = sorted({k for k, h in hidden.items() if h}, key=repr)
+    index = {k: i for i, k in enumerate(unknowns)}
+    rows, rhs = [], []
+    for parent, children in constraints:
+        row, constant, usable = np.zeros(len(unknowns)), 0.0, True
+        for key, sign in [(parent, 1.0)] + [(c, -1.0) for c in children]:
+            if key in index:
+                row[index[key]] += sign
+            elif key in known:
+                constant -= sign * known[key]
+            else:
+                usable = False
+        if usable and row.any():
+            rows.append(row)
+            rhs.append(constant)
+    solution = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
+    return [k for k in found if k[1][0] != "s" and abs(solution[index[k]]) > 1e-6]
 
 
 def _recoverable(hidden: dict[Key, bool], constraints: list[tuple[Key, list[Key]]]) -> list[Key]:

@@ -18,7 +18,7 @@ outcomes" below), whose hidden sums are primary cells of the same control.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -75,6 +75,12 @@ class Findings:
     rows_used: int
     hidden_cells: int = 0
     rows_used_hidden: bool = False
+    period_hidden: int = 0
+    """Cells hidden only because the report of one of its periods hides them (rule R4)."""
+    period_whole_group: tuple[tuple[str, str], ...] = ()
+    """(outcome, sex) of the whole-group figures among them."""
+    periods: int = 1
+    """The periods of the grid the unit's rows span (R4 applies when more than one)."""
     accommodation: tuple[dict[str, Any], ...] = ()
     criteria_area: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -255,8 +261,8 @@ def analyse(
 ) -> Findings:
     """Descriptives, differences, tests and data quality for every outcome and breakdown, suppressed;
     with `area` (its criteria table), the criteria verdicts of decision and participation differences.
-    `whole_group_only` analyses the whole group alone (the figures of earlier periods beside a report's
-    own): its disclosure control then protects those cells only, which is all that is published of it."""
+    `whole_group_only` analyses the whole group alone: its disclosure control then protects those cells
+    only, which is less than the full report of the same rows hides; never publish it beside one."""
     return analyse_units(prepared, None, settings, area, whole_group_only=whole_group_only)[None]
 
 
@@ -281,6 +287,73 @@ def analyse_units(
         if frame.get_column(by).null_count():
             raise ValueError(f"analyse_units: the unit column {by!r} has missing values")
         frame = frame.with_columns(pl.col(by).alias(UNIT))
+    dimension_columns = _dimension_columns(prepared)
+    forced, forced_accommodation, periods = _period_protection(
+        frame, outcomes, one_unit, settings, area, dimension_columns
+    )
+    unit_breakdowns, parts = _unit_parts(
+        frame, outcomes, one_unit, settings, dimension_columns, whole_group_only, forced
+    )
+    if area is not None:
+        for unit, part in parts.items():
+            for entry in part.differences:
+                entry["_unit"] = unit
+        verdicts.assess(frame, outcomes, [e for p in parts.values() for e in p.differences], area, settings)
+        # answered = rows − missing: hidden wherever the data-quality table hides either
+        accommodation = verdicts.accommodation_findings(
+            frame,
+            outcomes,
+            area,
+            settings,
+            {
+                unit: {(q["column"], q["sex"]) for q in part.data_quality if q["suppressed"]}
+                for unit, part in parts.items()
+            },
+            forced_accommodation,
+        )
+    result: dict[str | None, Findings] = {}
+    for unit, part in parts.items():
+        for entry in part.differences:
+            entry.pop("_unit", None)
+            entry.pop("_estimate", None)
+        result[None if by is None else unit] = Findings(
+            descriptives=tuple(part.descriptives),
+            differences=tuple(part.differences),
+            data_quality=tuple(part.data_quality),
+            missingness_flags=tuple(part.missingness_flags),
+            breakdowns=tuple(unit_breakdowns[unit]),
+            outcomes=tuple(outcomes),
+            rows_used=part.rows,
+            hidden_cells=part.hidden_cells,
+            rows_used_hidden=part.rows_used_hidden,
+            period_hidden=len(part.period_hidden),
+            period_whole_group=tuple(
+                sorted(
+                    {
+                        (key[1], key[2])
+                        for key in part.period_hidden
+                        if key[0] in ("n", "k", "s") and key[3] == ()
+                    }
+                )
+            ),
+            periods=periods.get(unit, 1),
+            accommodation=tuple(accommodation.get(unit, [])) if area is not None else (),
+            criteria_area=area.area if area is not None else None,
+        )
+    return result
+
+
+def _unit_parts(
+    frame: pl.DataFrame,
+    outcomes: Sequence[OutcomeSpec],
+    one_unit: bool,
+    settings: AnalysisSettings,
+    dimension_columns: dict[str, str],
+    whole_group_only: bool = False,
+    forced: dict[str, set[Hashable]] | None = None,
+) -> tuple[dict[str, list[tuple[str, ...]]], dict[str, _UnitPart]]:
+    """Every unit's breakdowns and its `_analyse_unit`: the rows read in one set of passes for all
+    units (the unit column `UNIT`, absent with `one_unit`), each unit's small tables handled alone."""
     present = [d for d in DIMENSIONS if d in frame.columns]
     # per unit: its rows, and whether each dimension takes more than one value (missing is one), which
     # a breakdown needs: from the smallest and largest code, far cheaper than counting distinct values
@@ -314,7 +387,6 @@ def analyse_units(
     structural = _structural_missingness(frame, flags, outcomes, one_unit)
     medians = {name: _numeric_statistics(table, dims, breakdowns) for name, table in stacked.items()}
 
-    dimension_columns = _dimension_columns(prepared)
     parts: dict[str, _UnitPart] = {}
     for row in units.iter_rows(named=True):
         unit = row[UNIT]
@@ -330,42 +402,100 @@ def analyse_units(
             row["rows"],
             settings,
             dimension_columns,
+            (forced or {}).get(unit, frozenset()),
         )
+    return unit_breakdowns, parts
+
+
+# A unit's rows in one period of the extract's period grid (`period` in oppnaogon.toml) are a unit of
+# their own for rule R4: "unit" + _PERIOD_OF + "period label"; rows without a period get _UNDATED.
+_PERIOD_OF = "\x1f"
+_UNDATED = "\x1e"
+
+
+def _period_protection(
+    frame: pl.DataFrame,
+    outcomes: Sequence[OutcomeSpec],
+    one_unit: bool,
+    settings: AnalysisSettings,
+    area: CriteriaArea | None,
+    dimension_columns: dict[str, str],
+) -> tuple[dict[str, set[Hashable]], dict[str, set[tuple[str, str, str]]], dict[str, int]]:
+    """Rule R4 (differencing across runs): the cells each unit must hide because one of its periods
+    hides them, the same for its accessibility counts (column, sex, "n" or "count"), and how many
+    periods each unit of several periods spans.
+
+    A report over several periods of the grid (a year of quarters, a rolling four quarters, the whole
+    file) publishes a cell only where the report of every one of those periods publishes it: each of
+    its published figures is then the sum of published figures of the periods' own reports, and no
+    combination of the reports a municipality makes of one extract (each period, any run of periods)
+    tells more than the periods' reports alone, each of which has its own protection. Each period is
+    analysed here exactly as `analyse` of its rows would (same breakdowns, same rules)."""
+    if "period" not in frame.columns:
+        return {}, {}, {}
+    unit = pl.lit(ONE_UNIT) if one_unit else pl.col(UNIT).cast(pl.String)
+    spans = frame.lazy().group_by(unit.alias(UNIT)).agg(pl.col("period").n_unique()).collect()
+    periods = {u: n for u, n in spans.iter_rows() if n > 1}
+    several = list(periods)
+    if not several:
+        return {}, {}, {}
+    atom = unit + pl.lit(_PERIOD_OF) + pl.col("period").cast(pl.String).fill_null(pl.lit(_UNDATED))
+    atoms = frame.filter(unit.is_in(several)).with_columns(atom.alias(UNIT))
+    _, parts = _unit_parts(atoms, outcomes, False, settings, dimension_columns)
+    # where a dimension takes one value in a period, the period's whole-group cells are also its cells of
+    # that value in every breakdown of the longer report that adds the dimension
+    present = [d for d in DIMENSIONS if d in frame.columns]
+    constants = (
+        atoms.lazy()
+        .group_by(UNIT)
+        .agg(*[_varies(d).alias(d) for d in present], *[pl.col(d).first().alias(f"v:{d}") for d in present])
+        .with_columns(pl.col(f"v:{d}").cast(pl.String) for d in present)
+        .collect()
+    )
+    union_breakdowns = _breakdowns(present)
+    forced: dict[str, set[Hashable]] = defaultdict(set)
+    for row in constants.iter_rows(named=True):
+        name = row[UNIT]
+        fixed = {d: row[f"v:{d}"] for d in present if not row[d]}
+        forced[name.split(_PERIOD_OF)[0]] |= _in_longer_report(parts[name].hidden, fixed, union_breakdowns)
+    accommodation: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     if area is not None:
-        for unit, part in parts.items():
-            for entry in part.differences:
-                entry["_unit"] = unit
-        verdicts.assess(frame, outcomes, [e for p in parts.values() for e in p.differences], area, settings)
-        # answered = rows − missing: hidden wherever the data-quality table hides either
-        accommodation = verdicts.accommodation_findings(
-            frame,
-            outcomes,
-            area,
-            settings,
-            {
-                unit: {(q["column"], q["sex"]) for q in part.data_quality if q["suppressed"]}
-                for unit, part in parts.items()
-            },
-        )
-    result: dict[str | None, Findings] = {}
-    for unit, part in parts.items():
-        for entry in part.differences:
-            entry.pop("_unit", None)
-            entry.pop("_estimate", None)
-        result[None if by is None else unit] = Findings(
-            descriptives=tuple(part.descriptives),
-            differences=tuple(part.differences),
-            data_quality=tuple(part.data_quality),
-            missingness_flags=tuple(part.missingness_flags),
-            breakdowns=tuple(unit_breakdowns[unit]),
-            outcomes=tuple(outcomes),
-            rows_used=part.rows,
-            hidden_cells=part.hidden_cells,
-            rows_used_hidden=part.rows_used_hidden,
-            accommodation=tuple(accommodation.get(unit, [])) if area is not None else (),
-            criteria_area=area.area if area is not None else None,
-        )
-    return result
+        quality = {
+            name: {(q["column"], q["sex"]) for q in part.data_quality if q["suppressed"]}
+            for name, part in parts.items()
+        }
+        for name, entries in verdicts.accommodation_findings(
+            atoms, outcomes, area, settings, quality
+        ).items():
+            for entry in entries:
+                for per_sex in entry["by_sex"]:
+                    for field_name in ("n", "count"):
+                        if per_sex[field_name] is None:
+                            accommodation[name.split(_PERIOD_OF)[0]].add(
+                                (entry["column"], per_sex["sex"], field_name)
+                            )
+    return dict(forced), dict(accommodation), periods
+
+
+def _in_longer_report(
+    hidden: Collection[Hashable], fixed: dict[str, Any], breakdowns: Sequence[tuple[str, ...]]
+) -> set[Hashable]:
+    """The keys, in a report over several periods, of the cells one period hides: the same keys, and for
+    a cell of breakdown b every breakdown of the longer report that adds only dimensions constant in
+    the period (`fixed`: dimension → its one value), with those values in its group."""
+    keys: set[Hashable] = set()
+    for key in hidden:
+        keys.add(key)
+        if not (isinstance(key, tuple) and key[0] in ("n", "k", "s")):
+            continue
+        measure, outcome, sex, b, g = key
+        for wider in breakdowns:
+            added = [d for d in wider if d not in b]
+            if not added or not set(b) <= set(wider) or any(d not in fixed for d in added):
+                continue
+            values = dict(zip(b, g, strict=True)) | {d: fixed[d] for d in added}
+            keys.add((measure, outcome, sex, wider, tuple(values[d] for d in wider)))
+    return keys
 
 
 # The roles whose column a breakdown dimension comes from (its missing values are its "unknown" group).
@@ -397,6 +527,10 @@ class _UnitPart:
     rows: int
     hidden_cells: int
     rows_used_hidden: bool
+    hidden: frozenset[Hashable] = frozenset()
+    period_hidden: frozenset[Hashable] = frozenset()
+    """The cells hidden although this unit's own values would not hide them first: one of its
+    periods hides them (rule R4)."""
 
 
 def _analyse_unit(
@@ -410,8 +544,10 @@ def _analyse_unit(
     rows_used: int,
     settings: AnalysisSettings,
     dimension_columns: dict[str, str],
+    forced: Collection[Hashable] = frozenset(),
 ) -> _UnitPart:
-    """Disclosure control, descriptives, differences and data quality of one unit, from its tables."""
+    """Disclosure control, descriptives, differences and data quality of one unit, from its tables.
+    `forced`: cells hidden whatever their value (those its periods hide, rule R4)."""
 
     # --- disclosure control: the n system (counts), then shares and means ----------------------------
     def group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
@@ -448,6 +584,9 @@ def _analyse_unit(
     primary = primary_cells(n_values, settings.min_cell) | _small_margins(
         tables, outcomes, quality_rows, flags, settings.min_cell
     )
+    # what this unit's own values would hide, to say how many more cells its periods cost (R4)
+    own_primary = set(primary)
+    primary |= {key for key in forced if key in n_values}
     inequalities = _count_inequalities(tables, outcomes, quality_rows, dimension_columns)
 
     k_values: dict[Hashable, float] = {}
@@ -466,6 +605,9 @@ def _analyse_unit(
                     # all or none of a small group (attribute disclosure): "all 8 boys were refused"
                     everyone_or_no_one = 0 < n < ATTRIBUTE_MIN_GROUP and k in (0, n)
                     if small or everyone_or_no_one:
+                        k_small.add(key)
+                        own_primary.add(key)
+                    elif key in forced:
                         k_small.add(key)
                 else:
                     s_values[("s", spec.name, row["sex"], b, g)] = row[f"s:{spec.name}"]
@@ -512,6 +654,8 @@ def _analyse_unit(
         if ("n", *key[1:]) in hidden or 0 < n_values[("n", *key[1:])] < settings.min_cell
     }
     s_primary |= numeric_primary(tables, outcomes, settings)
+    own_primary |= s_primary
+    s_primary |= {key for key in forced if key in s_values}
     hidden |= protect(
         s_values,
         s_primary,
@@ -594,6 +738,8 @@ def _analyse_unit(
         rows=rows_used,
         hidden_cells=len(hidden),
         rows_used_hidden=("rows_used",) in hidden,
+        hidden=frozenset(hidden),
+        period_hidden=frozenset(key for key in forced if key in hidden and key not in own_primary),
     )
 
 

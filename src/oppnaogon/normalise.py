@@ -81,7 +81,10 @@ EXCLUSION_LABELS_SV = {
     "birth date after reference date": "födelsedatum efter beslutsdatum/referensdatum",
     "date not understood": "datum kunde inte läsas",
     "date in the future": "datum i framtiden",
+    "date missing": "datum saknas (rapporten över hela filen tar bara med rader med datum, som rapporterna per period)",
 }
+UNDATED = "date missing"
+"""The exclusion of rows without a date from the whole file's report when it has a date column (R4)."""
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,20 @@ def _single(text: str, whole: str) -> Period:
     raise UsageError(f"Perioden {whole!r} känns inte igen.", f"Skriv t.ex. {ACCEPTED}.")
 
 
+# The period grid (`period` in oppnaogon.toml) in words, for the refusal of a period off the grid.
+GRID_PLURAL_SV = {"quarter": "kvartal", "tertial": "tertial", "month": "månader", "year": "år"}
+GRID_SINGULAR_SV = {"quarter": "kvartal", "tertial": "tertial", "month": "månad", "year": "år"}
+_GRID_MONTHS = {"quarter": 3, "tertial": 4, "month": 1, "year": 12}
+
+
+def on_grid(period: Period, unit: str) -> bool:
+    """Whether `period` is made of whole periods of the grid `unit` (rule R4): a year, a run of quarters
+    and a cumulative tertial on their own grids; a tertial ending in April is not on a grid of quarters,
+    nor a quarter on a grid of tertials or a month on either."""
+    step = _GRID_MONTHS[unit]
+    return (period.start.month - 1) % step == 0 and period.end.month % step == 0
+
+
 def latest_period(last_date: date, kind: str) -> Period:
     """The period of `kind` (the config's unit) that holds the last date in the data."""
     if kind == "year":

@@ -15,9 +15,9 @@ from oppnaogon.config import Config
 from oppnaogon.criteria import CriteriaArea
 from oppnaogon.errors import UsageError
 from oppnaogon.loading import LoadedTable
-from oppnaogon.normalise import Prepared, prepare
+from oppnaogon.normalise import UNDATED, Prepared, prepare
 from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
-from oppnaogon.periods import Period, period_words
+from oppnaogon.periods import GRID_PLURAL_SV, GRID_SINGULAR_SV, Period, on_grid, period_words
 from oppnaogon.privacy import guard_paths
 from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import LANGUAGES
@@ -254,10 +254,10 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
 
     from oppnaogon.periods import LATEST, latest_period, parse_period
 
-    if period is None:
-        return prepared, None
-    wanted = parse_period(period)
     frame = prepared.frame
+    if period is None:
+        return _dated_rows_only(prepared), None
+    wanted = parse_period(period)
     if "date" not in frame.columns:
         raise UsageError(
             "--period kräver en datumkolumn.",
@@ -271,6 +271,15 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
     first, last = dates.min(), dates.max()
     selected = latest_period(last, unit) if wanted == LATEST else wanted
     assert not isinstance(selected, str)
+    if not on_grid(selected, unit):
+        raise UsageError(
+            f"Perioden {selected.label} ({period_words(selected)}) består inte av hela {GRID_PLURAL_SV[unit]}, "
+            f'som är tidsindelningen i oppnaogon.toml (period = "{unit}"). Rapporter över perioder som '
+            "överlappar på annat sätt skulle tillsammans visa de små grupperna i skarven.",
+            f"Välj en period av hela {GRID_PLURAL_SV[unit]} (t.ex. ett {GRID_SINGULAR_SV[unit]}, ett år eller "
+            "en följd som 2025K4..2026K3), eller ändra period i oppnaogon.toml om kommunen redovisar "
+            "i en annan indelning.",
+        )
     chosen = frame.filter(pl.col("date").is_between(pl.lit(selected.start), pl.lit(selected.end)))
     if chosen.height == 0:
         raise UsageError(
@@ -279,6 +288,21 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
             "eller --period latest.",
         )
     return dataclasses.replace(prepared, frame=chosen), selected
+
+
+def _dated_rows_only(prepared: Prepared) -> Prepared:
+    """The whole extract without its rows that have no date, when it has a date column (rule R4): the
+    reports of its periods never hold those rows, so the whole file minus its periods would be them."""
+    import dataclasses
+
+    import polars as pl
+
+    frame = prepared.frame
+    if "date" not in frame.columns or not frame.get_column("date").null_count():
+        return prepared
+    dated = frame.filter(pl.col("date").is_not_null())
+    exclusions = dict(sorted((prepared.exclusions | {UNDATED: frame.height - dated.height}).items()))
+    return dataclasses.replace(prepared, frame=dated, exclusions=exclusions)
 
 
 # A period is "small" when more than this share of its comparisons are hidden, or when a whole-group
@@ -373,7 +397,9 @@ def period_histories(
             if by is not None:
                 rows = rows.filter(pl.col(by).cast(pl.String).is_in(available))
             prepared = dataclasses.replace(whole, frame=rows)
-            earlier = analyse_units(prepared, by, settings, None, whole_group_only=True)
+            # analysed in full, as that period's own report is: its whole-group figures are then hidden
+            # wherever that report hides them (a complement there must stay one here)
+            earlier = analyse_units(prepared, by, settings, None)
         for unit in documents:
             entry: dict[str, Any] = {"role": role, **_span(period), "available": unit in earlier}
             if unit in earlier:
@@ -567,8 +593,10 @@ def disclosure_summary(findings: Findings) -> dict[str, Any]:
     """What the disclosure control hid of the main figures, for the words of the terminal and reports:
     the rows used, and the women's and men's whole-group figures per outcome (hidden only when nothing
     else could protect a smaller group)."""
+    by_period = set(findings.period_whole_group)
     whole = [
         {"outcome": d["outcome"], "sex": d["sex"]}
+        | ({"because": "period"} if (d["outcome"], d["sex"]) in by_period else {})
         for d in findings.descriptives
         if not d["breakdown"] and d["sex"] in ("female", "male") and d["suppressed"]
     ]
@@ -576,4 +604,8 @@ def disclosure_summary(findings: Findings) -> dict[str, Any]:
         "hidden_cells": findings.hidden_cells,
         "rows_used_hidden": findings.rows_used_hidden,
         "whole_group_hidden": whole,
+        # rule R4: the periods of the grid the report spans, and the cells hidden because one of them
+        # hides them (so that no report can be subtracted from another)
+        "periods": findings.periods,
+        "period_hidden": findings.period_hidden,
     }

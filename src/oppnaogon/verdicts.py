@@ -904,10 +904,12 @@ def accommodation_findings(
     area: CriteriaArea,
     settings: AnalysisSettings,
     quality_hidden: Mapping[str, Collection[tuple[str, str]]],
+    forced: Mapping[str, Collection[tuple[str, str, str]]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """How many women and men needed accommodation (an interpreter, communication support) that was not
     given: a finding of its own, never an explanation. Whole population of each unit (the keys of
-    `quality_hidden`, the data-quality cells each unit hides), per accessibility column."""
+    `quality_hidden`, the data-quality cells each unit hides), per accessibility column. `forced`: per
+    unit, the (column, sex, "n" or "count") its periods hide (rule R4), hidden here too."""
     findings: dict[str, list[dict[str, Any]]] = {unit: [] for unit in quality_hidden}
     if not any(o.kind == "participation" for o in outcomes):
         return findings
@@ -933,7 +935,10 @@ def accommodation_findings(
         for unit, hidden_quality in quality_hidden.items():
             counts = {sex: counted.get((None if one_unit else unit, sex), {}) for sex in SEXES}
             n, k = ({sex: int(counts[sex].get(f"{c}{i}", 0)) for sex in SEXES} for c in "nk")
-            findings[unit].append(_accommodation_entry(criterion, header, n, k, hidden_quality, settings))
+            imposed = (forced or {}).get(unit, ())
+            findings[unit].append(
+                _accommodation_entry(criterion, header, n, k, hidden_quality, settings, imposed)
+            )
     return findings
 
 
@@ -944,12 +949,15 @@ def _accommodation_entry(
     k: dict[str, int],
     quality_hidden: Collection[tuple[str, str]],
     settings: AnalysisSettings,
+    forced: Collection[tuple[str, str, str]] = (),
 ) -> dict[str, Any]:
     per_sex = []
     for sex in SEXES:
-        n_hidden = n[sex] < settings.min_cell or (header, sex) in quality_hidden
+        n_hidden = (
+            n[sex] < settings.min_cell or (header, sex) in quality_hidden or (header, sex, "n") in forced
+        )
         small = 0 < k[sex] < settings.min_cell or 0 < n[sex] - k[sex] < settings.min_cell
-        hidden = n_hidden or small
+        hidden = n_hidden or small or (header, sex, "count") in forced
         per_sex.append(
             {
                 "sex": sex,
