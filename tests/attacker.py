@@ -175,7 +175,7 @@ def multi_run_recoverable(runs: dict[str, tuple[dict[str, Any], list[str]]]) -> 
         hidden |= {(name, k): h for k, h in run_hidden.items()}
         constraints += [((name, p), [(name, c) for c in cs]) for p, cs in run_constraints]
         known |= {(name, k): v for k, v in known_values(findings).items()}
-    for name, (findings, periods) in runs.items():
+    for name, (_, periods) in runs.items():
         if len(periods) < 2:
             continue
         for key in [k for (run, k) in list(hidden) if run == name]:

@@ -40,7 +40,7 @@ def _extract(seed: int = 7) -> list[list[str]]:
         year, number = int(label[:4]), int(label[-1])
         month = 3 * (number - 1) + 1
 
-        def day() -> str:
+        def day(year: int = year, month: int = month) -> str:
             return f"{year}-{month + rng.randrange(3):02d}-{1 + rng.randrange(28):02d}"
 
         for i in range(128):

@@ -532,6 +532,7 @@ def _unit_document(context: _FileContext, findings: Any, rows: int, age_group: s
         label,
         sha=context.sha,
         age_group=age_group,
+        grid=context.cfg.period,
     )
     if context.selected is not None:
         document["period"] = period_document(context.selected, document)

@@ -253,7 +253,7 @@ def disclosure_lines(findings: dict[str, Any]) -> list[str]:
     from oppnaogon.wording import row_sex_word
 
     disclosure = findings.get("disclosure") or {}
-    if not disclosure.get("rows_used_hidden") and not disclosure.get("whole_group_hidden"):
+    if not any(disclosure.get(k) for k in ("rows_used_hidden", "whole_group_hidden", "period_hidden")):
         return []
     texts = load_texts("sv").labels["report"]
     population = findings["population"]["age_group"]
@@ -261,10 +261,21 @@ def disclosure_lines(findings: dict[str, Any]) -> list[str]:
     lines = [texts["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
     for item in disclosure.get("whole_group_hidden", []):
         sex = row_sex_word(item["sex"], {}, population)
-        lines.append(
-            texts["whole_group_hidden"].format(outcome=labels.get(item["outcome"], item["outcome"]), sex=sex)
-        )
+        pattern = texts[
+            "whole_group_period_hidden" if item.get("because") == "period" else "whole_group_hidden"
+        ]
+        lines.append(pattern.format(outcome=labels.get(item["outcome"], item["outcome"]), sex=sex))
+    if disclosure.get("period_hidden"):
+        lines.append(period_hidden_text(texts, disclosure))
     return lines
+
+
+def period_hidden_text(texts: dict[str, Any], disclosure: dict[str, Any]) -> str:
+    """The sentence of rule R4: how many figures the report's periods cost it (report and terminal)."""
+    unit = texts["grid_plural"].get(disclosure.get("grid") or "quarter", "")
+    return texts["period_hidden"].format(
+        count=disclosure["period_hidden"], periods=disclosure["periods"], unit=unit
+    )
 
 
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:

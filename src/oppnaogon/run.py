@@ -194,6 +194,7 @@ def _run(
         cfg.area,
         selected.label if selected else None,
         sha=file_sha256(data),
+        grid=cfg.period,
     )
     if selected is not None:
         document["period"] = period_document(selected, document)
@@ -536,9 +537,10 @@ def findings_document(
     *,
     sha: str,
     age_group: str | None = None,
+    grid: str | None = None,
 ) -> dict[str, Any]:
     """findings.json (PRODUCT §7): extend, never rename. `age_group`: that of `prepared`'s rows unless
-    given (see `population_age_group`)."""
+    given (see `population_age_group`); `grid`: the config's period unit (rule R4)."""
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "oppnaogon", "version": __version__},
@@ -579,7 +581,7 @@ def findings_document(
             "area_assumed": area is None and findings.criteria_area is not None,
         },
         "accommodation": list(findings.accommodation),
-        "disclosure": disclosure_summary(findings),
+        "disclosure": disclosure_summary(findings, grid),
     }
     if prepared.pooled_labels:  # only then: findings of files without such values stay as they were
         document["pooled_labels"] = [
@@ -589,7 +591,7 @@ def findings_document(
     return document
 
 
-def disclosure_summary(findings: Findings) -> dict[str, Any]:
+def disclosure_summary(findings: Findings, grid: str | None = None) -> dict[str, Any]:
     """What the disclosure control hid of the main figures, for the words of the terminal and reports:
     the rows used, and the women's and men's whole-group figures per outcome (hidden only when nothing
     else could protect a smaller group)."""
@@ -606,6 +608,7 @@ def disclosure_summary(findings: Findings) -> dict[str, Any]:
         "whole_group_hidden": whole,
         # rule R4: the periods of the grid the report spans, and the cells hidden because one of them
         # hides them (so that no report can be subtracted from another)
+        "grid": grid,
         "periods": findings.periods,
         "period_hidden": findings.period_hidden,
     }

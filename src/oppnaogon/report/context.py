@@ -219,7 +219,12 @@ class _Builder:
         notes = [t["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
         for item in disclosure.get("whole_group_hidden", []):
             label = self.labels.get(item["outcome"], item["outcome"])
-            notes.append(self.fmt(t["whole_group_hidden"], outcome=label, sex=self.sex(item["sex"])))
+            key = "whole_group_period_hidden" if item.get("because") == "period" else "whole_group_hidden"
+            notes.append(self.fmt(t[key], outcome=label, sex=self.sex(item["sex"])))
+        if disclosure.get("period_hidden"):
+            from oppnaogon.console import period_hidden_text
+
+            notes.append(period_hidden_text(t, disclosure))
         for pooled in self.f.get("pooled_labels", []):
             pattern = t["pooled_shown"] if pooled["at_least_min_cell"] else t["pooled_hidden"]
             notes.append(
