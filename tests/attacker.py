@@ -239,7 +239,9 @@ def _recoverable(hidden: dict[Key, bool], constraints: list[tuple[Key, list[Key]
     rank = int((singular > 1e-9 * max(matrix.shape) * (singular[0] if singular.size else 1)).sum())
     null = vt[rank:]
     published_hidden = [
-        k for k in unknowns if "present" not in (k[0], k[1][0] if isinstance(k[1], tuple) else None)
+        k
+        for k in unknowns
+        if "present" not in (k[0], k[1][0] if len(k) > 1 and isinstance(k[1], tuple) else None)
     ]
     return [k for k in published_hidden if null.shape[0] == 0 or np.abs(null[:, index[k]]).max() < 1e-9]
 

@@ -161,3 +161,15 @@ def test_a_period_off_the_grid_is_refused(write_csv: WriteCsv) -> None:
     assert result.exit_code == 2, result.output
     assert "består inte av hela kvartal" in result.output and "2024T1" in result.output
     assert sorted(path.parent.iterdir()) == before
+
+
+def test_the_terminal_and_the_report_say_what_the_quarters_cost(write_csv: WriteCsv, tmp_path: Path) -> None:
+    path = write_csv(_extract())
+    out = tmp_path / "rapport"
+    result = CliRunner().invoke(app, ["analyse", str(path), "--period", "2024", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.output.split())
+    assert "visas inte, fast rapporten själv hade kunnat visa dem" in words
+    assert "något av de 4 kvartal" in words
+    html = (out / "rapport.html").read_text(encoding="utf-8")
+    assert "något av de 4 kvartal som den spänner över" in html
