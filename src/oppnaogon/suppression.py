@@ -401,6 +401,12 @@ class _Problem:
                 self.cell_inequalities[cell].append(q)
         self._range_cache: dict[tuple[frozenset[int], float], dict[int, tuple[float, float]]] = {}
         self._wide: set[int] = set()  # cells whose range was found at least min_width wide
+        import numpy as np
+
+        # the smallest and largest value of each cell over the feasible points found so far (the true
+        # table first); see _solve
+        self._low = np.array(self.value)
+        self._high = self._low.copy()
 
     def _id(self, key: Hashable, role: str) -> int:
         try:
@@ -578,10 +584,71 @@ class _Problem:
         """Minimum and maximum of each wanted cell over the component ``members``.
 
         Every solution found is a point a reader cannot rule out, and so is the true table: a cell whose
-        values over the points found already differ by ``min_width`` is wide enough without its own
-        programmes. Otherwise its maximum and then its minimum are solved, each adding a point. With
-        ``min_width`` infinite every range is exact (two programmes per cell). One HiGHS model per
-        component; only its objective changes between solves, so each starts from the last basis."""
+        whole values over the points found already differ by ``min_width`` is wide enough without its
+        own programmes. The points are kept for the whole :func:`protect` call (:attr:`_low`,
+        :attr:`_high`): a point of an earlier round, with the cells hidden since at their true values,
+        is still one. With a finite ``min_width`` the open cells are first screened
+        (:meth:`_screen`); then each cell still open gets its maximum and then its minimum, each capped
+        ``min_width`` beyond the values seen (a capped optimum below its cap is the true optimum; one at
+        its cap proves the cell wide). With ``min_width`` infinite every range is exact (two programmes
+        per cell). One HiGHS model per component; only objective and bounds change between solves, so
+        each starts from the last basis."""
+        import highspy
+        import numpy as np
+
+        solver, column = self._model(members)
+        inside = set(members)
+        seen_low = self._low[members]
+        seen_high = self._high[members]
+        finite = math.isfinite(min_width)
+        if finite and len(wanted) > _SCREEN_FROM:
+            self._screen(solver, [column[cell] for cell in wanted], seen_low, seen_high, min_width)
+        found: dict[int, tuple[float, float]] = {}
+        previous: int | None = None
+
+        def run(j: int, sense: Any, low: float, high: float) -> bool:
+            """Optimise cell ``j`` within [low, high]; False when unbounded."""
+            solver.changeColBounds(j, low, high)
+            solver.changeObjectiveSense(sense)
+            solver.run()
+            status = solver.getModelStatus()
+            point = np.asarray(solver.getSolution().col_value)
+            solver.changeColBounds(j, 0.0, highspy.kHighsInf)  # a change clears the status
+            if status == highspy.HighsModelStatus.kUnbounded:
+                return False
+            if status != highspy.HighsModelStatus.kOptimal:
+                names = ", ".join(repr(self.keys[i]) for i in members[:5])
+                raise ValueError(f"the visible values contradict the constraints around {names} ({status})")
+            np.minimum(seen_low, point, out=seen_low)
+            np.maximum(seen_high, point, out=seen_high)
+            return True
+
+        for cell in wanted:
+            j = column[cell]
+            if self._pinned_at_zero(cell, inside):
+                found[cell] = (0, 0)
+                continue
+            if not (finite and _wide(seen_low[j], seen_high[j], min_width)):
+                if previous is not None:
+                    solver.changeColCost(previous, 0.0)
+                solver.changeColCost(j, 1.0)
+                previous = j
+                # the maximum first: a count is more often bounded below by 0
+                cap = math.ceil(seen_low[j] - _TOLERANCE) + min_width if finite else highspy.kHighsInf
+                if not run(j, highspy.ObjSense.kMaximize, 0.0, cap):
+                    seen_high[j] = math.inf
+                # a point at 0 already: no count goes lower
+                if seen_low[j] > 0 and not (finite and _wide(seen_low[j], seen_high[j], min_width)):
+                    floor = max(0.0, math.floor(seen_high[j] + _TOLERANCE) - min_width) if finite else 0.0
+                    run(j, highspy.ObjSense.kMinimize, floor, highspy.kHighsInf)
+            found[cell] = _whole(seen_low[j], seen_high[j])
+        self._low[members] = seen_low
+        self._high[members] = seen_high
+        return found
+
+    def _model(self, members: list[int]) -> tuple[Any, dict[int, int]]:
+        """A HiGHS model of the component ``members`` (one column per cell, every equation and inequality
+        that involves one; the visible cells at their values) and the column of each cell."""
         import highspy
         import numpy as np
 
@@ -622,47 +689,7 @@ class _Problem:
         model.a_matrix_.value_ = np.array(values, dtype=float)
         solver = _highs()
         solver.passModel(model)
-
-        # the true table is one point a reader cannot rule out
-        seen_low = np.array([self.value[cell] for cell in members])
-        seen_high = seen_low.copy()
-        if math.isfinite(min_width) and len(wanted) > _SCREEN_FROM:
-            self._screen(solver, [column[cell] for cell in wanted], seen_low, seen_high, min_width)
-        found: dict[int, tuple[float, float]] = {}
-        previous: int | None = None
-        for cell in wanted:
-            j = column[cell]
-            if self._pinned_at_zero(cell, inside):
-                found[cell] = (0, 0)
-                continue
-            if previous is not None:
-                solver.changeColCost(previous, 0.0)
-            solver.changeColCost(j, 1.0)
-            previous = j
-            # the maximum first: a count is more often bounded below by 0
-            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-                if math.isfinite(min_width) and seen_high[j] - seen_low[j] >= min_width:
-                    break
-                if sense == highspy.ObjSense.kMinimize and seen_low[j] <= 0:
-                    break  # a point at 0 already: no count goes lower
-                solver.changeObjectiveSense(sense)
-                solver.run()
-                status = solver.getModelStatus()
-                if status == highspy.HighsModelStatus.kUnbounded:
-                    seen_high[j] = math.inf
-                    continue
-                if status != highspy.HighsModelStatus.kOptimal:
-                    names = ", ".join(repr(self.keys[i]) for i in members[:5])
-                    raise ValueError(
-                        f"the visible values contradict the constraints around {names} ({status})"
-                    )
-                point = np.asarray(solver.getSolution().col_value)
-                np.minimum(seen_low, point, out=seen_low)
-                np.maximum(seen_high, point, out=seen_high)
-            # whole numbers, rounded inwards (with a tolerance for the solver's floating point)
-            high = seen_high[j] if seen_high[j] == math.inf else math.floor(seen_high[j] + 1e-6)
-            found[cell] = (math.ceil(seen_low[j] - 1e-6), high)
-        return found
+        return solver, column
 
     def _pinned_at_zero(self, cell: int, inside: set[int]) -> bool:
         """A hidden 0 under a published 0 (a parent, or the larger side of an inequality, all visible):
@@ -686,42 +713,49 @@ class _Problem:
     def _screen(
         self, solver: Any, columns: list[int], seen_low: Any, seen_high: Any, min_width: float
     ) -> None:
-        """Programmes for many cells at once: the smallest and then, repeatedly, the largest sum of the
-        cells not yet seen min_width apart, each with every cell capped (so the sum is bounded). A
-        capped solution is still a point the reader cannot rule out, so every cell whose values over
-        the points differ by min_width is wide enough without programmes of its own. Stops when a
-        round leaves nine tenths of the open cells open."""
+        """Programmes for many cells at once: repeatedly the largest and then the smallest sum of the
+        cells not yet seen ``min_width`` apart, each cell capped ``min_width`` above the smallest value
+        seen (for the largest sum) or floored ``min_width`` below the largest (for the smallest). A
+        capped solution is still a point the reader cannot rule out, and a cell that reaches its cap
+        is wide enough; the caps keep a few cells from taking all the room. Stops when a round leaves
+        nine tenths of the open cells open."""
         import highspy
         import numpy as np
 
-        cap = float(np.max(seen_high)) + 2 * min_width
-        for j in columns:
-            solver.changeColBounds(j, 0.0, cap)
+        def still(cells: list[int]) -> list[int]:
+            return [j for j in cells if not _wide(seen_low[j], seen_high[j], min_width)]
 
         def solve(cells: list[int], sense: Any) -> None:
-            for j in cells:
-                solver.changeColCost(j, 1.0)
+            index = np.array(cells, dtype=np.int32)
+            if sense == highspy.ObjSense.kMaximize:
+                lower = np.zeros(len(cells))
+                upper = np.ceil(seen_low[index] - _TOLERANCE) + min_width
+            else:
+                lower = np.maximum(np.floor(seen_high[index] + _TOLERANCE) - min_width, 0.0)
+                upper = np.full(len(cells), highspy.kHighsInf)
+            solver.changeColsBounds(len(cells), index, lower, upper)
+            solver.changeColsCost(len(cells), index, np.ones(len(cells)))
             solver.changeObjectiveSense(sense)
             solver.run()
             if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 point = np.asarray(solver.getSolution().col_value)
                 np.minimum(seen_low, point, out=seen_low)
                 np.maximum(seen_high, point, out=seen_high)
-            for j in cells:
-                solver.changeColCost(j, 0.0)
+            solver.changeColsCost(len(cells), index, np.zeros(len(cells)))
+            solver.changeColsBounds(
+                len(cells), index, np.zeros(len(cells)), np.full(len(cells), highspy.kHighsInf)
+            )
 
-        solve(columns, highspy.ObjSense.kMinimize)
-        still = [j for j in columns if seen_high[j] - seen_low[j] < min_width]
+        open_cells = still(columns)
         for _ in range(_SCREEN_ROUNDS):
-            if len(still) <= _SCREEN_FROM:
-                break
-            solve(still, highspy.ObjSense.kMaximize)
-            left = [j for j in still if seen_high[j] - seen_low[j] < min_width]
-            if len(left) > 0.9 * len(still):
-                break
-            still = left
-        for j in columns:
-            solver.changeColBounds(j, 0.0, highspy.kHighsInf)
+            before = len(open_cells)
+            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
+                if len(open_cells) <= _SCREEN_FROM:
+                    return
+                solve(open_cells, sense)
+                open_cells = still(open_cells)
+            if len(open_cells) > 0.9 * before:
+                return
 
     def recoverable(self, hidden: set[int]) -> set[int]:
         """Exact row-space test per connected component of hidden cells (see :func:`recoverable`)."""
@@ -745,9 +779,23 @@ class _Problem:
         return found
 
 
-# Components with more wanted cells than this are first screened by two programmes (`_Problem._screen`).
+# Components with more wanted cells than this are first screened by programmes for many cells at once
+# (`_Problem._screen`), for at most this many rounds.
 _SCREEN_FROM = 4
 _SCREEN_ROUNDS = 8
+# The solver's floating point: a value within this of a whole number counts as that number.
+_TOLERANCE = 1e-6
+
+
+def _whole(low: float, high: float) -> tuple[float, float]:
+    """A range of values rounded inwards to whole numbers (``inf`` stays ``inf``)."""
+    return math.ceil(low - _TOLERANCE), high if high == math.inf else math.floor(high + _TOLERANCE)
+
+
+def _wide(low: float, high: float, min_width: float) -> bool:
+    """Whether the whole numbers between ``low`` and ``high`` span at least ``min_width``."""
+    whole_low, whole_high = _whole(low, high)
+    return whole_high - whole_low >= min_width
 
 
 def _component_roots(cells: Iterable[int], groups: Iterable[Iterable[int]]) -> dict[int, int]:
