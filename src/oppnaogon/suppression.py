@@ -581,33 +581,48 @@ class _Problem:
     def _solve(
         self, members: list[int], wanted: list[int], min_width: float
     ) -> dict[int, tuple[float, float]]:
-        """Minimum and maximum of each wanted cell over the component ``members``.
+        """Minimum and maximum of each wanted cell over the component ``members``, or, with a finite
+        ``min_width``, a range that tells the same: at least ``min_width`` wide exactly when the true
+        one is, and otherwise reaching below ``min_width`` and above 0 exactly when the true one does.
 
-        Every solution found is a point a reader cannot rule out, and so is the true table: a cell whose
-        whole values over the points found already differ by ``min_width`` is wide enough without its
-        own programmes. The points are kept for the whole :func:`protect` call (:attr:`_low`,
-        :attr:`_high`): a point of an earlier round, with the cells hidden since at their true values,
-        is still one. With a finite ``min_width`` the open cells are first screened
-        (:meth:`_screen`); then each cell still open gets its maximum and then its minimum, each capped
-        ``min_width`` beyond the values seen (a capped optimum below its cap is the true optimum; one at
-        its cap proves the cell wide). With ``min_width`` infinite every range is exact (two programmes
-        per cell). One HiGHS model per component; only objective and bounds change between solves, so
-        each starts from the last basis."""
+        Each range is known to lie between an inner and an outer one, and a programme is solved only
+        where they leave the answer open:
+
+        - inner: every solution found is a point a reader cannot rule out, and so is the true table. The
+          points are kept for the whole :func:`protect` call (:attr:`_low`, :attr:`_high`): a point of an
+          earlier round, with the cells hidden since at their true values, is still one. A cell whose
+          whole values over the points differ by ``min_width`` is wide enough.
+        - outer: bounds propagated through the equations and inequalities (:func:`_propagate`, the
+          same relaxation as the programmes): a cell whose outer range is narrower than ``min_width`` is
+          narrow, and where inner and outer bound agree that bound is exact.
+
+        With a finite ``min_width`` the cells still open are first screened (:meth:`_screen`); then each
+        cell still open gets its maximum and then its minimum, each capped ``min_width`` beyond the
+        values seen (a capped optimum below its cap is the true optimum; one at its cap proves the cell
+        wide). One HiGHS model per component, built only when a programme is needed; only objective
+        and bounds change between solves, so each starts from the last basis."""
         import highspy
         import numpy as np
 
-        solver, column = self._model(members)
-        inside = set(members)
+        column = {cell: j for j, cell in enumerate(members)}
+        rows = self._rows(members, column)
+        outer_low, outer_high = _propagate(rows, len(members))
         seen_low = self._low[members]
         seen_high = self._high[members]
         finite = math.isfinite(min_width)
-        if finite and len(wanted) > _SCREEN_FROM:
-            self._screen(solver, [column[cell] for cell in wanted], seen_low, seen_high, min_width)
-        found: dict[int, tuple[float, float]] = {}
+        solver: Any = None
         previous: int | None = None
 
         def run(j: int, sense: Any, low: float, high: float) -> bool:
-            """Optimise cell ``j`` within [low, high]; False when unbounded."""
+            """Optimise cell ``j`` within [low, high] (adding the point found); False when unbounded."""
+            nonlocal solver, previous
+            if solver is None:
+                solver = self._model(rows, len(members))
+            if previous != j:
+                if previous is not None:
+                    solver.changeColCost(previous, 0.0)
+                solver.changeColCost(j, 1.0)
+                previous = j
             solver.changeColBounds(j, low, high)
             solver.changeObjectiveSense(sense)
             solver.run()
@@ -623,36 +638,66 @@ class _Problem:
             np.maximum(seen_high, point, out=seen_high)
             return True
 
+        def bounds(j: int) -> tuple[float, float, float, float]:
+            """Inner and outer range of column ``j`` in whole numbers: low, high, outer low, outer high."""
+            low, high = _whole(seen_low[j], seen_high[j])
+            return (low, high, *_whole(outer_low[j], outer_high[j]))
+
+        def undecided(j: int) -> bool:
+            low, high, lowest, highest = bounds(j)
+            return high - low < min_width <= highest - lowest
+
+        if finite:
+            open_cells = [column[cell] for cell in wanted if undecided(column[cell])]
+            if len(open_cells) > _SCREEN_FROM:
+                solver = self._model(rows, len(members))
+                self._screen(solver, open_cells, seen_low, seen_high, min_width)
+        found: dict[int, tuple[float, float]] = {}
         for cell in wanted:
             j = column[cell]
-            if self._pinned_at_zero(cell, inside):
-                found[cell] = (0, 0)
-                continue
-            if not (finite and _wide(seen_low[j], seen_high[j], min_width)):
-                if previous is not None:
-                    solver.changeColCost(previous, 0.0)
-                solver.changeColCost(j, 1.0)
-                previous = j
-                # the maximum first: a count is more often bounded below by 0
-                cap = math.ceil(seen_low[j] - _TOLERANCE) + min_width if finite else highspy.kHighsInf
-                if not run(j, highspy.ObjSense.kMaximize, 0.0, cap):
+            low, high, lowest, highest = bounds(j)
+            if not finite:
+                if high < highest and not run(j, highspy.ObjSense.kMaximize, 0.0, highspy.kHighsInf):
                     seen_high[j] = math.inf
-                # a point at 0 already: no count goes lower
-                if seen_low[j] > 0 and not (finite and _wide(seen_low[j], seen_high[j], min_width)):
-                    floor = max(0.0, math.floor(seen_high[j] + _TOLERANCE) - min_width) if finite else 0.0
+                if low > lowest:
+                    run(j, highspy.ObjSense.kMinimize, 0.0, highspy.kHighsInf)
+                found[cell] = _whole(seen_low[j], seen_high[j])
+                continue
+            if undecided(j):
+                # the maximum first (a count is more often bounded below by 0), capped min_width above
+                # the smallest value seen: below the cap it is the true maximum
+                if run(j, highspy.ObjSense.kMaximize, 0.0, low + min_width):
+                    low, high, lowest, highest = bounds(j)
+                    if high < low + min_width:
+                        highest = high
+                if high - low < min_width <= highest - lowest:
+                    floor = max(0.0, high - min_width)
                     run(j, highspy.ObjSense.kMinimize, floor, highspy.kHighsInf)
-            found[cell] = _whole(seen_low[j], seen_high[j])
+                    low, high, lowest, highest = bounds(j)
+                    if low > floor or floor == 0:
+                        lowest = low
+            if high - low >= min_width:
+                found[cell] = (low, high)
+                continue
+            # narrow: whether it reaches below min_width and above 0 (else it tells of no small group)
+            if low >= min_width > lowest:
+                run(j, highspy.ObjSense.kMinimize, 0.0, highspy.kHighsInf)
+                low, high, lowest, _ = bounds(j)
+                lowest = low
+            if high <= 0 < highest:
+                run(j, highspy.ObjSense.kMaximize, 0.0, highspy.kHighsInf)
+                low, high, _, highest = bounds(j)
+                highest = high
+            found[cell] = (low if low < min_width else lowest, high if high > 0 else highest)
         self._low[members] = seen_low
         self._high[members] = seen_high
         return found
 
-    def _model(self, members: list[int]) -> tuple[Any, dict[int, int]]:
-        """A HiGHS model of the component ``members`` (one column per cell, every equation and inequality
-        that involves one; the visible cells at their values) and the column of each cell."""
-        import highspy
+    def _rows(self, members: list[int], column: dict[int, int]) -> _Rows:
+        """The equations and inequalities that involve a cell of the component ``members``, over its
+        columns (the visible cells at their values)."""
         import numpy as np
 
-        column = {cell: j for j, cell in enumerate(members)}
         inside = set(members)
         starts, indices, values, lower, upper = [0], [], [], [], []
         equalities = [
@@ -673,42 +718,36 @@ class _Problem:
             values += list(entries.values())
             starts.append(len(indices))
             # an equality: row = constant; an inequality (smaller - larger <= 0): row <= constant
-            lower.append(constant if number < len(equalities) else -highspy.kHighsInf)
+            lower.append(constant if number < len(equalities) else -math.inf)
             upper.append(constant)
+        return _Rows(
+            np.array(starts, dtype=np.int32),
+            np.array(indices, dtype=np.int32),
+            np.array(values, dtype=float),
+            np.array(lower, dtype=float),
+            np.array(upper, dtype=float),
+        )
+
+    def _model(self, rows: _Rows, columns: int) -> Any:
+        """A HiGHS model of ``rows`` with ``columns`` columns, each at least 0."""
+        import highspy
+        import numpy as np
+
         model = highspy.HighsLp()
-        model.num_col_ = len(members)
-        model.num_row_ = len(lower)
-        model.col_cost_ = np.zeros(len(members))
-        model.col_lower_ = np.zeros(len(members))
-        model.col_upper_ = np.full(len(members), highspy.kHighsInf)
-        model.row_lower_ = np.array(lower, dtype=float)
-        model.row_upper_ = np.array(upper, dtype=float)
+        model.num_col_ = columns
+        model.num_row_ = len(rows.lower)
+        model.col_cost_ = np.zeros(columns)
+        model.col_lower_ = np.zeros(columns)
+        model.col_upper_ = np.full(columns, highspy.kHighsInf)
+        model.row_lower_ = np.where(np.isinf(rows.lower), -highspy.kHighsInf, rows.lower)
+        model.row_upper_ = rows.upper
         model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        model.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-        model.a_matrix_.value_ = np.array(values, dtype=float)
+        model.a_matrix_.start_ = rows.start
+        model.a_matrix_.index_ = rows.index
+        model.a_matrix_.value_ = rows.value
         solver = _highs()
         solver.passModel(model)
-        return solver, column
-
-    def _pinned_at_zero(self, cell: int, inside: set[int]) -> bool:
-        """A hidden 0 under a published 0 (a parent, or the larger side of an inequality, all visible):
-        its range is exactly 0 without a programme (a third of the narrow cells of small units)."""
-        if self.value[cell] != 0:
-            return False
-        for c in self.cell_constraints[cell]:
-            parent, children = self.constraints[c]
-            if cell in children and parent not in inside and self.value[parent] == 0:
-                return True
-        for q in self.cell_inequalities[cell]:
-            smaller, larger = self.inequalities[q]
-            if (
-                smaller == cell
-                and not inside.intersection(larger)
-                and sum(self.value[i] for i in larger) == 0
-            ):
-                return True
-        return False
+        return solver
 
     def _screen(
         self, solver: Any, columns: list[int], seen_low: Any, seen_high: Any, min_width: float
@@ -785,6 +824,8 @@ _SCREEN_FROM = 4
 _SCREEN_ROUNDS = 8
 # The solver's floating point: a value within this of a whole number counts as that number.
 _TOLERANCE = 1e-6
+# Bound propagation (`_propagate`) stops after this many rounds even if bounds still move.
+_PROPAGATION_ROUNDS = 50
 
 
 def _whole(low: float, high: float) -> tuple[float, float]:
@@ -796,6 +837,63 @@ def _wide(low: float, high: float, min_width: float) -> bool:
     """Whether the whole numbers between ``low`` and ``high`` span at least ``min_width``."""
     whole_low, whole_high = _whole(low, high)
     return whole_high - whole_low >= min_width
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Rows ``lower <= Σ value · x[index] <= upper`` of a component, compressed by row (``start``)."""
+
+    start: Any
+    index: Any
+    value: Any
+    lower: Any
+    upper: Any
+
+
+def _propagate(rows: _Rows, columns: int) -> tuple[Any, Any]:
+    """Outer bounds of every column of ``rows`` with ``x >= 0``: each row bounds each of its columns by
+    its other columns' bounds, repeated until nothing moves (at most :data:`_PROPAGATION_ROUNDS` times).
+    Every bound found holds for every point of the linear programme, so the programme's minimum is at
+    least the lower bound and its maximum at most the upper one. Where the rows contradict each other
+    the bounds stay 0 and ``inf`` (the programmes will tell)."""
+    import numpy as np
+
+    low = np.zeros(columns)
+    high = np.full(columns, np.inf)
+    counts = np.diff(rows.start)
+    row = np.repeat(np.arange(len(counts)), counts)
+    # each row as one or two of the form Σ a x <= b
+    upper_side = np.isfinite(rows.upper)[row]
+    lower_side = np.isfinite(rows.lower)[row]
+    number = np.concatenate([row[upper_side], row[lower_side] + len(counts)])
+    column = np.concatenate([rows.index[upper_side], rows.index[lower_side]])
+    a = np.concatenate([rows.value[upper_side], -rows.value[lower_side]])
+    b = np.concatenate([rows.upper, -rows.lower])[number]
+    keep = a != 0
+    number, column, a, b = number[keep], column[keep], a[keep], b[keep]
+    raising = a > 0  # entries that bound their column from above
+    total = 2 * len(counts)
+    for _ in range(_PROPAGATION_ROUNDS):
+        # the smallest value of each entry's term, -inf where its column is unbounded
+        term = np.where(raising, a * low[column], a * high[column])
+        infinite = np.isinf(term)
+        finite = np.where(infinite, 0.0, term)
+        row_sum = np.bincount(number, weights=finite, minlength=total)
+        row_infinite = np.bincount(number, weights=infinite, minlength=total)
+        others = (row_infinite[number] - infinite) == 0
+        with np.errstate(invalid="ignore"):
+            bound = (b - (row_sum[number] - finite)) / a
+        new_high = high.copy()
+        np.minimum.at(new_high, column[raising & others], bound[raising & others])
+        new_low = low.copy()
+        np.maximum.at(new_low, column[~raising & others], bound[~raising & others])
+        if np.any(new_low > new_high + _TOLERANCE):
+            return np.zeros(columns), np.full(columns, np.inf)
+        moved = np.any(new_high < high - _TOLERANCE) or np.any(new_low > low + _TOLERANCE)
+        low, high = new_low, new_high
+        if not moved:
+            break
+    return low, high
 
 
 def _component_roots(cells: Iterable[int], groups: Iterable[Iterable[int]]) -> dict[int, int]:
