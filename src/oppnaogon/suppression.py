@@ -34,7 +34,7 @@ import math
 import os
 import sys
 import threading
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -596,11 +596,13 @@ class _Problem:
           same relaxation as the programmes): a cell whose outer range is narrower than ``min_width`` is
           narrow, and where inner and outer bound agree that bound is exact.
 
-        With a finite ``min_width`` the cells still open are first screened (:meth:`_screen`); then each
-        cell still open gets its maximum and then its minimum, each capped ``min_width`` beyond the
-        values seen (a capped optimum below its cap is the true optimum; one at its cap proves the cell
-        wide). One HiGHS model per component, built only when a programme is needed; only objective
-        and bounds change between solves, so each starts from the last basis."""
+        What is left open is a value the maximum or the minimum of a cell must reach to settle it
+        (``targets``). The open cells are first screened together (:meth:`_screen`); then each cell
+        still open gets its maximum, capped at its target, and then its minimum, floored at its target:
+        a capped optimum short of its cap is the true optimum (the outer bound becomes exact), one at its
+        cap settles the cell. With ``min_width`` infinite every range is exact. One HiGHS model per
+        component, built only when a programme is needed; only objective and bounds change between
+        solves, so each starts from the last basis."""
         import highspy
         import numpy as np
 
@@ -609,7 +611,6 @@ class _Problem:
         outer_low, outer_high = _propagate(rows, len(members))
         seen_low = self._low[members]
         seen_high = self._high[members]
-        finite = math.isfinite(min_width)
         solver: Any = None
         previous: int | None = None
 
@@ -643,52 +644,57 @@ class _Problem:
             low, high = _whole(seen_low[j], seen_high[j])
             return (low, high, *_whole(outer_low[j], outer_high[j]))
 
-        def undecided(j: int) -> bool:
+        def targets(j: int) -> tuple[float | None, float | None]:
+            """What the maximum and the minimum of column ``j`` must reach to settle it (None: nothing
+            to settle on that side)."""
             low, high, lowest, highest = bounds(j)
-            return high - low < min_width <= highest - lowest
+            if high - low >= min_width:
+                return None, None  # wide
+            if highest - lowest >= min_width:  # wide only if a point min_width beyond those seen exists
+                return (
+                    low + min_width if high < highest else None,
+                    max(0.0, high - min_width) if low > lowest else None,
+                )
+            # narrow: it tells of a small group if it reaches below min_width and above 0
+            return (1.0 if high <= 0 < highest else None), (
+                min_width - 1 if low >= min_width > lowest else None
+            )
 
-        if finite:
-            open_cells = [column[cell] for cell in wanted if undecided(column[cell])]
-            if len(open_cells) > _SCREEN_FROM:
-                solver = self._model(rows, len(members))
-                self._screen(solver, open_cells, seen_low, seen_high, min_width)
         found: dict[int, tuple[float, float]] = {}
-        for cell in wanted:
-            j = column[cell]
-            low, high, lowest, highest = bounds(j)
-            if not finite:
+        if not math.isfinite(min_width):
+            for cell in wanted:
+                j = column[cell]
+                low, high, lowest, highest = bounds(j)
                 if high < highest and not run(j, highspy.ObjSense.kMaximize, 0.0, highspy.kHighsInf):
                     seen_high[j] = math.inf
                 if low > lowest:
                     run(j, highspy.ObjSense.kMinimize, 0.0, highspy.kHighsInf)
                 found[cell] = _whole(seen_low[j], seen_high[j])
-                continue
-            if undecided(j):
-                # the maximum first (a count is more often bounded below by 0), capped min_width above
-                # the smallest value seen: below the cap it is the true maximum
-                if run(j, highspy.ObjSense.kMaximize, 0.0, low + min_width):
-                    low, high, lowest, highest = bounds(j)
-                    if high < low + min_width:
-                        highest = high
-                if high - low < min_width <= highest - lowest:
-                    floor = max(0.0, high - min_width)
+            return found
+
+        open_cells = [column[cell] for cell in wanted if targets(column[cell]) != (None, None)]
+        if len(open_cells) > _SCREEN_FROM:
+            solver = self._model(rows, len(members))
+            self._screen(solver, open_cells, seen_low, seen_high, targets)
+        for cell in wanted:
+            j = column[cell]
+            while True:
+                cap, floor = targets(j)
+                if cap is not None:
+                    run(j, highspy.ObjSense.kMaximize, 0.0, cap)
+                    if seen_high[j] < cap - _TOLERANCE:
+                        outer_high[j] = seen_high[j]  # short of the cap: the true maximum
+                elif floor is not None:
                     run(j, highspy.ObjSense.kMinimize, floor, highspy.kHighsInf)
-                    low, high, lowest, highest = bounds(j)
-                    if low > floor or floor == 0:
-                        lowest = low
+                    if seen_low[j] > floor + _TOLERANCE:
+                        outer_low[j] = seen_low[j]  # short of the floor: the true minimum
+                else:
+                    break
+            low, high, lowest, highest = bounds(j)
             if high - low >= min_width:
                 found[cell] = (low, high)
-                continue
-            # narrow: whether it reaches below min_width and above 0 (else it tells of no small group)
-            if low >= min_width > lowest:
-                run(j, highspy.ObjSense.kMinimize, 0.0, highspy.kHighsInf)
-                low, high, lowest, _ = bounds(j)
-                lowest = low
-            if high <= 0 < highest:
-                run(j, highspy.ObjSense.kMaximize, 0.0, highspy.kHighsInf)
-                low, high, _, highest = bounds(j)
-                highest = high
-            found[cell] = (low if low < min_width else lowest, high if high > 0 else highest)
+            else:
+                found[cell] = (low if low < min_width else lowest, high if high > 0 else highest)
         self._low[members] = seen_low
         self._high[members] = seen_high
         return found
@@ -750,30 +756,33 @@ class _Problem:
         return solver
 
     def _screen(
-        self, solver: Any, columns: list[int], seen_low: Any, seen_high: Any, min_width: float
+        self,
+        solver: Any,
+        columns: list[int],
+        seen_low: Any,
+        seen_high: Any,
+        targets: Callable[[int], tuple[float | None, float | None]],
     ) -> None:
-        """Programmes for many cells at once: repeatedly the largest and then the smallest sum of the
-        cells not yet seen ``min_width`` apart, each cell capped ``min_width`` above the smallest value
-        seen (for the largest sum) or floored ``min_width`` below the largest (for the smallest). A
-        capped solution is still a point the reader cannot rule out, and a cell that reaches its cap
-        is wide enough; the caps keep a few cells from taking all the room. Stops when a round leaves
-        nine tenths of the open cells open."""
+        """Programmes for many cells at once: repeatedly the largest weighted sum of the open cells that
+        need a larger value, each capped at its target, and then the smallest of those that need a
+        smaller one, each floored at its target. A solution is still a point the reader cannot rule
+        out, and every cell that reaches its target is settled; the caps keep a few cells from taking
+        all the room, and the weights (fixed, between 1 and 2) keep cells whose sum is published from
+        leaving the sum flat. Stops when a round settles fewer than a tenth of the open cells."""
         import highspy
         import numpy as np
 
-        def still(cells: list[int]) -> list[int]:
-            return [j for j in cells if not _wide(seen_low[j], seen_high[j], min_width)]
+        weights = np.random.default_rng(_SCREEN_SEED).uniform(1.0, 2.0, size=len(seen_low))
 
-        def solve(cells: list[int], sense: Any) -> None:
+        def solve(cells: list[int], levels: list[float], sense: Any) -> None:
             index = np.array(cells, dtype=np.int32)
+            level = np.array(levels)
+            infinite = np.full(len(cells), highspy.kHighsInf)
             if sense == highspy.ObjSense.kMaximize:
-                lower = np.zeros(len(cells))
-                upper = np.ceil(seen_low[index] - _TOLERANCE) + min_width
+                solver.changeColsBounds(len(cells), index, np.zeros(len(cells)), level)
             else:
-                lower = np.maximum(np.floor(seen_high[index] + _TOLERANCE) - min_width, 0.0)
-                upper = np.full(len(cells), highspy.kHighsInf)
-            solver.changeColsBounds(len(cells), index, lower, upper)
-            solver.changeColsCost(len(cells), index, np.ones(len(cells)))
+                solver.changeColsBounds(len(cells), index, level, infinite)
+            solver.changeColsCost(len(cells), index, weights[index])
             solver.changeObjectiveSense(sense)
             solver.run()
             if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
@@ -781,19 +790,20 @@ class _Problem:
                 np.minimum(seen_low, point, out=seen_low)
                 np.maximum(seen_high, point, out=seen_high)
             solver.changeColsCost(len(cells), index, np.zeros(len(cells)))
-            solver.changeColsBounds(
-                len(cells), index, np.zeros(len(cells)), np.full(len(cells), highspy.kHighsInf)
-            )
+            solver.changeColsBounds(len(cells), index, np.zeros(len(cells)), infinite)
 
-        open_cells = still(columns)
+        open_cells = columns
         for _ in range(_SCREEN_ROUNDS):
             before = len(open_cells)
-            for sense in (highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize):
-                if len(open_cells) <= _SCREEN_FROM:
-                    return
-                solve(open_cells, sense)
-                open_cells = still(open_cells)
-            if len(open_cells) > 0.9 * before:
+            solved = 0
+            for side, sense in enumerate((highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize)):
+                wanting = [(j, level) for j in open_cells if (level := targets(j)[side]) is not None]
+                if len(wanting) > _SCREEN_FROM:
+                    solve([j for j, _ in wanting], [level for _, level in wanting], sense)
+                    solved += 1
+                open_cells = [j for j in open_cells if targets(j) != (None, None)]
+            # a programme of its own settles at least one cell
+            if len(open_cells) <= _SCREEN_FROM or before - len(open_cells) < _SCREEN_GAIN * solved:
                 return
 
     def recoverable(self, hidden: set[int]) -> set[int]:
@@ -820,8 +830,10 @@ class _Problem:
 
 # Components with more wanted cells than this are first screened by programmes for many cells at once
 # (`_Problem._screen`), for at most this many rounds.
-_SCREEN_FROM = 4
-_SCREEN_ROUNDS = 8
+_SCREEN_FROM = 1
+_SCREEN_ROUNDS = 100
+_SCREEN_GAIN = 2  # cells a screening programme must settle, on average over a round, to go on
+_SCREEN_SEED = 2026  # the screen's weights: any will do, fixed so that every run solves the same
 # The solver's floating point: a value within this of a whole number counts as that number.
 _TOLERANCE = 1e-6
 # Bound propagation (`_propagate`) stops after this many rounds even if bounds still move.
