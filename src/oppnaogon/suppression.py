@@ -654,20 +654,10 @@ class _Problem:
             low, high = _whole(seen_low[j], seen_high[j])
             return (low, high, *_whole(outer_low[j], outer_high[j]))
 
-        def targets(j: int) -> tuple[float | None, float | None]:
-            """What the maximum and the minimum of column ``j`` must reach to settle it (None: nothing
-            to settle on that side)."""
-            low, high, lowest, highest = bounds(j)
-            if high - low >= min_width:
-                return None, None  # wide
-            if highest - lowest >= min_width:  # wide only if a point min_width beyond those seen exists
-                return (
-                    low + min_width if high < highest else None,
-                    max(0.0, high - min_width) if low > lowest else None,
-                )
-            # narrow: it tells of a small group if it reaches below min_width and above 0
-            return (1.0 if high <= 0 < highest else None), (
-                min_width - 1 if low >= min_width > lowest else None
+        def targets(columns: Any) -> tuple[Any, Any]:
+            """What the maximum and the minimum of each of ``columns`` must reach to settle it."""
+            return _targets(
+                seen_low[columns], seen_high[columns], outer_low[columns], outer_high[columns], min_width
             )
 
         found: dict[int, tuple[float, float]] = {}
@@ -682,24 +672,31 @@ class _Problem:
                 found[cell] = _whole(seen_low[j], seen_high[j])
             return found
 
-        open_cells = [column[cell] for cell in wanted if targets(column[cell]) != (None, None)]
+        columns = np.array([column[cell] for cell in wanted], dtype=np.int64)
+        caps, floors = targets(columns)
+        open_cells = columns[~(np.isnan(caps) & np.isnan(floors))]
         if len(open_cells) > _SCREEN_FROM:
             solver = self._model(rows, len(members))
             self._screen(solver, open_cells, seen_low, seen_high, targets)
-        for cell in wanted:
-            j = column[cell]
+            caps, floors = targets(open_cells)
+            open_cells = open_cells[~(np.isnan(caps) & np.isnan(floors))]
+        # settled cells stay settled: the points seen only spread, the outer bounds only shrink
+        for j in open_cells.tolist():
             while True:
-                cap, floor = targets(j)
-                if cap is not None:
+                caps, floors = targets(np.array([j]))
+                cap, floor = float(caps[0]), float(floors[0])
+                if not math.isnan(cap):
                     run(j, highspy.ObjSense.kMaximize, 0.0, cap)
                     if seen_high[j] < cap - _TOLERANCE:
                         outer_high[j] = seen_high[j]  # short of the cap: the true maximum
-                elif floor is not None:
+                elif not math.isnan(floor):
                     run(j, highspy.ObjSense.kMinimize, floor, highspy.kHighsInf)
                     if seen_low[j] > floor + _TOLERANCE:
                         outer_low[j] = seen_low[j]  # short of the floor: the true minimum
                 else:
                     break
+        for cell in wanted:
+            j = column[cell]
             low, high, lowest, highest = bounds(j)
             if high - low >= min_width:
                 found[cell] = (low, high)
@@ -768,50 +765,53 @@ class _Problem:
     def _screen(
         self,
         solver: Any,
-        columns: list[int],
+        columns: Any,
         seen_low: Any,
         seen_high: Any,
-        targets: Callable[[int], tuple[float | None, float | None]],
+        targets: Callable[[Any], tuple[Any, Any]],
     ) -> None:
         """Programmes for many cells at once: repeatedly the largest weighted sum of the open cells that
         need a larger value, each capped at its target, and then the smallest of those that need a
-        smaller one, each floored at its target. A solution is still a point the reader cannot rule
-        out, and every cell that reaches its target is settled; the caps keep a few cells from taking
-        all the room, and the weights (fixed, between 1 and 2) keep cells whose sum is published from
-        leaving the sum flat. Stops when a round settles fewer than a tenth of the open cells."""
+        smaller one, each floored at its target (``targets``: caps and floors of an array of columns,
+        NaN where none). A solution is still a point the reader cannot rule out, and every cell that
+        reaches its target is settled; the caps keep a few cells from taking all the room, and the
+        weights (fixed, between 1 and 2) keep cells whose sum is published from leaving the sum flat.
+        Stops when a round settles fewer cells than it solved programmes."""
         import highspy
         import numpy as np
 
         weights = np.random.default_rng(_SCREEN_SEED).uniform(1.0, 2.0, size=len(seen_low))
 
-        def solve(cells: list[int], levels: list[float], sense: Any) -> None:
-            index = np.array(cells, dtype=np.int32)
-            level = np.array(levels)
-            infinite = np.full(len(cells), highspy.kHighsInf)
+        def solve(index: Any, level: Any, sense: Any) -> None:
+            index = index.astype(np.int32)
+            zeros = np.zeros(len(index))
+            infinite = np.full(len(index), highspy.kHighsInf)
             if sense == highspy.ObjSense.kMaximize:
-                solver.changeColsBounds(len(cells), index, np.zeros(len(cells)), level)
+                solver.changeColsBounds(len(index), index, zeros, level)
             else:
-                solver.changeColsBounds(len(cells), index, level, infinite)
-            solver.changeColsCost(len(cells), index, weights[index])
+                solver.changeColsBounds(len(index), index, level, infinite)
+            solver.changeColsCost(len(index), index, weights[index])
             solver.changeObjectiveSense(sense)
             solver.run()
             if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 point = np.asarray(solver.getSolution().col_value)
                 np.minimum(seen_low, point, out=seen_low)
                 np.maximum(seen_high, point, out=seen_high)
-            solver.changeColsCost(len(cells), index, np.zeros(len(cells)))
-            solver.changeColsBounds(len(cells), index, np.zeros(len(cells)), infinite)
+            solver.changeColsCost(len(index), index, zeros)
+            solver.changeColsBounds(len(index), index, zeros, infinite)
 
         open_cells = columns
         for _ in range(_SCREEN_ROUNDS):
             before = len(open_cells)
             solved = 0
             for side, sense in enumerate((highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize)):
-                wanting = [(j, level) for j in open_cells if (level := targets(j)[side]) is not None]
-                if len(wanting) > _SCREEN_FROM:
-                    solve([j for j, _ in wanting], [level for _, level in wanting], sense)
+                level = targets(open_cells)[side]
+                wanting = ~np.isnan(level)
+                if wanting.sum() > _SCREEN_FROM:
+                    solve(open_cells[wanting], level[wanting], sense)
                     solved += 1
-                open_cells = [j for j in open_cells if targets(j) != (None, None)]
+                caps, floors = targets(open_cells)
+                open_cells = open_cells[~(np.isnan(caps) & np.isnan(floors))]
             # a programme of its own settles at least one cell
             if len(open_cells) <= _SCREEN_FROM or before - len(open_cells) < _SCREEN_GAIN * solved:
                 return
@@ -855,10 +855,39 @@ def _whole(low: float, high: float) -> tuple[float, float]:
     return math.ceil(low - _TOLERANCE), high if high == math.inf else math.floor(high + _TOLERANCE)
 
 
-def _wide(low: float, high: float, min_width: float) -> bool:
-    """Whether the whole numbers between ``low`` and ``high`` span at least ``min_width``."""
-    whole_low, whole_high = _whole(low, high)
-    return whole_high - whole_low >= min_width
+def _targets(
+    seen_low: Any, seen_high: Any, outer_low: Any, outer_high: Any, min_width: float
+) -> tuple[Any, Any]:
+    """For cells whose range lies between an inner one (``seen_low`` … ``seen_high``) and an outer one
+    (arrays), the value each one's maximum must reach (the cap) and its minimum (the floor) to settle
+    whether the range is at least ``min_width`` wide and, if narrower, whether it reaches below
+    ``min_width`` and above 0; NaN where that side settles nothing. In whole numbers (as the ranges).
+
+    - wide (the whole values seen differ by ``min_width``): nothing open;
+    - open (the outer range is that wide, the inner one not): ``min_width`` beyond the values seen, on
+      each side where the outer bound is beyond the inner one (the floor at least 0);
+    - narrow: 1 if it is open whether it reaches above 0, and ``min_width`` − 1 whether below that.
+    """
+    import numpy as np
+
+    low = np.ceil(seen_low - _TOLERANCE)
+    high = np.floor(seen_high + _TOLERANCE)
+    lowest = np.ceil(outer_low - _TOLERANCE)
+    highest = np.floor(outer_high + _TOLERANCE)
+    wide = high - low >= min_width
+    open_width = ~wide & (highest - lowest >= min_width)
+    narrow = ~wide & ~open_width
+    caps = np.where(
+        open_width & (high < highest),
+        low + min_width,
+        np.where(narrow & (high <= 0) & (highest > 0), 1.0, np.nan),
+    )
+    floors = np.where(
+        open_width & (low > lowest),
+        np.maximum(high - min_width, 0.0),
+        np.where(narrow & (low >= min_width) & (lowest < min_width), min_width - 1.0, np.nan),
+    )
+    return caps, floors
 
 
 @dataclass(frozen=True)
