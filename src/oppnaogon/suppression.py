@@ -402,6 +402,7 @@ class _Problem:
         self._range_cache: dict[tuple[frozenset[int], float], dict[int, tuple[float, float]]] = {}
         self._wide: set[int] = set()  # cells whose range was found at least min_width wide
         self._around: list[frozenset[int]] | None = None  # see _neighbours
+        self._chains: dict[int, tuple[set[int], set[int]]] = {}  # see boundary_candidate
         import numpy as np
 
         # the smallest and largest value of each cell over the feasible points found so far (the true
@@ -488,9 +489,13 @@ class _Problem:
         bounds the chain is a candidate). The linked cells are added to ``settled``: the complement may
         widen them all, which the next round tells."""
         neighbours = self._neighbours()
-        seen = {cell}
-        stack = [cell]
-        visible: set[int] = set()
+        # hidden only grows: the chain found last time grows by the cells hidden since among the
+        # visible cells around it, and from those on
+        seen, visible = self._chains.get(cell, ({cell}, set()))
+        grown = visible & hidden
+        seen = seen | grown
+        visible = visible - grown
+        stack = list(grown) if cell in self._chains else [cell]
         while stack:
             around = neighbours[stack.pop()]
             linked = around & hidden
@@ -498,6 +503,9 @@ class _Problem:
             linked -= seen
             seen |= linked
             stack += linked
+        chain = (seen, visible)
+        for member in seen:
+            self._chains[member] = chain
         settled |= seen
         return min(
             (
