@@ -196,7 +196,12 @@ def protect(
        ``inequalities`` and non-negativity, by linear programming, rounded inwards to whole numbers).
        Stop when no range is narrower than ``min_width`` while reaching into 1 … ``min_width`` − 1
        (:meth:`_Problem.narrow`); otherwise hide, for each narrow cell, a complement of a constraint
-       (or inequality) that contains it (as in 2), and go back to 1.
+       (or inequality) that contains it (as in 2), and go back to 1. Which cells are narrow is decided
+       exactly as those ranges would decide it, but most cells need no programme of their own: the
+       feasible points already found (kept across rounds, since a point stays feasible when more cells
+       are hidden) show a cell wide, bounds propagated through the constraints show it narrow, and
+       programmes for many cells at once, capped where they settle a cell, supply further points (see
+       :meth:`_Problem._solve`).
 
     Every round hides at least one more cell, so the loop ends after at most as many rounds as there
     are cells. "Smallest" means the smallest value, ties broken by the ``repr`` of the key; a cell
@@ -319,7 +324,9 @@ def feasible_ranges(
     is non-negative. Each hidden cell's range is the minimum and maximum of two linear programmes over
     the hidden cells of its connected component (HiGHS, through highspy), rounded
     inwards to whole numbers (counts are integers: a reader who knows 0.4 ≤ x ≤ 4.6 knows 1 ≤ x ≤ 4).
-    The maximum is ``inf`` where nothing bounds it. Only the values of visible cells are used.
+    A programme is skipped where bounds propagated through the constraints already meet a value the
+    cell takes in a solution found (the bound is then the optimum). The maximum is ``inf`` where
+    nothing bounds it. Only the values of visible cells are used.
 
     Parameters
     ----------
@@ -403,6 +410,7 @@ class _Problem:
         self._wide: set[int] = set()  # cells whose range was found at least min_width wide
         self._around: list[frozenset[int]] | None = None  # see _neighbours
         self._chains: dict[int, tuple[set[int], set[int]]] = {}  # see boundary_candidate
+        self._hidden: set[int] = set()  # the hidden cells of the last call (see _follow)
         import numpy as np
 
         # the smallest and largest value of each cell over the feasible points found so far (the true
@@ -488,6 +496,7 @@ class _Problem:
         (for the range audit, when a range is narrowed by a chain of relations: every visible cell that
         bounds the chain is a candidate). The linked cells are added to ``settled``: the complement may
         widen them all, which the next round tells."""
+        self._follow(hidden)
         neighbours = self._neighbours()
         # hidden only grows: the chain found last time grows by the cells hidden since among the
         # visible cells around it, and from those on
@@ -514,6 +523,21 @@ class _Problem:
             ),
             default=None,
         )
+
+    def _follow(self, hidden: set[int]) -> None:
+        """What is kept from call to call (the points seen, the cells found wide, the chains of
+        boundary_candidate) holds while the hidden cells only grow, as in :func:`protect`: a point of
+        fewer hidden cells is one of more, not the other way round. A call with a hidden cell fewer
+        starts afresh."""
+        if not self._hidden <= hidden:
+            import numpy as np
+
+            self._low = np.array(self.value)
+            self._high = self._low.copy()
+            self._wide.clear()
+            self._chains.clear()
+        if len(self._hidden) != len(hidden):
+            self._hidden = set(hidden)
 
     def _neighbours(self) -> list[frozenset[int]]:
         """Per cell, the cells of every equation and inequality that holds it (itself included)."""
@@ -562,6 +586,7 @@ class _Problem:
         lies wholly at or above ``min_width`` tells of no small group, and one that is exactly 0 of an
         empty group, where nobody is disclosed."""
         # hiding more cells only removes equations, so a range found wide stays wide: not solved again
+        self._follow(hidden)
         found = self.ranges(cells - self._wide, hidden, min_width)
         self._wide |= {i for i, (low, high) in found.items() if high - low >= min_width}
         return {
@@ -572,10 +597,12 @@ class _Problem:
         self, cells: set[int], hidden: set[int], min_width: float = math.inf
     ) -> dict[int, tuple[float, float]]:
         """Feasible range of each cell of ``cells`` (all hidden), per connected component of hidden cells
-        (linked by a shared constraint or inequality). With a finite ``min_width`` a range may be
-        returned narrower than it is, but never narrower than ``min_width`` when it is at least that
-        wide (see :meth:`_solve`). A component's answers are cached by its cells, so that rounds of
-        :func:`protect` solve only the components that changed."""
+        (linked by a shared constraint or inequality). With a finite ``min_width`` a range need not
+        be exact, only tell the same (see :meth:`_solve`): at least ``min_width`` wide exactly when
+        the true one is, and otherwise reaching below ``min_width`` and above 0 exactly when the true
+        one does. A component's answers are cached by its cells, so that rounds of :func:`protect`
+        solve only the components that changed."""
+        self._follow(hidden)
         links = list(self.members) + [(s, *ls) for s, ls in self.inequalities]
         inside = ([i for i in members if i in hidden] for members in links)
         root = _component_roots(hidden, (group for group in inside if group))
