@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from oppnaogon.suppression import (
     Constraint,
     Inequality,
+    _Problem,
+    _targets,
     feasible_ranges,
     primary_cells,
     protect,
@@ -456,3 +458,122 @@ def test_avoided_cells_are_hidden_last() -> None:
     constraints = [Constraint("T", ("small", "main", "other"))]
     assert protect(values, {"small"}, constraints) == {"small", "main"}
     assert protect(values, {"small"}, constraints, avoided=["main"]) == {"small", "other"}
+
+
+# --- the range audit's shortcuts, against exact ranges from an independent solver -------------------
+
+
+def linprog_ranges(
+    values: Mapping[Hashable, float],
+    hidden: set[Hashable],
+    constraints: Sequence[Constraint],
+    inequalities: Sequence[Inequality] = (),
+) -> dict[Hashable, tuple[float, float]]:
+    """Every hidden cell's range by two programmes over all hidden cells at once (SciPy's `linprog`, no
+    components, no shortcuts), rounded inwards to whole numbers."""
+    from scipy.optimize import linprog
+
+    keys = sorted(hidden, key=repr)
+    column = {k: i for i, k in enumerate(keys)}
+
+    def row(terms: list[tuple[Hashable, float]]) -> tuple[np.ndarray, float]:
+        vector, constant = np.zeros(len(keys)), 0.0
+        for key, sign in terms:
+            if key in column:
+                vector[column[key]] += sign
+            else:
+                constant -= sign * values[key]
+        return vector, constant
+
+    eq = [row([(c.parent, 1.0)] + [(k, -1.0) for k in c.children]) for c in constraints]
+    ub = [row([(q.smaller, 1.0)] + [(k, -1.0) for k in q.larger]) for q in inequalities]
+    options = {
+        "A_eq": np.array([v for v, _ in eq]) if eq else None,
+        "b_eq": np.array([c for _, c in eq]) if eq else None,
+        "A_ub": np.array([v for v, _ in ub]) if ub else None,
+        "b_ub": np.array([c for _, c in ub]) if ub else None,
+        "bounds": (0, None),
+        "method": "highs",
+    }
+    found = {}
+    for key in keys:
+        objective = np.zeros(len(keys))
+        objective[column[key]] = 1.0
+        low, high = linprog(objective, **options), linprog(-objective, **options)
+        assert low.status == 0, low.message
+        top = math.inf if high.status == 3 else math.floor(-high.fun + 1e-6)
+        found[key] = (math.ceil(low.fun - 1e-6), top)
+    return found
+
+
+def is_narrow(bounds: tuple[float, float], min_width: int) -> bool:
+    low, high = bounds
+    return high - low < min_width and low < min_width and high > 0
+
+
+@st.composite
+def audited_tables(draw: st.DrawFn) -> tuple[dict, list[Constraint], list[Inequality], set, set]:
+    """A random table, inequalities its values satisfy, and two hidden sets, the second a superset."""
+    values, constraints = draw(random_tables())
+    keys = sorted(values, key=repr)
+    pairs = draw(st.lists(st.tuples(st.sampled_from(keys), st.sampled_from(keys)), max_size=4))
+    inequalities = [Inequality(a, (b,)) for a, b in pairs if a != b and values[a] <= values[b]]
+    first = set(draw(st.lists(st.sampled_from(keys), min_size=1, unique=True)))
+    second = first | set(draw(st.lists(st.sampled_from(keys), unique=True)))
+    return values, constraints, inequalities, first, second
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=audited_tables(), min_width=st.integers(2, 6))
+def test_the_range_audit_decides_as_exact_ranges_do(
+    table: tuple[dict, list[Constraint], list[Inequality], set, set], min_width: int
+) -> None:
+    """The audit settles most cells with points found before, propagated bounds and capped programmes
+    for many cells at once, and keeps its points from one call to the next: it must still find exactly
+    the cells that exact ranges find narrow, in a first call and in a second with more cells hidden."""
+    values, constraints, inequalities, first, second = table
+    problem = _Problem(values, constraints, check_values=True, inequalities=inequalities)
+    for hidden in (first, second):
+        exact = linprog_ranges(values, hidden, constraints, inequalities)
+        ids = problem.ids(hidden, "hidden")
+        found = {problem.keys[i] for i in problem.narrow(ids, ids, min_width)}
+        assert found == {key for key, bounds in exact.items() if is_narrow(bounds, min_width)}
+    assert feasible_ranges(values, second, constraints, inequalities) == exact
+
+
+def test_points_found_with_more_cells_hidden_do_not_widen_a_cell_of_fewer() -> None:
+    """With G, T and U hidden as well, a is anywhere in 0 … 20, and a point with a = 20 is found; with
+    only a and b hidden, a + b = T = 4 keeps it within 0 … 4. The points and the cells found wide are
+    kept between calls only while the hidden cells grow (as in protect), so the second call still finds
+    a narrow."""
+    values = {"G": 20, "T": 4, "U": 16, "a": 2, "b": 2}
+    constraints = [Constraint("T", ("a", "b")), Constraint("G", ("T", "U"))]
+    problem = _Problem(values, constraints, check_values=True)
+    more = problem.ids({"a", "b", "T", "U"}, "hidden")
+    assert problem.narrow(more, more, 5) == set()
+    fewer = problem.ids({"a", "b"}, "hidden")
+    assert {problem.keys[i] for i in problem.narrow(fewer, fewer, 5)} == {"a", "b"}
+
+
+def test_the_audit_counts_whole_values_between_the_points_seen() -> None:
+    """Points with a cell at 0.5 and at 5.4 span more than 5 but only the whole values 1 … 5: the cell
+    is not yet shown wide for min_width 5, and its maximum must reach 1 + 5."""
+    caps, floors = _targets(np.array([0.5]), np.array([5.4]), np.array([0.0]), np.array([9.0]), 5)
+    assert caps.tolist() == [6.0] and floors.tolist() == [0.0]
+    caps, floors = _targets(np.array([0.5]), np.array([6.0]), np.array([0.0]), np.array([9.0]), 5)
+    assert np.isnan(caps).all() and np.isnan(floors).all()  # 1 … 6: wide
+
+
+@settings(max_examples=40, deadline=None)
+@given(table=random_tables(), threshold=st.integers(3, 6))
+def test_protect_with_min_width_leaves_no_narrow_cell(
+    table: tuple[dict, list[Constraint]], threshold: int
+) -> None:
+    values, constraints = table
+    primary = primary_cells(values, threshold)
+
+    hidden = protect(values, primary, constraints, min_width=threshold)
+
+    assert primary <= hidden
+    exact = linprog_ranges(values, hidden, constraints)
+    assert [key for key, bounds in exact.items() if is_narrow(bounds, threshold)] == []
