@@ -153,22 +153,32 @@ def _dated_extract() -> list[list[str]]:
     return rows
 
 
+def _grid(data: Path, unit: str) -> Path:
+    """A config beside `data` whose period grid is `unit` (columns found from the headers): tertials and
+    months are refused on the default grid of quarters (rule R4)."""
+    config = data.parent / "oppnaogon.toml"
+    config.write_text(f'period = "{unit}"\n', encoding="utf-8")
+    return config
+
+
 @pytest.mark.parametrize(
-    ("period", "rows", "label"),
+    ("period", "rows", "label", "grid"),
     [
-        ("2025K2", 3 * 24, "2025K2"),
-        ("2025 kv2", 3 * 24, "2025K2"),
-        ("2025T2", 8 * 24, "2025T2"),
-        ("2025M05", 24, "2025M05"),
-        ("2025", 12 * 24, "2025"),
-        ("2025K2..2025K3", 6 * 24, "2025K2..2025K3"),
-        ("latest", 3 * 24, "2025K4"),
+        ("2025K2", 3 * 24, "2025K2", "quarter"),
+        ("2025 kv2", 3 * 24, "2025K2", "quarter"),
+        ("2025T2", 8 * 24, "2025T2", "tertial"),
+        ("2025M05", 24, "2025M05", "month"),
+        ("2025", 12 * 24, "2025", "quarter"),
+        ("2025K2..2025K3", 6 * 24, "2025K2..2025K3", "quarter"),
+        ("latest", 3 * 24, "2025K4", "quarter"),
+        ("2025K2", 3 * 24, "2025K2", "month"),
     ],
 )
 def test_the_filter_keeps_exactly_the_rows_of_the_period(
-    write_csv: WriteCsv, period: str, rows: int, label: str
+    write_csv: WriteCsv, period: str, rows: int, label: str, grid: str
 ) -> None:
-    run = run_analysis(write_csv(_dated_extract()), out=None, period=period)
+    data = write_csv(_dated_extract())
+    run = run_analysis(data, out=None, period=period, config=_grid(data, grid))
     assert run.findings["input"]["rows_used"] == rows
     assert run.findings["period"]["label"] == label
     assert run.findings["settings"]["period"] == label
@@ -178,10 +188,11 @@ def test_findings_name_the_neighbours_and_advise_pooling_when_small(
     write_csv: WriteCsv, tmp_path: Path
 ) -> None:
     path = write_csv(_dated_extract())
-    month = run_analysis(path, out=None, period="2025M05").findings["period"]
+    config = _grid(path, "month")
+    month = run_analysis(path, out=None, period="2025M05", config=config).findings["period"]
     assert month["start"] == "2025-05-01" and month["end"] == "2025-05-31"
     assert (month["previous"], month["year_earlier"]) == ("2025M04", "2024M05")
-    year = run_analysis(path, out=None, period="2025").findings["period"]
+    year = run_analysis(path, out=None, period="2025", config=config).findings["period"]
     assert year["small"] is False and year["pooled_suggestion"] is None
     # 6 + 6 rows in a month of a smaller extract: the whole-group comparison cannot be tested
     small = [
@@ -196,6 +207,8 @@ def test_findings_name_the_neighbours_and_advise_pooling_when_small(
             str(write_csv(small, name="liten.csv")),
             "--period",
             "2025M05",
+            "--config",
+            str(config),
             "--out",
             str(tmp_path / "r"),
         ],
@@ -286,7 +299,8 @@ def test_a_cumulative_tertial_is_compared_with_the_same_tertial_of_earlier_years
     one from the other, so the tertial is compared with 2024T2, never with the tertial inside it."""
     rows = _dated_extract()
     rows += [[sex, age, date.replace("2025-", "2024-"), value] for sex, age, date, value in rows[1:]]
-    findings = run_analysis(write_csv(rows), out=None, period="2025T2").findings
+    data = write_csv(rows)
+    findings = run_analysis(data, out=None, period="2025T2", config=_grid(data, "tertial")).findings
     assert [(c["role"], c["label"]) for c in findings["comparison"]] == [("year_earlier", "2024T2")]
     assert [(t["label"], t["role"]) for t in findings["trend"]] == [
         ("2024T2", "year_earlier"),

@@ -722,7 +722,7 @@ def _config_toml(
         'area = "barn_och_unga"',
         "min_cell = 5",
         'age_bands = "vardanalys_2018"',
-        'period = "quarter"',
+        'period = "year"',  # a year of decisions reported as one: rule R4 costs nothing
         "",
         "[columns]",
         f"sex = {_toml_string(KON)}",
