@@ -308,8 +308,25 @@ def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Pat
     """A unit's report sets its period beside the unit's own earlier periods, exactly as `analyse` of
     that municipality's rows alone would."""
     out = tmp_path / "region"
+    # the example reports whole years; here its municipalities report quarters
+    config = tmp_path / "kvartal.toml"
+    text = (EXAMPLE.parent / "oppnaogon.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace('\nperiod = "year"', '\nperiod = "quarter"'), encoding="utf-8")
+    assert 'period = "quarter"' in config.read_text(encoding="utf-8")
     result = runner.invoke(
-        app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json", "--period", "2025K3"]
+        app,
+        [
+            "batch",
+            str(EXAMPLE),
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+            "--format",
+            "json",
+            "--period",
+            "2025K3",
+        ],
     )
     assert result.exit_code == 0, result.output
     unit = _read_units(out)["1785-saffle"]
@@ -330,7 +347,7 @@ def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Pat
             "analyse",
             str(alone),
             "--config",
-            str(EXAMPLE.parent / "oppnaogon.toml"),
+            str(config),
             "--period",
             "2025K3",
             "--format",

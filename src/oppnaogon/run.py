@@ -17,7 +17,7 @@ from oppnaogon.errors import UsageError
 from oppnaogon.loading import LoadedTable
 from oppnaogon.normalise import UNDATED, Prepared, prepare
 from oppnaogon.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
-from oppnaogon.periods import GRID_PLURAL_SV, GRID_SINGULAR_SV, Period, on_grid, period_words
+from oppnaogon.periods import GRID_EXAMPLES_SV, GRID_PLURAL_SV, Period, on_grid, period_words
 from oppnaogon.privacy import guard_paths
 from oppnaogon.report import REPORT_FORMATS
 from oppnaogon.wording import LANGUAGES
@@ -277,9 +277,8 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
             f"Perioden {selected.label} ({period_words(selected)}) består inte av hela {GRID_PLURAL_SV[unit]}, "
             f'som är tidsindelningen i oppnaogon.toml (period = "{unit}"). Rapporter över perioder som '
             "överlappar på annat sätt skulle tillsammans visa de små grupperna i skarven.",
-            f"Välj en period av hela {GRID_PLURAL_SV[unit]} (t.ex. ett {GRID_SINGULAR_SV[unit]}, ett år eller "
-            "en följd som 2025K4..2026K3), eller ändra period i oppnaogon.toml om kommunen redovisar "
-            "i en annan indelning.",
+            f"Välj en period av hela {GRID_PLURAL_SV[unit]} ({GRID_EXAMPLES_SV[unit]}), eller ändra period i "
+            "oppnaogon.toml till den kortaste period kommunen redovisar.",
         )
     chosen = frame.filter(pl.col("date").is_between(pl.lit(selected.start), pl.lit(selected.end)))
     if chosen.height == 0:
