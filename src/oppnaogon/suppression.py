@@ -411,6 +411,7 @@ class _Problem:
         self._around: list[frozenset[int]] | None = None  # see _neighbours
         self._chains: dict[int, tuple[set[int], set[int]]] = {}  # see boundary_candidate
         self._hidden: set[int] = set()  # the hidden cells of the last call (see _follow)
+        self._recoverable_cache: dict[frozenset[int], set[int]] = {}  # see recoverable
         import numpy as np
 
         # the smallest and largest value of each cell over the feasible points found so far (the true
@@ -836,17 +837,19 @@ class _Problem:
             solver.changeColsBounds(len(index), index, zeros, infinite)
 
         open_cells = columns
+        levels = targets(open_cells)
         for _ in range(_SCREEN_ROUNDS):
             before = len(open_cells)
             solved = 0
             for side, sense in enumerate((highspy.ObjSense.kMaximize, highspy.ObjSense.kMinimize)):
-                level = targets(open_cells)[side]
-                wanting = ~np.isnan(level)
-                if wanting.sum() > _SCREEN_FROM:
-                    solve(open_cells[wanting], level[wanting], sense)
-                    solved += 1
+                wanting = ~np.isnan(levels[side])
+                if wanting.sum() <= _SCREEN_FROM:
+                    continue
+                solve(open_cells[wanting], levels[side][wanting], sense)
+                solved += 1
                 caps, floors = targets(open_cells)
-                open_cells = open_cells[~(np.isnan(caps) & np.isnan(floors))]
+                still = ~(np.isnan(caps) & np.isnan(floors))
+                open_cells, levels = open_cells[still], (caps[still], floors[still])
             # a programme of its own settles at least one cell
             if len(open_cells) <= _SCREEN_FROM or before - len(open_cells) < _SCREEN_GAIN * solved:
                 return
@@ -869,7 +872,12 @@ class _Problem:
 
         found: set[int] = set()
         for component_rows in components.values():
-            found |= _unit_vectors_in_row_space(component_rows)
+            # a component's equations are those of its cells: its answer holds for the next round too
+            # if it is still the same
+            key = frozenset(cell for row in component_rows for cell in row)
+            if key not in self._recoverable_cache:
+                self._recoverable_cache[key] = _unit_vectors_in_row_space(component_rows)
+            found |= self._recoverable_cache[key]
         return found
 
 
