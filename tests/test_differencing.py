@@ -157,10 +157,12 @@ def test_a_period_off_the_grid_is_refused(write_csv: WriteCsv) -> None:
     """A tertial (January–April) beside quarter reports would show April's small groups."""
     path = write_csv(_extract())
     before = sorted(path.parent.iterdir())
-    result = CliRunner().invoke(app, ["analyse", str(path), "--period", "2024T1", "--format", "json"])
-    assert result.exit_code == 2, result.output
-    assert "består inte av hela kvartal" in result.output and "2024T1" in result.output
-    assert sorted(path.parent.iterdir()) == before
+    for command in ("analyse", "batch"):
+        out = path.parent / "rapport"
+        result = CliRunner().invoke(app, [command, str(path), "--period", "2024T1", "--out", str(out)])
+        assert result.exit_code == 2, result.output
+        assert "består inte av hela kvartal" in result.output and "2024T1" in result.output
+        assert sorted(path.parent.iterdir()) == before  # no folder and no lock file
 
 
 def test_the_terminal_and_the_report_say_what_the_quarters_cost(write_csv: WriteCsv, tmp_path: Path) -> None:

@@ -159,7 +159,7 @@ def run_batch(
         _check_output_folder(out, file)
     from oppnaogon.overview import build_overview
 
-    loaded = _guarded_inputs(files, config)
+    loaded = _guarded_inputs(files, config, period)
     with output_lock(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -175,16 +175,22 @@ def run_batch(
     return BatchRun(units=tuple(units), overview=overview, out=out, notes=tuple(notes))
 
 
-def _guarded_inputs(files: list[Path], config: str | Path | None) -> dict[Path, tuple[Any, Any]]:
+def _guarded_inputs(
+    files: list[Path], config: str | Path | None, period: str | None = None
+) -> dict[Path, tuple[Any, Any]]:
     """Read and guard every file before the output lock is taken and a folder is made: a refused extract
     (exit 4) leaves the output path as it was. One file (a region with a municipality column, the usual
     batch) is kept for the analysis; of several, each is read again when its turn comes, so that memory
-    stays that of one file (reading small files twice costs little beside analysing them)."""
+    stays that of one file (reading small files twice costs little beside analysing them). A period off
+    a file's period grid is refused here too (rule R4)."""
     from oppnaogon.check import find_config, load_input
+    from oppnaogon.run import check_period_grid
 
     kept: dict[Path, tuple[Any, Any]] = {}
     for file in files:
         loaded = load_input(file, find_config(file, Path(config) if config else None))
+        if period is not None:
+            check_period_grid(period, loaded[1].period)
         if len(files) == 1:
             kept[file] = loaded
         del loaded

@@ -129,6 +129,8 @@ def run_analysis(
     # was, with no folder, parent folder or lock file created.
     config_path = find_config(data, Path(config) if config else None)
     table, cfg = load_input(data, config_path)
+    if period is not None:
+        check_period_grid(period, cfg.period)  # a period off the grid is refused before anything is written
     checked = {
         "data": data,
         "loaded": _Loaded(table, cfg, config_path),
@@ -272,14 +274,7 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
     first, last = dates.min(), dates.max()
     selected = latest_period(last, unit) if wanted == LATEST else wanted
     assert not isinstance(selected, str)
-    if not on_grid(selected, unit):
-        raise UsageError(
-            f"Perioden {selected.label} ({period_words(selected)}) består inte av hela {GRID_PLURAL_SV[unit]}, "
-            f'som är tidsindelningen i oppnaogon.toml (period = "{unit}"). Rapporter över perioder som '
-            "överlappar på annat sätt skulle tillsammans visa de små grupperna i skarven.",
-            f"Välj en period av hela {GRID_PLURAL_SV[unit]} ({GRID_EXAMPLES_SV[unit]}), eller ändra period i "
-            "oppnaogon.toml till den kortaste period kommunen redovisar.",
-        )
+    check_period_grid(selected, unit)
     chosen = frame.filter(pl.col("date").is_between(pl.lit(selected.start), pl.lit(selected.end)))
     if chosen.height == 0:
         raise UsageError(
@@ -288,6 +283,24 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
             "eller --period latest.",
         )
     return dataclasses.replace(prepared, frame=chosen), selected
+
+
+def check_period_grid(period: str | Period, unit: str) -> None:
+    """Refuse (exit 2) a period that is not made of whole periods of the config's grid (rule R4)."""
+    from oppnaogon.periods import LATEST, parse_period
+
+    selected = parse_period(period) if isinstance(period, str) else period
+    if selected == LATEST:
+        return
+    assert not isinstance(selected, str)
+    if not on_grid(selected, unit):
+        raise UsageError(
+            f"Perioden {selected.label} ({period_words(selected)}) består inte av hela {GRID_PLURAL_SV[unit]}, "
+            f'som är tidsindelningen i oppnaogon.toml (period = "{unit}"). Rapporter över perioder som '
+            "överlappar på annat sätt skulle tillsammans visa de små grupperna i skarven.",
+            f"Välj en period av hela {GRID_PLURAL_SV[unit]} ({GRID_EXAMPLES_SV[unit]}), eller ändra period i "
+            "oppnaogon.toml till den kortaste period kommunen redovisar.",
+        )
 
 
 def _dated_rows_only(prepared: Prepared) -> Prepared:
