@@ -465,17 +465,18 @@ class _Problem:
         while changed:
             changed = False
             for c, members in enumerate(self.members):
-                inside = [i for i in members if i in hidden]
+                inside = hidden.intersection(members)
                 if len(inside) != 1:
                     continue
                 choice = self.candidate(c, hidden, fixed)
                 if choice is None:
+                    (only,) = inside
                     raise CannotProtect(
-                        f"cannot protect the hidden cell {self.keys[inside[0]]!r}: it is the only hidden "
+                        f"cannot protect the hidden cell {self.keys[only]!r}: it is the only hidden "
                         f"cell of the constraint {self.describe(c)}, and every other cell there is in "
                         "fixed_visible, so its value follows by subtraction. Allow one of those cells to "
                         "be hidden.",
-                        self.keys[inside[0]],
+                        self.keys[only],
                     )
                 hidden.add(choice[-1])
                 changed = True
@@ -501,23 +502,30 @@ class _Problem:
         widen them all, which the next round tells."""
         self._follow(hidden)
         neighbours = self._neighbours()
-        # hidden only grows: the chain found last time grows by the cells hidden since among the
-        # visible cells around it, and from those on
-        seen, visible = self._chains.get(cell, ({cell}, set()))
-        grown = visible & hidden
-        seen = seen | grown
-        visible = visible - grown
-        stack = list(grown) if cell in self._chains else [cell]
+        # hidden only grows: the chain found before (of this cell, or of one linked to it then) grows
+        # by the cells hidden since among the visible cells around it, and from those on
+        chain = self._chains.get(cell)
+        if chain is None:
+            chain = self._chains[cell] = ({cell}, set())
+            stack = [cell]
+        else:
+            stack = list(chain[1] & hidden)
+        seen, visible = chain
+
+        def join(cells: Iterable[int]) -> None:
+            for member in cells:
+                self._chains[member] = chain
+            seen.update(cells)
+            visible.difference_update(cells)
+
+        join(stack)
         while stack:
             around = neighbours[stack.pop()]
             linked = around & hidden
             visible |= around - linked
-            linked -= seen
-            seen |= linked
-            stack += linked
-        chain = (seen, visible)
-        for member in seen:
-            self._chains[member] = chain
+            joining = linked - seen
+            join(joining)
+            stack += joining
         settled |= seen
         return min(
             (
