@@ -577,3 +577,23 @@ def test_protect_with_min_width_leaves_no_narrow_cell(
     assert primary <= hidden
     exact = linprog_ranges(values, hidden, constraints)
     assert [key for key, bounds in exact.items() if is_narrow(bounds, threshold)] == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=audited_tables())
+def test_the_chains_of_complement_candidates_grow_with_the_hidden_cells(
+    table: tuple[dict, list[Constraint], list[Inequality], set, set],
+) -> None:
+    """boundary_candidate continues the chain it found for an earlier, smaller hidden set; it must
+    find what a fresh walk finds: the same linked cells and the same candidate."""
+    values, constraints, inequalities, first, second = table
+    kept = _Problem(values, constraints, check_values=True, inequalities=inequalities)
+    for hidden_keys in (first, second):
+        hidden = kept.ids(hidden_keys, "hidden")
+        for cell in sorted(hidden):
+            fresh = _Problem(values, constraints, check_values=True, inequalities=inequalities)
+            linked_kept: set[int] = set()
+            linked_fresh: set[int] = set()
+            found = kept.boundary_candidate(cell, hidden, set(), linked_kept)
+            assert found == fresh.boundary_candidate(cell, hidden, set(), linked_fresh)
+            assert linked_kept == linked_fresh

@@ -412,6 +412,8 @@ class _Problem:
         self._chains: dict[int, tuple[set[int], set[int]]] = {}  # see boundary_candidate
         self._hidden: set[int] = set()  # the hidden cells of the last call (see _follow)
         self._recoverable_cache: dict[frozenset[int], set[int]] = {}  # see recoverable
+        self._relation_terms: tuple[list[list[tuple[int, float]]], list[list[int]]] | None = None
+        self._solver: Any = None  # one HiGHS instance, given each component's model in turn
         import numpy as np
 
         # the smallest and largest value of each cell over the feasible points found so far (the true
@@ -463,17 +465,18 @@ class _Problem:
         while changed:
             changed = False
             for c, members in enumerate(self.members):
-                inside = [i for i in members if i in hidden]
+                inside = hidden.intersection(members)
                 if len(inside) != 1:
                     continue
                 choice = self.candidate(c, hidden, fixed)
                 if choice is None:
+                    (only,) = inside
                     raise CannotProtect(
-                        f"cannot protect the hidden cell {self.keys[inside[0]]!r}: it is the only hidden "
+                        f"cannot protect the hidden cell {self.keys[only]!r}: it is the only hidden "
                         f"cell of the constraint {self.describe(c)}, and every other cell there is in "
                         "fixed_visible, so its value follows by subtraction. Allow one of those cells to "
                         "be hidden.",
-                        self.keys[inside[0]],
+                        self.keys[only],
                     )
                 hidden.add(choice[-1])
                 changed = True
@@ -499,23 +502,30 @@ class _Problem:
         widen them all, which the next round tells."""
         self._follow(hidden)
         neighbours = self._neighbours()
-        # hidden only grows: the chain found last time grows by the cells hidden since among the
-        # visible cells around it, and from those on
-        seen, visible = self._chains.get(cell, ({cell}, set()))
-        grown = visible & hidden
-        seen = seen | grown
-        visible = visible - grown
-        stack = list(grown) if cell in self._chains else [cell]
+        # hidden only grows: the chain found before (of this cell, or of one linked to it then) grows
+        # by the cells hidden since among the visible cells around it, and from those on
+        chain = self._chains.get(cell)
+        if chain is None:
+            chain = self._chains[cell] = ({cell}, set())
+            stack = [cell]
+        else:
+            stack = list(chain[1] & hidden)
+        seen, visible = chain
+
+        def join(cells: Iterable[int]) -> None:
+            for member in cells:
+                self._chains[member] = chain
+            seen.update(cells)
+            visible.difference_update(cells)
+
+        join(stack)
         while stack:
             around = neighbours[stack.pop()]
             linked = around & hidden
             visible |= around - linked
-            linked -= seen
-            seen |= linked
-            stack += linked
-        chain = (seen, visible)
-        for member in seen:
-            self._chains[member] = chain
+            joining = linked - seen
+            join(joining)
+            stack += joining
         settled |= seen
         return min(
             (
@@ -524,6 +534,23 @@ class _Problem:
             ),
             default=None,
         )
+
+    def _components(self, hidden: set[int]) -> list[set[int]]:
+        """The connected components of the hidden cells, linked by a shared equation or inequality."""
+        neighbours = self._neighbours()
+        left = set(hidden)
+        found = []
+        while left:
+            first = left.pop()
+            component = {first}
+            stack = [first]
+            while stack:
+                linked = neighbours[stack.pop()] & left
+                left -= linked
+                component |= linked
+                stack += linked
+            found.append(component)
+        return found
 
     def _follow(self, hidden: set[int]) -> None:
         """What is kept from call to call (the points seen, the cells found wide, the chains of
@@ -604,14 +631,8 @@ class _Problem:
         one does. A component's answers are cached by its cells, so that rounds of :func:`protect`
         solve only the components that changed."""
         self._follow(hidden)
-        links = list(self.members) + [(s, *ls) for s, ls in self.inequalities]
-        inside = ([i for i in members if i in hidden] for members in links)
-        root = _component_roots(hidden, (group for group in inside if group))
-        components: dict[int, set[int]] = {}
-        for cell in hidden:
-            components.setdefault(root[cell], set()).add(cell)
         result: dict[int, tuple[float, float]] = {}
-        for members in components.values():
+        for members in self._components(hidden):
             wanted = members & cells
             if not wanted:
                 continue
@@ -731,43 +752,36 @@ class _Problem:
                         outer_low[j] = seen_low[j]  # short of the floor: the true minimum
                 else:
                     break
-        for cell in wanted:
-            j = column[cell]
-            low, high, lowest, highest = bounds(j)
-            if high - low >= min_width:
-                found[cell] = (low, high)
+        low, high = _whole_array(seen_low[columns]), _whole_array(seen_high[columns], up=False)
+        lowest, highest = _whole_array(outer_low[columns]), _whole_array(outer_high[columns], up=False)
+        for cell, a, b, c, d in zip(wanted, low, high, lowest, highest, strict=True):
+            if b - a >= min_width:
+                found[cell] = (a, b)
             else:
-                found[cell] = (low if low < min_width else lowest, high if high > 0 else highest)
+                found[cell] = (a if a < min_width else c, b if b > 0 else d)
         self._low[members] = seen_low
         self._high[members] = seen_high
         return found
 
     def _rows(self, members: list[int], column: dict[int, int]) -> _Rows:
-        """The equations and inequalities that involve a cell of the component ``members``, over its
-        columns (the visible cells at their values)."""
+        """The equations and then the inequalities that involve a cell of the component ``members``,
+        over its columns (the visible cells at their values)."""
         import numpy as np
 
-        inside = set(members)
+        entries, cell_relations = self._relations()
         starts, indices, values, lower, upper = [0], [], [], [], []
-        equalities = [
-            self.constraints[c] for c in sorted({c for i in members for c in self.cell_constraints[i]})
-        ]
-        bounding = [
-            self.inequalities[q] for q in sorted({q for i in members for q in self.cell_inequalities[i]})
-        ]
-        for number, (first, others) in enumerate(equalities + bounding):
-            entries: dict[int, float] = {}
+        for number in sorted({r for i in members for r in cell_relations[i]}):
             constant = 0.0
-            for cell, sign in [(first, 1.0)] + [(i, -1.0) for i in others]:
-                if cell in inside:
-                    entries[column[cell]] = entries.get(column[cell], 0.0) + sign
-                else:
+            for cell, sign in entries[number]:
+                j = column.get(cell)
+                if j is None:
                     constant -= sign * self.value[cell]
-            indices += list(entries)
-            values += list(entries.values())
+                else:
+                    indices.append(j)
+                    values.append(sign)
             starts.append(len(indices))
             # an equality: row = constant; an inequality (smaller - larger <= 0): row <= constant
-            lower.append(constant if number < len(equalities) else -math.inf)
+            lower.append(constant if number < len(self.constraints) else -math.inf)
             upper.append(constant)
         return _Rows(
             np.array(starts, dtype=np.int32),
@@ -776,6 +790,24 @@ class _Problem:
             np.array(lower, dtype=float),
             np.array(upper, dtype=float),
         )
+
+    def _relations(self) -> tuple[list[list[tuple[int, float]]], list[list[int]]]:
+        """Every equation and then every inequality as the terms of ``first − others`` (a cell twice
+        summed), and the relations of each cell, in that numbering; built once."""
+        if self._relation_terms is None:
+            terms = []
+            for first, others in self.constraints + self.inequalities:
+                entries: dict[int, float] = {}
+                for cell, sign in [(first, 1.0)] + [(i, -1.0) for i in others]:
+                    entries[cell] = entries.get(cell, 0.0) + sign
+                terms.append(list(entries.items()))
+            offset = len(self.constraints)
+            cell_relations = [
+                self.cell_constraints[i] + [offset + q for q in self.cell_inequalities[i]]
+                for i in range(len(self.keys))
+            ]
+            self._relation_terms = (terms, cell_relations)
+        return self._relation_terms
 
     def _model(self, rows: _Rows, columns: int) -> Any:
         """A HiGHS model of ``rows`` with ``columns`` columns, each at least 0."""
@@ -794,9 +826,10 @@ class _Problem:
         model.a_matrix_.start_ = rows.start
         model.a_matrix_.index_ = rows.index
         model.a_matrix_.value_ = rows.value
-        solver = _highs()
-        solver.passModel(model)
-        return solver
+        if self._solver is None:
+            self._solver = _highs()
+        self._solver.passModel(model)
+        return self._solver
 
     def _screen(
         self,
@@ -816,7 +849,7 @@ class _Problem:
         import highspy
         import numpy as np
 
-        weights = np.random.default_rng(_SCREEN_SEED).uniform(1.0, 2.0, size=len(seen_low))
+        weights = _screen_weights(len(seen_low))
 
         def solve(index: Any, level: Any, sense: Any) -> None:
             index = index.astype(np.int32)
@@ -883,7 +916,7 @@ class _Problem:
 
 # Components with more wanted cells than this are first screened by programmes for many cells at once
 # (`_Problem._screen`), for at most this many rounds.
-_SCREEN_FROM = 1
+_SCREEN_FROM = 4
 _SCREEN_ROUNDS = 100
 _SCREEN_GAIN = 1  # cells a screening programme must settle, on average over a round, to go on
 _SCREEN_SEED = 2026  # the screen's weights: any will do, fixed so that every run solves the same
@@ -896,6 +929,28 @@ _PROPAGATION_ROUNDS = 50
 def _whole(low: float, high: float) -> tuple[float, float]:
     """A range of values rounded inwards to whole numbers (``inf`` stays ``inf``)."""
     return math.ceil(low - _TOLERANCE), high if high == math.inf else math.floor(high + _TOLERANCE)
+
+
+_weights: list[Any] = []
+
+
+def _whole_array(values: Any, *, up: bool = True) -> list[float]:
+    """As :func:`_whole` for an array of lower bounds (``up``) or of upper bounds."""
+    import numpy as np
+
+    rounded = np.ceil(values - _TOLERANCE) if up else np.floor(values + _TOLERANCE)
+    return [v if v == math.inf else int(v) for v in rounded.tolist()]
+
+
+def _screen_weights(count: int) -> Any:
+    """The screen's weights of ``count`` columns: the first ``count`` of one fixed sequence between 1
+    and 2 (any will do; fixed, so that every run solves the same programmes)."""
+    import numpy as np
+
+    if not _weights or len(_weights[0]) < count:
+        size = max(count, 2 * len(_weights[0]) if _weights else 1024)
+        _weights[:] = [np.random.default_rng(_SCREEN_SEED).uniform(1.0, 2.0, size=size)]
+    return _weights[0][:count]
 
 
 def _targets(
