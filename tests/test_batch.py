@@ -360,6 +360,17 @@ def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Pat
     own = json.loads((tmp_path / "alone" / "findings.json").read_text(encoding="utf-8"))
     assert unit["trend"] == own["trend"] and unit["comparison"] == own["comparison"]
     assert recoverable_cells(unit) == []
+    # a year of quarters (rule R4): the unit hides what its quarters hide, exactly as `analyse` of its
+    # rows does, so the attack across runs of tests/test_differencing.py holds for a batch's units too
+    year_out, alone_out = tmp_path / "year", tmp_path / "alone-year"
+    common = ["--config", str(config), "--format", "json", "--period", "2025"]
+    assert runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(year_out), *common]).exit_code == 0
+    assert runner.invoke(app, ["analyse", str(alone), "--out", str(alone_out), *common]).exit_code == 0
+    unit = _read_units(year_out)["1785-saffle"]
+    own = json.loads((alone_out / "findings.json").read_text(encoding="utf-8"))
+    assert unit["disclosure"]["periods"] == 4 and unit["disclosure"]["period_hidden"] > 0
+    for key in ("descriptives", "differences", "data_quality", "disclosure"):
+        assert unit[key] == own[key], key
 
 
 def test_large_and_small_parquet_files_give_what_small_ones_give(
