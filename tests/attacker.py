@@ -108,25 +108,7 @@ def recoverable_cells(findings: dict[str, Any]) -> list[Key]:
     if not found:
         return found
     known = known_values(findings)
-    unknowns = sorted({k for k, h in hidden.items() if h}, key=repr)
-    index = {k: i for i, k in enumerate(unknowns)}
-    rows, rhs = [], []
-    for parent, children in constraints:
-        row, constant = np.zeros(len(unknowns)), 0.0
-        usable = True
-        for key, sign in [(parent, 1.0)] + [(c, -1.0) for c in children]:
-            if key in index:
-                row[index[key]] += sign
-            elif key in known:
-                constant -= sign * known[key]
-            else:
-                usable = False  # sums: values not rebuilt here
-        if usable and row.any():
-            rows.append(row)
-            rhs.append(constant)
-    if not rows:
-        rows, rhs = [np.zeros(len(unknowns))], [0.0]
-    solution = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
+    index, solution = _solved(hidden, constraints, known)
     recovered = set(found)
 
     def zero(key: Key) -> bool:
@@ -200,6 +182,15 @@ def multi_run_recoverable(runs: dict[str, tuple[dict[str, Any], list[str]]]) -> 
     if not found:
         return found
     # the value of each found cell, from the published values: a cell found to be 0 discloses no one
+    index, solution = _solved(hidden, constraints, known)
+    return [k for k in found if k[1][0] != "s" and abs(solution[index[k]]) > 1e-6]
+
+
+def _solved(
+    hidden: dict[Key, bool], constraints: list[tuple[Key, list[Key]]], known: dict[Key, float]
+) -> tuple[dict[Key, int], np.ndarray]:
+    """A least-squares solution of the published system over the hidden cells (index, values): the
+    value of every cell the system determines (sums of numeric values are not rebuilt here)."""
     unknowns = sorted({k for k, h in hidden.items() if h}, key=repr)
     index = {k: i for i, k in enumerate(unknowns)}
     rows, rhs = [], []
@@ -215,8 +206,9 @@ def multi_run_recoverable(runs: dict[str, tuple[dict[str, Any], list[str]]]) -> 
         if usable and row.any():
             rows.append(row)
             rhs.append(constant)
-    solution = np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
-    return [k for k in found if k[1][0] != "s" and abs(solution[index[k]]) > 1e-6]
+    if not rows:
+        rows, rhs = [np.zeros(len(unknowns))], [0.0]
+    return index, np.linalg.lstsq(np.array(rows), np.array(rhs), rcond=None)[0]
 
 
 def _recoverable(hidden: dict[Key, bool], constraints: list[tuple[Key, list[Key]]]) -> list[Key]:

@@ -187,7 +187,7 @@ def _single(text: str, whole: str) -> Period:
 
 
 # The period grid (`period` in oppnaogon.toml) in words, for the refusal of a period off the grid.
-GRID_PLURAL_SV = {"quarter": "kvartal", "tertial": "tertial", "month": "månader", "year": "år"}
+GRID_PLURAL_SV = _PLURAL_SV | {"year": "år"}
 GRID_EXAMPLES_SV = {
     "quarter": "t.ex. 2026K3, 2025K4..2026K3 eller 2026",
     "tertial": "t.ex. 2026T1, 2026T2 eller 2026",
