@@ -547,3 +547,32 @@ def test_criteria_that_are_all_uppgift_saknas_are_not_assessable_with_the_inform
     assert whole["criteria_missing"] == ["need", "met_otherwise", "consent"]
     need = whole["criteria"][0]
     assert need["id"] == "need" and any("BBIC" in line for line in need["information_needed"])
+
+
+def test_a_difference_explained_only_on_average_is_not_motivated(tmp_path: Path) -> None:
+    """High risk: girls 90 % granted, boys 70 %; low risk: girls 10 %, boys 30 %. Most girls are high risk,
+    so the crude difference is +36 points and the adjusted average is 0 (within ±5, CI about ±4): under
+    the interval rule alone that is motivated by need, though at each level of need the sexes differ by
+    20 points, in opposite directions. Breslow–Day sees it; the verdict is inconclusive, and says why."""
+    strata = {
+        ("Flicka", "Hög"): (720, 80),
+        ("Pojke", "Hög"): (140, 60),
+        ("Flicka", "Låg"): (20, 180),
+        ("Pojke", "Låg"): (240, 560),
+    }
+    data = _risk_extract(tmp_path, strata, "Risknivå")
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["estimate"] == pytest.approx(0.36, abs=1e-9) and whole["noteworthy"]
+    adjusted = whole["adjusted"]
+    assert abs(adjusted["estimate"]) < 0.005 and adjusted["ci"][0] > -0.05 and adjusted["ci"][1] < 0.05
+    assert adjusted["heterogeneous"] and adjusted["heterogeneity_p"] < 0.001
+    assert whole["verdict"] == "inconclusive" and whole["verdict_reason"] == verdicts.HETEROGENEOUS_REASON
+    # without the rule the same extract is called motivated by need
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verdicts, "_differs_between_strata", lambda *_: False)
+        again = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    assert next(d for d in again["differences"] if not d["breakdown"])["verdict"] == "motivated"
+    run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r")
+    html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
+    assert "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer" in html

@@ -198,6 +198,10 @@ def decide(
             "reversed after adjustment" if reversed_ else "remains after adjusting for the criteria available"
         )
         return "unmotivated", [], reason
+    if explains(combined, crude, settings) and _differs_between_strata(combined, settings):
+        # explained on average only: the difference goes one way at some levels of the criteria and the
+        # other way at others (Breslow–Day), which an average near 0 hides
+        return "inconclusive", [], HETEROGENEOUS_REASON
     if explains(combined, crude, settings):
         alone = [cid for cid, adj in singles.items() if explains(adj, crude, settings)]
         if alone:
@@ -231,6 +235,17 @@ def decide(
             "a difference remains, but it is not clear among all the report's comparisons",
         )
     return "inconclusive", [], "too little data to tell whether the criteria explain the difference"
+
+
+HETEROGENEOUS_REASON = (
+    "explained on average, but the difference is not the same at every level of the criteria"
+)
+
+
+def _differs_between_strata(adjusted: Adjusted, settings: AnalysisSettings) -> bool:
+    """Breslow–Day (with Tarone's correction) finds that the odds ratio differs between the strata."""
+    p = adjusted.heterogeneity_p
+    return bool(np.isfinite(p) and p < settings.alpha)
 
 
 # --- stratified counts ----------------------------------------------------------------------------------

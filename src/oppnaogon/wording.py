@@ -95,6 +95,10 @@ VERDICT_REASON_SV = {
         "förklaras bara av alla kriterier tillsammans, och inget kriterium flyttar skillnaden ensamt"
     ),
     "a difference smaller than the practical threshold remains": "en mindre skillnad (under gränsen) kvarstår",
+    "explained on average, but the difference is not the same at every level of the criteria": (
+        "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer av kriterierna: den kan gå "
+        "åt ena hållet på vissa nivåer och åt andra på andra"
+    ),
     "too little data to tell whether the criteria explain the difference": (
         "för lite data för att avgöra om kriterierna förklarar skillnaden"
     ),
