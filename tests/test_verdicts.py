@@ -576,3 +576,22 @@ def test_a_difference_explained_only_on_average_is_not_motivated(tmp_path: Path)
     run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r")
     html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
     assert "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer" in html
+
+
+def test_an_unmotivated_difference_that_differs_between_strata_is_called_an_average(tmp_path: Path) -> None:
+    """+40 points at high risk, +2 at low: unmotivated, and the report says the adjusted figure is an
+    average that does not hold at every level."""
+    strata = {
+        ("Flicka", "Hög"): (360, 40),
+        ("Pojke", "Hög"): (200, 200),
+        ("Flicka", "Låg"): (120, 280),
+        ("Pojke", "Låg"): (112, 288),
+    }
+    data = _risk_extract(tmp_path, strata, "Risknivå")
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r").findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["verdict"] == "unmotivated" and whole["adjusted"]["heterogeneous"]
+    html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
+    assert (
+        "Det justerade talet är ett genomsnitt: skillnaden mellan flickor och pojkar är inte densamma" in html
+    )

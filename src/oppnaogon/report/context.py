@@ -510,6 +510,8 @@ class _Builder:
                 total=numbers.number(total, self.lang),
                 share=numbers.percent(alone / total, self.lang, digits=0),
             )
+        if adjusted.get("heterogeneous") and verdict in ("unmotivated", "partly_explained"):
+            text += " " + self.fmt(v["average"], **values)
         if d.get("criteria_missing") and verdict != "not_assessable":
             text += " " + self.fmt(v["missing"], **values)
         if d.get("reflect") or verdict == "motivated":
