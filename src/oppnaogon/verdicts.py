@@ -243,9 +243,12 @@ HETEROGENEOUS_REASON = (
 
 
 def _differs_between_strata(adjusted: Adjusted, settings: AnalysisSettings) -> bool:
-    """Breslow–Day (with Tarone's correction) finds that the odds ratio differs between the strata."""
+    """Breslow–Day (with Tarone's correction) finds that the odds ratio differs between the strata, in a
+    table without counts below `min_cell`: in sparse tables (many criteria combined) its chi-square
+    approximation rejects far too often (a third of the groups of a world whose strata have no
+    difference at all), so there it is not used."""
     p = adjusted.heterogeneity_p
-    return bool(np.isfinite(p) and p < settings.alpha)
+    return bool(np.isfinite(p) and p < settings.alpha) and publication_form(adjusted) == "exact"
 
 
 # --- stratified counts ----------------------------------------------------------------------------------
