@@ -368,10 +368,11 @@ class _Problem:
         check_values: bool,
         inequalities: Sequence[Inequality] = (),
     ) -> None:
-        keys = sorted(values, key=repr)
-        for a, b in itertools.pairwise(keys):
-            if repr(a) == repr(b):
+        named = sorted(((repr(key), key) for key in values), key=lambda pair: pair[0])
+        for (name, a), (other, _) in itertools.pairwise(named):
+            if name == other:
                 raise ValueError(f"two different cell keys have the same repr {a!r}; keys must be distinct")
+        keys = [key for _, key in named]
         self.keys: list[Hashable] = keys
         self.preferred: set[int] = set()
         self.avoided: set[int] = set()
