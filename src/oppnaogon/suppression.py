@@ -368,10 +368,11 @@ class _Problem:
         check_values: bool,
         inequalities: Sequence[Inequality] = (),
     ) -> None:
-        keys = sorted(values, key=repr)
-        for a, b in itertools.pairwise(keys):
-            if repr(a) == repr(b):
+        named = sorted(((repr(key), key) for key in values), key=lambda pair: pair[0])
+        for (name, a), (other, _) in itertools.pairwise(named):
+            if name == other:
                 raise ValueError(f"two different cell keys have the same repr {a!r}; keys must be distinct")
+        keys = [key for _, key in named]
         self.keys: list[Hashable] = keys
         self.preferred: set[int] = set()
         self.avoided: set[int] = set()
@@ -408,11 +409,14 @@ class _Problem:
                 self.cell_inequalities[cell].append(q)
         self._range_cache: dict[tuple[frozenset[int], float], dict[int, tuple[float, float]]] = {}
         self._wide: set[int] = set()  # cells whose range was found at least min_width wide
-        self._around: list[frozenset[int]] | None = None  # see _neighbours
+        self._around: list[frozenset[int] | None] = [None] * len(keys)  # see _neighbours
         self._chains: dict[int, tuple[set[int], set[int]]] = {}  # see boundary_candidate
         self._hidden: set[int] = set()  # the hidden cells of the last call (see _follow)
         self._recoverable_cache: dict[frozenset[int], set[int]] = {}  # see recoverable
-        self._relation_terms: tuple[list[list[tuple[int, float]]], list[list[int]]] | None = None
+        # see _terms
+        self._relation_terms: list[list[tuple[int, float]] | None] = [None] * (
+            len(self.constraints) + len(self.inequalities)
+        )
         self._solver: Any = None  # one HiGHS instance, given each component's model in turn
         import numpy as np
 
@@ -501,7 +505,6 @@ class _Problem:
         bounds the chain is a candidate). The linked cells are added to ``settled``: the complement may
         widen them all, which the next round tells."""
         self._follow(hidden)
-        neighbours = self._neighbours()
         # hidden only grows: the chain found before (of this cell, or of one linked to it then) grows
         # by the cells hidden since among the visible cells around it, and from those on
         chain = self._chains.get(cell)
@@ -520,7 +523,7 @@ class _Problem:
 
         join(stack)
         while stack:
-            around = neighbours[stack.pop()]
+            around = self._neighbours(stack.pop())
             linked = around & hidden
             visible |= around - linked
             joining = linked - seen
@@ -537,7 +540,6 @@ class _Problem:
 
     def _components(self, hidden: set[int]) -> list[set[int]]:
         """The connected components of the hidden cells, linked by a shared equation or inequality."""
-        neighbours = self._neighbours()
         left = set(hidden)
         found = []
         while left:
@@ -545,7 +547,7 @@ class _Problem:
             component = {first}
             stack = [first]
             while stack:
-                linked = neighbours[stack.pop()] & left
+                linked = self._neighbours(stack.pop()) & left
                 left -= linked
                 component |= linked
                 stack += linked
@@ -567,16 +569,17 @@ class _Problem:
         if len(self._hidden) != len(hidden):
             self._hidden = set(hidden)
 
-    def _neighbours(self) -> list[frozenset[int]]:
-        """Per cell, the cells of every equation and inequality that holds it (itself included)."""
-        if self._around is None:
-            around: list[set[int]] = [set() for _ in self.keys]
-            relations = self.members + [(s, *ls) for s, ls in self.inequalities]
-            for members in relations:
-                for cell in members:
-                    around[cell].update(members)
-            self._around = [frozenset(cells) for cells in around]
-        return self._around
+    def _neighbours(self, cell: int) -> frozenset[int]:
+        """The cells of every equation and inequality that holds ``cell`` (itself included), found
+        once for each cell asked about."""
+        around = self._around[cell]
+        if around is None:
+            members = [self.members[c] for c in self.cell_constraints[cell]]
+            members += [
+                (self.inequalities[q][0], *self.inequalities[q][1]) for q in self.cell_inequalities[cell]
+            ]
+            around = self._around[cell] = frozenset(itertools.chain([cell], *members))
+        return around
 
     def component_candidate(
         self, cell: int, hidden: set[int], fixed: set[int]
@@ -693,8 +696,7 @@ class _Problem:
                 previous = j
             solver.changeColBounds(j, low, high)
             solver.changeObjectiveSense(sense)
-            solver.run()
-            status = solver.getModelStatus()
+            status = _run(solver)
             point = np.asarray(solver.getSolution().col_value)
             solver.changeColBounds(j, 0.0, highspy.kHighsInf)  # a change clears the status
             if status == highspy.HighsModelStatus.kUnbounded:
@@ -768,11 +770,13 @@ class _Problem:
         over its columns (the visible cells at their values)."""
         import numpy as np
 
-        entries, cell_relations = self._relations()
         starts, indices, values, lower, upper = [0], [], [], [], []
-        for number in sorted({r for i in members for r in cell_relations[i]}):
+        offset = len(self.constraints)
+        numbers = {c for i in members for c in self.cell_constraints[i]}
+        numbers |= {offset + q for i in members for q in self.cell_inequalities[i]}
+        for number in sorted(numbers):
             constant = 0.0
-            for cell, sign in entries[number]:
+            for cell, sign in self._terms(number):
                 j = column.get(cell)
                 if j is None:
                     constant -= sign * self.value[cell]
@@ -791,23 +795,20 @@ class _Problem:
             np.array(upper, dtype=float),
         )
 
-    def _relations(self) -> tuple[list[list[tuple[int, float]]], list[list[int]]]:
-        """Every equation and then every inequality as the terms of ``first − others`` (a cell twice
-        summed), and the relations of each cell, in that numbering; built once."""
-        if self._relation_terms is None:
-            terms = []
-            for first, others in self.constraints + self.inequalities:
-                entries: dict[int, float] = {}
-                for cell, sign in [(first, 1.0)] + [(i, -1.0) for i in others]:
-                    entries[cell] = entries.get(cell, 0.0) + sign
-                terms.append(list(entries.items()))
-            offset = len(self.constraints)
-            cell_relations = [
-                self.cell_constraints[i] + [offset + q for q in self.cell_inequalities[i]]
-                for i in range(len(self.keys))
-            ]
-            self._relation_terms = (terms, cell_relations)
-        return self._relation_terms
+    def _terms(self, number: int) -> list[tuple[int, float]]:
+        """The terms of ``first − others`` of equation ``number``, or of inequality ``number`` minus
+        the number of equations (a cell twice summed), found once for each relation asked about."""
+        terms = self._relation_terms[number]
+        if terms is None:
+            equations = len(self.constraints)
+            first, others = (
+                self.constraints[number] if number < equations else self.inequalities[number - equations]
+            )
+            entries: dict[int, float] = {}
+            for cell, sign in [(first, 1.0)] + [(i, -1.0) for i in others]:
+                entries[cell] = entries.get(cell, 0.0) + sign
+            terms = self._relation_terms[number] = list(entries.items())
+        return terms
 
     def _model(self, rows: _Rows, columns: int) -> Any:
         """A HiGHS model of ``rows`` with ``columns`` columns, each at least 0."""
@@ -1136,6 +1137,23 @@ def _adjust(
 
 _BANNER_LOCK = threading.Lock()
 _banner_shown = False
+
+
+def _run(solver: Any) -> Any:
+    """Solve from the last basis and return the model status. A warm start can end undecided (seen
+    after several unbounded maxima in a row: HiGHS reports "unknown"); such a programme is solved once
+    more from scratch, without presolve (which could only say "unbounded or infeasible")."""
+    import highspy
+
+    solver.run()
+    status = solver.getModelStatus()
+    if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
+        solver.clearSolver()
+        solver.setOptionValue("presolve", "off")
+        solver.run()
+        status = solver.getModelStatus()
+        solver.setOptionValue("presolve", "choose")
+    return status
 
 
 def _highs() -> Any:
