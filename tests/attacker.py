@@ -250,8 +250,6 @@ def narrow_cells(
     Returns the hidden cells whose integer range is narrower than `min_cell` and reaches into
     1 … min_cell − 1 (a small group the reader can pin), with their ranges.
     """
-    from scipy.optimize import linprog
-
     hidden, constraints = published_system(findings)
     known = known_values(findings)
     binary = {o["name"]: o["kind"] != "numeric" for o in findings["outcomes"]}
@@ -301,25 +299,42 @@ def narrow_cells(
                     )
     eq = [r for r in equalities if r is not None]
     ub = [r for r in inequalities if r is not None]
+    counts = {k: index[k] for k in unknowns if k[0] in ("n", "k", "rows", "missing")}
+    ranges = integer_ranges(len(unknowns), counts, eq, ub)
+    return [(key, bounds) for key, bounds in ranges.items() if is_narrow(bounds, min_cell)]
+
+
+Row = tuple[np.ndarray, float]
+
+
+def integer_ranges(
+    size: int, columns: dict[Key, int], equalities: list[Row], inequalities: list[Row]
+) -> dict[Key, tuple[float, float]]:
+    """The smallest and largest whole value of each cell of `columns` (key → its column among `size`
+    non-negative unknowns) that `vector · x = constant` (`equalities`) and `vector · x <= constant`
+    (`inequalities`) allow: two SciPy `linprog` programmes per cell, rounded inwards; inf when unbounded."""
+    from scipy.optimize import linprog
+
     options = {
-        "A_eq": np.array([v for v, _ in eq]) if eq else None,
-        "b_eq": np.array([c for _, c in eq]) if eq else None,
-        "A_ub": np.array([v for v, _ in ub]) if ub else None,
-        "b_ub": np.array([c for _, c in ub]) if ub else None,
+        "A_eq": np.array([v for v, _ in equalities]) if equalities else None,
+        "b_eq": np.array([c for _, c in equalities]) if equalities else None,
+        "A_ub": np.array([v for v, _ in inequalities]) if inequalities else None,
+        "b_ub": np.array([c for _, c in inequalities]) if inequalities else None,
         "bounds": (0, None),
         "method": "highs",
     }
-    found = []
-    for key in unknowns:
-        if key[0] not in ("n", "k", "rows", "missing"):
-            continue
-        objective = np.zeros(len(unknowns))
-        objective[index[key]] = 1.0
-        low = linprog(objective, **options)
-        high = linprog(-objective, **options)
+    found: dict[Key, tuple[float, float]] = {}
+    for key, column in columns.items():
+        objective = np.zeros(size)
+        objective[column] = 1.0
+        low, high = linprog(objective, **options), linprog(-objective, **options)
         assert low.status == 0, (key, low.message)
-        lo = int(np.ceil(low.fun - 1e-6))
-        hi = float("inf") if high.status == 3 else int(np.floor(-high.fun + 1e-6))
-        if hi - lo < min_cell and lo < min_cell and hi > 0:
-            found.append((key, (lo, hi)))
+        top = float("inf") if high.status == 3 else int(np.floor(-high.fun + 1e-6))
+        found[key] = (int(np.ceil(low.fun - 1e-6)), top)
     return found
+
+
+def is_narrow(bounds: tuple[float, float], min_width: int) -> bool:
+    """A range narrower than `min_width` that reaches into 1 … min_width − 1: a small group pinned."""
+    low, high = bounds
+    return high - low < min_width and low < min_width and high > 0

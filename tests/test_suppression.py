@@ -23,6 +23,8 @@ from oppnaogon.suppression import (
     recoverable,
 )
 
+from .attacker import integer_ranges, is_narrow
+
 TOTAL = "total"
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -471,8 +473,6 @@ def linprog_ranges(
 ) -> dict[Hashable, tuple[float, float]]:
     """Every hidden cell's range by two programmes over all hidden cells at once (SciPy's `linprog`, no
     components, no shortcuts), rounded inwards to whole numbers."""
-    from scipy.optimize import linprog
-
     keys = sorted(hidden, key=repr)
     column = {k: i for i, k in enumerate(keys)}
 
@@ -487,28 +487,7 @@ def linprog_ranges(
 
     eq = [row([(c.parent, 1.0)] + [(k, -1.0) for k in c.children]) for c in constraints]
     ub = [row([(q.smaller, 1.0)] + [(k, -1.0) for k in q.larger]) for q in inequalities]
-    options = {
-        "A_eq": np.array([v for v, _ in eq]) if eq else None,
-        "b_eq": np.array([c for _, c in eq]) if eq else None,
-        "A_ub": np.array([v for v, _ in ub]) if ub else None,
-        "b_ub": np.array([c for _, c in ub]) if ub else None,
-        "bounds": (0, None),
-        "method": "highs",
-    }
-    found = {}
-    for key in keys:
-        objective = np.zeros(len(keys))
-        objective[column[key]] = 1.0
-        low, high = linprog(objective, **options), linprog(-objective, **options)
-        assert low.status == 0, low.message
-        top = math.inf if high.status == 3 else math.floor(-high.fun + 1e-6)
-        found[key] = (math.ceil(low.fun - 1e-6), top)
-    return found
-
-
-def is_narrow(bounds: tuple[float, float], min_width: int) -> bool:
-    low, high = bounds
-    return high - low < min_width and low < min_width and high > 0
+    return integer_ranges(len(keys), column, eq, ub)
 
 
 @st.composite
