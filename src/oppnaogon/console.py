@@ -247,34 +247,17 @@ def _print_verdict_notes(
 
 
 def disclosure_lines(findings: dict[str, Any]) -> list[str]:
-    """In words, what the disclosure control hid of the main figures and why (rule R2): the sentences
-    of the report's introduction (labels.sv.toml), so that the terminal and the report say the same."""
+    """In words, what the disclosure control hid of the main figures and why: the sentences of the
+    report's introduction (`wording.disclosure_sentences`), so that the terminal and the report agree."""
     from oppnaogon.report.texts import load_texts
-    from oppnaogon.wording import row_sex_word
+    from oppnaogon.wording import disclosure_sentences
 
-    disclosure = findings.get("disclosure") or {}
-    if not any(disclosure.get(k) for k in ("rows_used_hidden", "whole_group_hidden", "period_hidden")):
-        return []
-    texts = load_texts("sv").labels["report"]
-    population = findings["population"]["age_group"]
     labels = {o["name"]: o["label"] for o in findings["outcomes"]}
-    lines = [texts["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
-    for item in disclosure.get("whole_group_hidden", []):
-        sex = row_sex_word(item["sex"], {}, population)
-        pattern = texts[
-            "whole_group_period_hidden" if item.get("because") == "period" else "whole_group_hidden"
-        ]
-        lines.append(pattern.format(outcome=labels.get(item["outcome"], item["outcome"]), sex=sex))
-    if disclosure.get("period_hidden"):
-        lines.append(period_hidden_text(texts, disclosure))
-    return lines
-
-
-def period_hidden_text(texts: dict[str, Any], disclosure: dict[str, Any]) -> str:
-    """The sentence of rule R4: how many figures the report's periods cost it (report and terminal)."""
-    unit = texts["grid_plural"].get(disclosure.get("grid") or "quarter", "")
-    return texts["period_hidden"].format(
-        count=disclosure["period_hidden"], periods=disclosure["periods"], unit=unit
+    return disclosure_sentences(
+        load_texts("sv").labels["report"],
+        findings.get("disclosure") or {},
+        labels,
+        findings["population"]["age_group"],
     )
 
 

@@ -6,6 +6,7 @@ Swedish (`lang="sv"`, the default) is used by the terminal and the tables; the r
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ADULT_AGE = 18
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
@@ -212,6 +213,30 @@ def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
         else:
             parts.append(str(value))
     return ", ".join(parts)
+
+
+def disclosure_sentences(
+    texts: dict[str, Any],
+    disclosure: dict[str, Any],
+    labels: dict[str, str],
+    population: str,
+    lang: str = "sv",
+) -> list[str]:
+    """In words, what the disclosure control hid of the main figures and why (rules R2 and R4), from the
+    `[report]` texts of labels.<lang>.toml: the same sentences in the terminal and the report."""
+    sentences = [texts["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
+    for item in disclosure.get("whole_group_hidden", []):
+        key = "whole_group_period_hidden" if item.get("because") == "period" else "whole_group_hidden"
+        sex = row_sex_word(item["sex"], {}, population, lang)
+        sentences.append(texts[key].format(outcome=labels.get(item["outcome"], item["outcome"]), sex=sex))
+    if disclosure.get("period_hidden"):
+        unit = texts["grid_plural"].get(disclosure.get("grid") or "quarter", "")
+        sentences.append(
+            texts["period_hidden"].format(
+                count=disclosure["period_hidden"], periods=disclosure["periods"], unit=unit
+            )
+        )
+    return sentences
 
 
 def row_sex_word(sex: str, breakdown: dict[str, object], population: str, lang: str = "sv") -> str:

@@ -24,6 +24,7 @@ from oppnaogon.wording import (
     VERDICT,
     VERDICT_REASON,
     breakdown_text,
+    disclosure_sentences,
     group_text,
     row_sex_word,
     sex_word,
@@ -216,15 +217,7 @@ class _Builder:
         t = self.t["report"]
         min_cell = self.f["settings"]["min_cell"]
         disclosure = self.f.get("disclosure") or {}
-        notes = [t["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
-        for item in disclosure.get("whole_group_hidden", []):
-            label = self.labels.get(item["outcome"], item["outcome"])
-            key = "whole_group_period_hidden" if item.get("because") == "period" else "whole_group_hidden"
-            notes.append(self.fmt(t[key], outcome=label, sex=self.sex(item["sex"])))
-        if disclosure.get("period_hidden"):
-            from oppnaogon.console import period_hidden_text
-
-            notes.append(period_hidden_text(t, disclosure))
+        notes = disclosure_sentences(t, disclosure, self.labels, self.population, self.lang)
         for pooled in self.f.get("pooled_labels", []):
             pattern = t["pooled_shown"] if pooled["at_least_min_cell"] else t["pooled_hidden"]
             notes.append(
