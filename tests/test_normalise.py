@@ -18,6 +18,11 @@ TODAY = date(2026, 11, 23)
 WriteCsv = Callable[..., Path]
 
 
+def _with_sex(rows: list[list[str]]) -> list[list[str]]:
+    """The rows with a sex column added: an extract without one is refused."""
+    return [[*row, "Kön" if i == 0 else "K"] for i, row in enumerate(rows)]
+
+
 def _prepare(path: Path, config: Config | None = None) -> Prepared:
     return prepare(read_table(path), config, today=TODAY)
 
@@ -104,7 +109,9 @@ def test_age_bands_and_implausible_ages_excluded_with_lines(write_csv: WriteCsv)
 
 
 def test_ages_below_the_first_band_have_no_band(write_csv: WriteCsv) -> None:
-    prepared = _prepare(write_csv([["Ålder"], ["64"], ["65"], ["90"]]), parse_config({"age_bands": [65, 80]}))
+    prepared = _prepare(
+        write_csv(_with_sex([["Ålder"], ["64"], ["65"], ["90"]])), parse_config({"age_bands": [65, 80]})
+    )
     assert prepared.frame["age_band"].cast(pl.String).to_list() == [None, "65-79", "80+"]
 
 
@@ -115,7 +122,7 @@ def test_age_from_birth_date_at_decision_date(write_csv: WriteCsv) -> None:
         ["2010-06-15", "2026-06-15"],
         ["2012", "2026-01-10"],
     ]
-    prepared = _prepare(write_csv(rows))
+    prepared = _prepare(write_csv(_with_sex(rows)))
     assert prepared.frame["age"].to_list() == [15, 16, 14]
 
 
@@ -139,20 +146,20 @@ def test_age_from_birth_year_needs_a_reference(write_csv: WriteCsv) -> None:
 def test_periods(write_csv: WriteCsv, unit: str, expected: list[str]) -> None:
     # ISO, ISO with a time, YYYYMMDD, and an Excel day number (45999 = 2025-12-08; 45658 = 2025-01-01)
     rows = [["Beslutsdatum"], ["2025-03-31"], ["2025-05-01 10:15:00"], ["20250831"], ["45999"]]
-    prepared = _prepare(write_csv(rows), parse_config({"period": unit}))
+    prepared = _prepare(write_csv(_with_sex(rows)), parse_config({"period": unit}))
     assert prepared.frame["period"].to_list() == expected
     assert prepared.frame["date"].to_list()[-1] == date(2025, 12, 8)
 
 
 def test_future_and_unreadable_dates_are_excluded(write_csv: WriteCsv) -> None:
     rows = [["Datum"], ["2026-01-01"], ["2031-01-01"], ["31 feb"], ["2026-02-01"], ["2026-03-01"]]
-    prepared = _prepare(write_csv(rows))
+    prepared = _prepare(write_csv(_with_sex(rows)))
     assert prepared.exclusions == {"date in the future": 1, "date not understood": 1}
     assert prepared.exclusion_lines == {"date in the future": (3,), "date not understood": (4,)}
 
 
 def test_a_column_of_non_dates_is_refused_as_the_wrong_column(write_csv: WriteCsv) -> None:
-    path = write_csv([["Beslutsdatum"], ["ja"], ["nej"], ["2026-01-01"]])
+    path = write_csv(_with_sex([["Beslutsdatum"], ["ja"], ["nej"], ["2026-01-01"]]))
     with pytest.raises(DataError, match=r"2 av 3 värden kan inte läsas som datum \(t.ex. rad 2, 3\)"):
         _prepare(path)
 
@@ -177,7 +184,7 @@ def test_birth_country_to_scb_regions(write_csv: WriteCsv) -> None:
 
 def test_already_grouped_birth_region_is_kept(write_csv: WriteCsv) -> None:
     rows = [["Födelseregion"], ["Född i Sverige"], *[["Europa utom EU"]] * 5, ["Mars, kom 2019"], ["Asien"]]
-    prepared = _prepare(write_csv(rows))
+    prepared = _prepare(write_csv(_with_sex(rows)))
     # an unknown grouped value is kept when 5 persons share it and it looks like a category; free text
     # and rare values are pooled (issue 14)
     assert prepared.frame["birth_region"].to_list() == ["sweden", *["Europa utom EU"] * 5, "övriga", "övriga"]
@@ -185,15 +192,15 @@ def test_already_grouped_birth_region_is_kept(write_csv: WriteCsv) -> None:
 
 def test_kommunkod_keeps_four_characters(write_csv: WriteCsv) -> None:
     rows = [["Kommunkod"], ["180"], ["0180"], ["1384"], ["9999"], ["Karlstad"], ["Karlstads kontor"]]
-    prepared = prepare(read_table(write_csv(rows)), today=TODAY, pool_municipalities=False)
+    prepared = prepare(read_table(write_csv(_with_sex(rows))), today=TODAY, pool_municipalities=False)
     # neither a known code nor a known name: a missing municipality (issue 14)
     assert prepared.frame["municipality"].to_list() == ["0180", "0180", "1384", None, "Karlstad", None]
-    assert prepared.notes[1:] == (
+    assert prepared.notes == (
         "'Kommunkod': 2 rader har en kommun som varken är en känd kommunkod (SCB) eller ett kommunnamn och "
         "räknas som saknad kommun, 2 olika värden, de visas inte (fritext, långa värden eller färre än 5 rader).",
     )
     # in `analyse` a municipality of fewer than 5 persons is pooled like any other label
-    assert _prepare(write_csv(rows)).frame["municipality"].to_list() == ["övriga"] * 3 + [
+    assert _prepare(write_csv(_with_sex(rows))).frame["municipality"].to_list() == ["övriga"] * 3 + [
         None,
         "övriga",
         None,
@@ -235,7 +242,7 @@ def test_outcomes_and_criteria_are_detected_from_headers_and_values(write_csv: W
 
 
 def test_configured_outcome_with_unexpected_values(write_csv: WriteCsv) -> None:
-    path = write_csv([["Beslut"], ["Beviljad"], *[["Delvis"]] * 5, ["Avslag"]])
+    path = write_csv(_with_sex([["Beslut"], ["Beviljad"], *[["Delvis"]] * 5, ["Avslag"]]))
     config = parse_config({"outcomes": {"beslut": {"column": "Beslut", "kind": "decision"}}})
     with pytest.raises(DataError, match=r"'Delvis' \(5 rader\)") as caught:
         _prepare(path, config)
@@ -341,3 +348,23 @@ def test_age_bands_looked_up_by_age_are_the_bands_by_their_bounds(
     for low, label in zip(bounds, labels, strict=True):
         band = pl.when(pl.col("age") >= low).then(pl.lit(label)).otherwise(band)
     assert got.cast(pl.String).to_list() == frame.select(band).to_series().to_list()
+
+
+@pytest.mark.parametrize("header", ["Klientens kön", "Barnets kön (K/M)", "Den unges kön", "Client's sex"])
+def test_a_header_naming_the_client_is_recognised(write_csv: WriteCsv, header: str) -> None:
+    path = write_csv([[header, "Barnets ålder"], ["K", "4"], ["M", "9"]])
+    prepared = _prepare(path)
+    assert prepared.frame["sex"].to_list() == ["female", "male"]
+    assert prepared.frame["age"].to_list() == [4, 9]
+
+
+def test_without_a_sex_column_nothing_is_compared_and_the_analysis_is_refused(write_csv: WriteCsv) -> None:
+    # another person's sex is not the client's: named as a candidate, never taken
+    path = write_csv([["Förälderns kön", "Ålder"], ["K", "4"], ["M", "9"]])
+    with pytest.raises(DataError) as caught:
+        _prepare(path)
+    assert "Ingen kolumn för kön hittades" in caught.value.message
+    assert "'Förälderns kön'" in caught.value.message
+    assert caught.value.hint is not None and 'sex = "Förälderns kön"' in caught.value.hint
+    config = parse_config({"columns": {"sex": "Förälderns kön"}})
+    assert _prepare(path, config).frame["sex"].to_list() == ["female", "male"]

@@ -169,8 +169,7 @@ def prepare(
     if "sex" in roles:
         exprs.append(_sex_expr(table, roles["sex"].header, config, least))
     else:
-        notes.append("Ingen kolumn för kön hittades: alla rader räknas som okänt kön. Ange [columns] sex.")
-        exprs.append(pl.lit("unknown", dtype=pl.Enum(list(SEX_VALUES))).alias("sex"))
+        _refuse_without_sex(table)
 
     # age -----------------------------------------------------------------------------------------
     bounds, band_source = config.resolved_age_bands()
@@ -887,6 +886,24 @@ def _outcome_expr(table: LoadedTable, spec: OutcomeSpec, least: int) -> tuple[pl
             "[input] missing.",
         )
     return _recode(table, header, list(mapping), list(mapping.values()), pl.Boolean), None
+
+
+_SEX_WORDS = ("kon", "sex", "gender")
+
+
+def _refuse_without_sex(table: LoadedTable) -> None:
+    """Without a column for sex there is nothing to compare: every row would be of unknown sex and every
+    comparison empty, so say so instead of writing an empty report. Headers that look like one are named
+    (headers, not values: they are already shown by `check`)."""
+    likely = [h for h in table.headers if set(re.findall(r"[a-z]+", fold(h))) & set(_SEX_WORDS)]
+    example = likely[0] if likely else "Kön"
+    named = f" Rubriker som kan vara kön: {', '.join(repr(h) for h in likely[:5])}." if likely else ""
+    raise DataError(
+        f"Ingen kolumn för kön hittades i {table.path.name}: oppnaogon känner igen rubriker som Kön, "
+        f"Juridiskt kön och Sex, och utan kön finns inget att jämföra.{named}",
+        f'Ange kolumnen i oppnaogon.toml under [columns], t.ex. sex = "{example}" (skapa filen med '
+        "`oppnaogon init` om den saknas).",
+    )
 
 
 def _refuse_mostly_bad(excluded: pl.DataFrame, roles: dict[str, RoleMatch], table: LoadedTable) -> None:

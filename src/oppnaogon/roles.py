@@ -169,9 +169,38 @@ IDENTIFIER_HEADERS = frozenset(
 _PARENTHESIS = re.compile(r"\([^)]*\)")
 
 
+# Whose value a header names, when it says so first: "Klientens kön", "Barnets ålder", "Client's sex".
+# Only the person the row is about: "Förälderns kön" or "Handläggarens kön" must not become the sex.
+SUBJECT_WORDS = frozenset(
+    key(word)
+    for word in (
+        "klientens",
+        "klients",
+        "barnets",
+        "brukarens",
+        "personens",
+        "individens",
+        "sökandens",
+        "sökandes",
+        "patientens",
+        "ungdomens",
+        "den unges",
+        "client's",
+        "child's",
+        "person's",
+        "user's",
+    )
+)
+
+
 def header_key(header: str) -> str:
-    """Key of a header with any parenthesised note removed: `Kön (K/M)` → `kon`."""
-    return key(_PARENTHESIS.sub(" ", header)) or key(header)
+    """Key of a header with any parenthesised note and a leading possessive naming the client removed:
+    `Kön (K/M)` → `kon`, `Klientens kön` → `kon`."""
+    words = _PARENTHESIS.sub(" ", header).split()
+    for size in (1, 2):  # "den unges" is two words
+        if len(words) > size and key(" ".join(words[:size])) in SUBJECT_WORDS:
+            return key(" ".join(words[size:])) or key(header)
+    return key(" ".join(words)) or key(header)
 
 
 @dataclass(frozen=True)
