@@ -151,9 +151,9 @@ def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
     assert runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(second), *every], env=env).exit_code == 0
     names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
     charts = [n for n in names if n.startswith("diagram/")]
-    assert (
-        len(charts) == 15
-    )  # 3 outcomes × 5 single breakdowns (age, birth region, residence, period, municipality)
+    # 3 outcomes × 7 single breakdowns: age, birth region, residence, period, municipality, and the two
+    # accessibility columns whose accommodation can be lacking
+    assert len(charts) == 21
     assert sorted(set(names) - set(charts)) == sorted(
         [
             "findings.json",

@@ -136,7 +136,7 @@ def test_the_report_says_how_many_cells_its_quarters_cost(runs: dict[str, Any]) 
 def test_without_the_rule_the_year_and_its_quarters_give_hidden_cells_away(
     write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(analysis, "_period_protection", lambda *args: ({}, {}, {}))
+    monkeypatch.setattr(analysis, "_period_protection", lambda *args: ({}, {}))
     path = write_csv(_extract())
     runs = {q: (run_analysis(path, period=q, out=None).findings, [q]) for q in QUARTERS[:4]}
     runs["2024"] = (run_analysis(path, period="2024", out=None).findings, QUARTERS[:4])

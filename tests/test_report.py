@@ -163,7 +163,7 @@ def test_html_report_of_the_example_is_whole_self_contained_and_accessible(examp
     assert len(parsed.ids) == len(set(parsed.ids)), "duplicate ids (charts share one page)"
     assert parsed.scripts == 0 and parsed.external == []
     assert parsed.unlabelled_images == 0
-    assert example_html.count('role="img"') == 15
+    assert example_html.count('role="img"') == 21
     assert parsed.tables > 20 and parsed.header_cells > parsed.tables
     for heading in (
         "Sammanfattning",
@@ -188,7 +188,7 @@ def test_summary_states_the_planted_finding_in_plain_swedish(example_html: str) 
         "13–17 år: ”Insats beviljad” gäller 63,8\u00a0% av flickorna och 56,2\u00a0% av pojkarna, en skillnad "
         "på 7,5 procentenheter (osäkerhetsintervall 3,8 till 11,3)."
     ) in summary
-    assert "Jämförelser mellan könen som testades: 127, varav anmärkningsvärda: 23." in summary
+    assert "Jämförelser mellan könen som testades: 133, varav anmärkningsvärda: 23." in summary
     assert "13 kan inte avgöras, 10 omotiverade" in summary
     # interpreter needed, not used
     assert (
@@ -263,7 +263,7 @@ def test_word_report_opens_with_headings_tables_and_charts(example_findings: dic
     ):
         assert name in names
     pictures = document.inline_shapes
-    assert len(pictures) == 15
+    assert len(pictures) == 21
     assert all(p._inline.docPr.get("descr", "").startswith("Diagram:") for p in pictures)
     worksheet = next(t for t in document.tables if t.rows[0].cells[0].text == "Skillnad vi ser")
     assert [c.text for c in worksheet.rows[0].cells][1] == "Tänkbara orsaker"

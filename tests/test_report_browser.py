@@ -84,7 +84,7 @@ def test_example_report_in_chromium(browser: Any, tmp_path: Path) -> None:
         assert page.locator(f"section#{section}").count() == 1, section
         assert page.locator(f"section#{section} h2").first.is_visible(), section
     assert page.locator("#sammanfattning li").count() == 3 + 10  # whole group per outcome + noteworthy
-    assert page.locator("figure svg").count() == 15
+    assert page.locator("figure svg").count() == 21
     # 23 differences in 3 patterns (10 + 5 + 8 rows), and 2 accessibility findings
     assert page.locator("#steg2 article.finding").count() == 3 + 2
     assert page.locator("#steg2 tr[id^=fynd-]").count() == 10 + 5 + 8

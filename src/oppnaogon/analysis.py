@@ -86,10 +86,17 @@ class Findings:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _present_dimensions(columns: Collection[str]) -> list[str]:
+    """The breakdown dimensions among `columns`, in report order: the fixed ones, then one per
+    accessibility column whose accommodation can be lacking (`verdicts.accommodation_dimensions`)."""
+    accommodation = sorted(c for c in columns if c.startswith(verdicts.ACCOMMODATION_PREFIX))
+    return [d for d in DIMENSIONS if d in columns] + accommodation
+
+
 def _breakdowns(varying: Sequence[str]) -> list[tuple[str, ...]]:
     """Whole population, each dimension that takes more than one value (`varying`), and the two-way
     intersections."""
-    present = [d for d in DIMENSIONS if d in varying]
+    present = _present_dimensions(varying)
     result: list[tuple[str, ...]] = [(), *[(d,) for d in present]]
     result += [pair for pair in TWO_WAY if all(d in present for d in pair)]
     return result
@@ -288,9 +295,13 @@ def analyse_units(
             raise ValueError(f"analyse_units: the unit column {by!r} has missing values")
         frame = frame.with_columns(pl.col(by).alias(UNIT))
     dimension_columns = _dimension_columns(prepared)
-    forced, forced_accommodation, periods = _period_protection(
-        frame, outcomes, one_unit, settings, area, dimension_columns
-    )
+    # Where participation may differ: among those whose accommodation was lacking, a breakdown of its own
+    # (issue 15, point 2), with the disclosure control, periods and verdicts of every breakdown.
+    accommodation = verdicts.accommodation_dimensions(frame, outcomes, area) if area is not None else {}
+    if accommodation:
+        frame = frame.with_columns(expr.alias(name) for name, (expr, _) in accommodation.items())
+        dimension_columns |= {name: header for name, (_, header) in accommodation.items()}
+    forced, periods = _period_protection(frame, outcomes, one_unit, settings, dimension_columns)
     unit_breakdowns, parts = _unit_parts(
         frame, outcomes, one_unit, settings, dimension_columns, whole_group_only, forced
     )
@@ -299,18 +310,6 @@ def analyse_units(
             for entry in part.differences:
                 entry["_unit"] = unit
         verdicts.assess(frame, outcomes, [e for p in parts.values() for e in p.differences], area, settings)
-        # answered = rows − missing: hidden wherever the data-quality table hides either
-        accommodation = verdicts.accommodation_findings(
-            frame,
-            outcomes,
-            area,
-            settings,
-            {
-                unit: {(q["column"], q["sex"]) for q in part.data_quality if q["suppressed"]}
-                for unit, part in parts.items()
-            },
-            forced_accommodation,
-        )
     result: dict[str | None, Findings] = {}
     for unit, part in parts.items():
         for entry in part.differences:
@@ -337,7 +336,11 @@ def analyse_units(
                 )
             ),
             periods=periods.get(unit, 1),
-            accommodation=tuple(accommodation.get(unit, [])) if area is not None else (),
+            accommodation=tuple(
+                verdicts.accommodation_findings(part.descriptives, outcomes, area, list(accommodation))
+            )
+            if area is not None
+            else (),
             criteria_area=area.area if area is not None else None,
         )
     return result
@@ -354,7 +357,7 @@ def _unit_parts(
 ) -> tuple[dict[str, list[tuple[str, ...]]], dict[str, _UnitPart]]:
     """Every unit's breakdowns and its `_analyse_unit`: the rows read in one set of passes for all
     units (the unit column `UNIT`, absent with `one_unit`), each unit's small tables handled alone."""
-    present = [d for d in DIMENSIONS if d in frame.columns]
+    present = _present_dimensions(frame.columns)
     # per unit: its rows, and whether each dimension takes more than one value (missing is one), which
     # a breakdown needs: from the smallest and largest code, far cheaper than counting distinct values
     units = _aggregate(
@@ -418,12 +421,11 @@ def _period_protection(
     outcomes: Sequence[OutcomeSpec],
     one_unit: bool,
     settings: AnalysisSettings,
-    area: CriteriaArea | None,
     dimension_columns: dict[str, str],
-) -> tuple[dict[str, set[Hashable]], dict[str, set[tuple[str, str, str]]], dict[str, int]]:
+) -> tuple[dict[str, set[Hashable]], dict[str, int]]:
     """Rule R4 (differencing across runs): the cells each unit must hide because one of its periods
-    hides them, the same for its accessibility counts (column, sex, "n" or "count"), and how many
-    periods each unit of several periods spans.
+    hides them, and how many periods each unit of several periods spans. (The accessibility counts are
+    sums of the accommodation breakdown's cells, so they follow.)
 
     A report over several periods of the grid (a year of quarters, a rolling four quarters, the whole
     file) publishes a cell only where the report of every one of those periods publishes it: each of
@@ -432,19 +434,19 @@ def _period_protection(
     tells more than the periods' reports alone, each of which has its own protection. Each period is
     analysed here exactly as `analyse` of its rows would (same breakdowns, same rules)."""
     if "period" not in frame.columns:
-        return {}, {}, {}
+        return {}, {}
     unit = pl.lit(ONE_UNIT) if one_unit else pl.col(UNIT).cast(pl.String)
     spans = frame.lazy().group_by(unit.alias(UNIT)).agg(pl.col("period").n_unique()).collect()
     periods = {u: n for u, n in spans.iter_rows() if n > 1}
     several = list(periods)
     if not several:
-        return {}, {}, {}
+        return {}, {}
     atom = unit + pl.lit(_PERIOD_OF) + pl.col("period").cast(pl.String).fill_null(pl.lit(_UNDATED))
     atoms = frame.filter(unit.is_in(several)).with_columns(atom.alias(UNIT))
     _, parts = _unit_parts(atoms, outcomes, False, settings, dimension_columns)
     # where a dimension takes one value in a period, the period's whole-group cells are also its cells of
     # that value in every breakdown of the longer report that adds the dimension
-    present = [d for d in DIMENSIONS if d in frame.columns]
+    present = _present_dimensions(frame.columns)
     constants = (
         atoms.lazy()
         .group_by(UNIT)
@@ -458,23 +460,7 @@ def _period_protection(
         name = row[UNIT]
         fixed = {d: row[f"v:{d}"] for d in present if not row[d]}
         forced[name.split(_PERIOD_OF)[0]] |= _in_longer_report(parts[name].hidden, fixed, union_breakdowns)
-    accommodation: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
-    if area is not None:
-        quality = {
-            name: {(q["column"], q["sex"]) for q in part.data_quality if q["suppressed"]}
-            for name, part in parts.items()
-        }
-        for name, entries in verdicts.accommodation_findings(
-            atoms, outcomes, area, settings, quality
-        ).items():
-            for entry in entries:
-                for per_sex in entry["by_sex"]:
-                    for field_name in ("n", "count"):
-                        if per_sex[field_name] is None:
-                            accommodation[name.split(_PERIOD_OF)[0]].add(
-                                (entry["column"], per_sex["sex"], field_name)
-                            )
-    return dict(forced), dict(accommodation), periods
+    return dict(forced), periods
 
 
 def _in_longer_report(
@@ -941,6 +927,10 @@ def _differences(
             table = tables[b]
             rows = {(tuple(r[d] for d in b), r["sex"]): r for r in table.iter_rows(named=True)}
             groups = list(dict.fromkeys(g for g, _ in rows))
+            if any(d.startswith(verdicts.ACCOMMODATION_PREFIX) for d in b):
+                # the group whose accommodation was lacking is compared; the others are nearly the whole
+                # group again (shown in step 1, not tested twice)
+                groups = [g for g in groups if g == (verdicts.LACKING,)]
             for g in groups:
                 female, male = rows[(g, "female")], rows[(g, "male")]
                 measure = "k" if spec.is_binary else "s"

@@ -56,7 +56,6 @@ import numpy as np
 import polars as pl
 
 from oppnaogon import stats
-from oppnaogon.counting import counts_by_sex
 from oppnaogon.loading import own_categories
 from oppnaogon.names import key
 from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT
@@ -64,6 +63,7 @@ from oppnaogon.roles import YES_CODES
 from oppnaogon.stats import SEXES
 from oppnaogon.stats import finite_round as _round
 from oppnaogon.stratified import StratifiedResult, mantel_haenszel
+from oppnaogon.wording import ACCOMMODATION_PREFIX
 
 if TYPE_CHECKING:
     from oppnaogon.analysis import AnalysisSettings
@@ -916,70 +916,87 @@ def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min_cell: 
     }
 
 
+# The accommodation dimensions (`ACCOMMODATION_PREFIX`, criterion id, ":", the column's header) have
+# the groups LACKING (needed, not given) and NOT_LACKING (given or not needed).
+LACKING, NOT_LACKING = "lacking", "not_lacking"
+
+
+def accommodation_dimensions(
+    frame: pl.DataFrame, outcomes: Sequence[OutcomeSpec], area: CriteriaArea
+) -> dict[str, tuple[pl.Expr, str]]:
+    """Per accessibility column with values that never explain ("Nej men skulle ha behövts"), when the
+    extract has a participation outcome: the dimension's name, its expression (lacking / not lacking,
+    missing where the column is) and the column's header. Participation may differ between girls and
+    boys just where accommodation was lacking; as a breakdown, that group gets its own difference and
+    verdict, and its counts the disclosure control of every breakdown."""
+    if not any(o.kind == "participation" for o in outcomes):
+        return {}
+    found: dict[str, tuple[pl.Expr, str]] = {}
+    for criterion in area.criteria:
+        values = {key(v) for v in criterion.not_explaining_values}
+        if not values:
+            continue
+        for column in _criterion_columns(frame.columns, criterion.id):
+            header = column.split(":", 2)[2]
+            lacking = pl.col(column).is_in(_matching(frame, column, values))
+            expr = (
+                pl.when(pl.col(column).is_null())
+                .then(None)
+                .when(lacking)
+                .then(pl.lit(LACKING))
+                .otherwise(pl.lit(NOT_LACKING))
+                .cast(pl.Enum([LACKING, NOT_LACKING]))
+            )
+            found[f"{ACCOMMODATION_PREFIX}{criterion.id}:{header}"] = (expr, header)
+    return found
+
+
 def accommodation_findings(
-    frame: pl.DataFrame,
+    descriptives: Sequence[dict[str, Any]],
     outcomes: Sequence[OutcomeSpec],
     area: CriteriaArea,
-    settings: AnalysisSettings,
-    quality_hidden: Mapping[str, Collection[tuple[str, str]]],
-    forced: Mapping[str, Collection[tuple[str, str, str]]] | None = None,
-) -> dict[str, list[dict[str, Any]]]:
+    dimensions: Sequence[str],
+) -> list[dict[str, Any]]:
     """How many women and men needed accommodation (an interpreter, communication support) that was not
-    given: a finding of its own, never an explanation. Whole population of each unit (the keys of
-    `quality_hidden`, the data-quality cells each unit hides), per accessibility column. `forced`: per
-    unit, the (column, sex, "n" or "count") its periods hide (rule R4), hidden here too."""
-    findings: dict[str, list[dict[str, Any]]] = {unit: [] for unit in quality_hidden}
-    if not any(o.kind == "participation" for o in outcomes):
-        return findings
-    columns = [
-        (criterion, column, {key(v) for v in criterion.not_explaining_values})
-        for criterion in area.criteria
-        if criterion.not_explaining_values
-        for column in _criterion_columns(frame.columns, criterion.id)
-    ]
-    if not columns:
-        return findings
-    # answered (n) and needed but not given (k) per unit and sex, for every column in one pass
-    flags = {f"n{i}": pl.col(column).is_not_null() for i, (_, column, _) in enumerate(columns)}
-    flags |= {
-        f"k{i}": pl.col(column).is_in(_matching(frame, column, values)).fill_null(False)
-        for i, (_, column, values) in enumerate(columns)
+    given: a finding of its own, never an explanation. Per accessibility column (`dimensions`, see
+    `accommodation_dimensions`), among the persons whose (first) participation outcome is recorded: the
+    published counts of its two groups, lacking and not lacking, so that the finding shows nothing the
+    breakdown's disclosure control does not (a count hidden there is hidden here)."""
+    outcome = next((o.name for o in outcomes if o.kind == "participation"), None)
+    if outcome is None:
+        return []
+    counts = {
+        (d["breakdown"][dim], d["sex"], dim): d["n"]
+        for d in descriptives
+        if d["outcome"] == outcome and len(d["breakdown"]) == 1
+        for dim in d["breakdown"]
+        if dim in dimensions
     }
-    counted = counts_by_sex(frame, flags, SEXES)
-    # without a unit column (`analyse`: one unit) the rows are that one unit's, counted under None
-    one_unit = UNIT not in frame.columns
-    for i, (criterion, column, _) in enumerate(columns):
-        header = column.split(":", 2)[2]
-        for unit, hidden_quality in quality_hidden.items():
-            counts = {sex: counted.get((None if one_unit else unit, sex), {}) for sex in SEXES}
-            n, k = ({sex: int(counts[sex].get(f"{c}{i}", 0)) for sex in SEXES} for c in "nk")
-            imposed = (forced or {}).get(unit, ())
-            findings[unit].append(
-                _accommodation_entry(criterion, header, n, k, hidden_quality, settings, imposed)
-            )
+    findings = []
+    # a dimension that takes one value in the unit is no breakdown of it: nothing to count from
+    for dim in [d for d in dimensions if any(cell[2] == d for cell in counts)]:
+        criterion_id, header = dim.removeprefix(ACCOMMODATION_PREFIX).split(":", 1)
+        criterion = area.by_id(criterion_id)
+        if criterion is not None:
+            findings.append(_accommodation_entry(criterion, header, dim, counts))
     return findings
 
 
 def _accommodation_entry(
-    criterion: Criterion,
-    header: str,
-    n: dict[str, int],
-    k: dict[str, int],
-    quality_hidden: Collection[tuple[str, str]],
-    settings: AnalysisSettings,
-    forced: Collection[tuple[str, str, str]] = (),
+    criterion: Criterion, header: str, dim: str, counts: Mapping[tuple[Any, str, str], int | None]
 ) -> dict[str, Any]:
     per_sex = []
+    k: dict[str, int] = {}
+    n: dict[str, int] = {}
     for sex in SEXES:
-        n_hidden = (
-            n[sex] < settings.min_cell or (header, sex) in quality_hidden or (header, sex, "n") in forced
-        )
-        small = 0 < k[sex] < settings.min_cell or 0 < n[sex] - k[sex] < settings.min_cell
-        hidden = n_hidden or small or (header, sex, "count") in forced
+        lacking, other = counts.get((LACKING, sex, dim), 0), counts.get((NOT_LACKING, sex, dim), 0)
+        hidden = lacking is None or other is None
+        if not hidden:
+            k[sex], n[sex] = lacking, lacking + other  # type: ignore[operator]
         per_sex.append(
             {
                 "sex": sex,
-                "n": None if n_hidden else n[sex],
+                "n": None if hidden else n[sex],
                 "count": None if hidden else k[sex],
                 "share": None if hidden or not n[sex] else _round(k[sex] / n[sex]),
                 "suppressed": hidden,
@@ -993,7 +1010,7 @@ def _accommodation_entry(
         "difference": None,
         "p_value": None,
     }
-    if not any(s["suppressed"] for s in per_sex):
+    if len(k) == len(SEXES) and all(n.values()):
         f, m = SEXES
         p, _ = stats.two_by_two_test(np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]]))
         entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])

@@ -178,9 +178,24 @@ def criteria_text(ids: list[str] | None, lang: str = "sv") -> str:
     return ", ".join(CRITERION[lang].get(i, i) for i in ids or [])
 
 
+ACCOMMODATION_PREFIX = "accommodation:"
+"""A breakdown by an accessibility column whose accommodation can be lacking (`verdicts.accommodation_dimensions`)."""
+_ACCOMMODATION_GROUPS = {
+    "sv": {"lacking": "behövdes men gavs inte", "not_lacking": "gavs eller behövdes inte"},
+    "en": {"lacking": "needed but not given", "not_lacking": "given or not needed"},
+}
+
+
+def dimension_text(dimension: str, lang: str = "sv") -> str:
+    """A dimension in words: 'födelseregion'; an accommodation breakdown by its column's header."""
+    if dimension.startswith(ACCOMMODATION_PREFIX):
+        return f"'{dimension.split(':', 2)[2]}'"
+    return DIMENSION[lang].get(dimension, dimension)
+
+
 def breakdown_text(breakdown: dict[str, object], lang: str = "sv") -> str:
     """'ålder × födelseregion' for a breakdown; 'alla' for the whole population."""
-    return " × ".join(DIMENSION[lang].get(d, d) for d in breakdown) or _ALL[lang]
+    return " × ".join(dimension_text(d, lang) for d in breakdown) or _ALL[lang]
 
 
 def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
@@ -192,7 +207,11 @@ def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
     english = lang == "en"
     parts = []
     for dimension, value in breakdown.items():
-        if value is None:
+        if dimension.startswith(ACCOMMODATION_PREFIX):
+            header = dimension.split(":", 2)[2]
+            missing = {"sv": "uppgift saknas", "en": "not recorded"}[lang]
+            parts.append(f"'{header}': {_ACCOMMODATION_GROUPS[lang].get(str(value), missing)}")
+        elif value is None:
             name = DIMENSION[lang].get(dimension, dimension)
             parts.append(f"{name} unknown" if english else f"okänd {name}")
         elif dimension == "birth_region" and value in REGIONS:

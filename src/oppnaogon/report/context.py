@@ -334,7 +334,14 @@ class _Builder:
 
     def difference_cells(self, d: dict[str, Any] | None, share: bool) -> dict[str, Any]:
         if d is None:
-            return {"difference": "", "difference_ci": "", "p": "", "noteworthy": False, "verdict": ""}
+            return {
+                "difference": "",
+                "difference_ci": "",
+                "p": "",
+                "noteworthy": False,
+                "verdict": "",
+                "anchor": "",
+            }
         hidden = d["suppressed"]
         estimate = (
             numbers.points(d["estimate"], self.lang, hidden=hidden)
