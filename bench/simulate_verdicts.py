@@ -54,7 +54,7 @@ from _common import BENCH, load_text, machine_lines, write_report
 
 OUTPUT = BENCH.parent / "docs" / "verdict-simulation.md"
 DEFAULT_SEED = 2026
-DEFAULT_WORLDS: dict[int, int] = {100: 70, 300: 70, 1000: 70, 3000: 70, 10000: 24, 20000: 12}
+DEFAULT_WORLDS: dict[int, int] = {100: 100, 300: 100, 1000: 100, 3000: 100, 10000: 25, 20000: 15}
 """Worlds per scenario and size of the default study (fewer at the largest sizes, which cost most)."""
 QUICK_WORLDS: dict[int, int] = {300: 3, 3000: 3}
 TOLERANCE = 0.005
@@ -88,6 +88,7 @@ class Scored:
     verdict: str
     masked: bool
     truth: float  # true remaining difference of the group (female − male)
+    largest: float  # the largest |remaining difference| of any person of the group (at their criteria)
     wrong: bool | None  # None: the verdict is scored descriptively
 
 
@@ -223,7 +224,8 @@ def score_findings(
         if persons == 0:
             unscored.append("a group without persons in the analysed frame")
             continue
-        truth = float((remaining_fine if restricted else remaining)[mask].mean())
+        values = (remaining_fine if restricted else remaining)[mask]
+        truth = float(values.mean())
         group = {"breakdown": entry.get("breakdown") or {}}
         group |= {k: entry[k] for k in RESTRICTION_KEYS if entry.get(k) is not None}
         scored.append(
@@ -236,6 +238,7 @@ def score_findings(
                 verdict=str(verdict),
                 masked=bool(entry.get("masked")),
                 truth=truth,
+                largest=float(np.abs(values).max()),
                 wrong=is_wrong(str(verdict), truth, min_diff, tolerance),
             )
         )
@@ -391,6 +394,28 @@ def headline_shown(results: list[WorldResult], sizes: Sequence[int]) -> list[str
     return lines
 
 
+GROUP_BANDS = (0, 100, 300, 1000, 3000, 10000)
+
+
+def headline_by_group_size(results: list[WorldResult]) -> list[str]:
+    """The same rates by the number of persons in the published group (not in the extract)."""
+    lines = [
+        "| Verdict shown | Persons in the group | Shown | Wrong | Target ≤ 5 % |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for verdict in ("motivated", "unmotivated"):
+        every = shown(results, verdict)
+        for low, high in zip(GROUP_BANDS, [*GROUP_BANDS[1:], None], strict=True):
+            items = [s for s in every if s.persons >= low and (high is None or s.persons < high)]
+            k = sum(bool(s.wrong) for s in items)
+            band = f"{low:,}–{high - 1:,}" if high is not None else f"{low:,} or more"
+            lines.append(
+                f"| `{verdict}` | {band} | {len(items)} | {rate(k, len(items))} | "
+                f"{verdict_target(k, len(items), TARGET_SHOWN)} |"
+            )
+    return lines
+
+
 def headline_reports(results: list[WorldResult], sizes: Sequence[int]) -> list[str]:
     lines = [
         "| Worlds | Rows | Reports | ≥ 1 wrong `unmotivated` | ≥ 1 wrong `motivated` | ≥ 1 wrong of either |",
@@ -435,6 +460,20 @@ def descriptive(results: list[WorldResult], sizes: Sequence[int], min_diff: floa
             classes = [truth_class(s.truth, min_diff) for s in items]
             cells = [rate(classes.count(c), len(items)) for c in ("explained", "small", "large")]
             lines.append(f"| `{verdict}` | {size:,} | {len(items)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def on_average_only(results: list[WorldResult], sizes: Sequence[int], min_diff: float) -> list[str]:
+    """Shown `motivated` verdicts (right on average) in groups where, for some persons, at least
+    `min_diff` remains at their criteria: the difference sits in part of the group or goes both ways."""
+    lines = [
+        "| Rows | `motivated` shown, not wrong | of which ≥ 5 points remain for some persons of the group |",
+        "|---:|---:|---:|",
+    ]
+    for size in sizes:
+        items = [s for s in shown([r for r in results if r.size == size], "motivated") if not s.wrong]
+        k = sum(s.largest >= min_diff - 1e-12 for s in items)
+        lines.append(f"| {size:,} | {len(items)} | {rate(k, len(items))} |")
     return lines
 
 
@@ -640,6 +679,10 @@ def render(
         "",
         *headline_shown([r for r in results if not STUDY_SCENARIOS[r.scenario].missing], sizes),
         "",
+        "**By the persons in the published group** (all worlds):",
+        "",
+        *headline_by_group_size(results),
+        "",
         "## 2. How often does a report contain a wrong verdict?",
         "",
         "*Hur ofta innehåller en rapport minst en felaktig bedömning?* A report is one world's "
@@ -655,6 +698,13 @@ def render(
         "fully explained, small (0.5 to 5 points) or at least 5 points.",
         "",
         *descriptive(results, sizes, min_diff),
+        "",
+        "**A `motivated` that is right on average only.** A shown `motivated` is scored against the "
+        "group's average; in the worlds where the remaining difference sits in part of the group "
+        "(`modified_*`) or goes both ways (`opposite_by_risk`), some persons of a group whose average is "
+        "small are still treated 5 points or more differently at equal criteria:",
+        "",
+        *on_average_only(results, sizes, min_diff),
         "",
         "## 4. Per scenario and size",
         "",

@@ -75,6 +75,7 @@ def test_every_published_verdict_is_scored_against_the_truth_of_its_own_group() 
     }
     scored, unscored = sim.score_findings(findings, frame, remaining, fine, "barnet_delaktigt")
     summary = [(s.group, s.persons, s.verdict, round(s.truth, 6), s.wrong, s.whole_group) for s in scored]
+    assert [round(s.largest, 6) for s in scored] == [0.1, 0.1, 0.02, 0.02, 0.0, 0.1, 0.3]
     assert summary == [
         ("{}", 8, "motivated", 0.045, False, True),
         ('{"age_band": "13-17"}', 4, "motivated", 0.08, True, False),
