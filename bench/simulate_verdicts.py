@@ -307,11 +307,18 @@ def run_all(tasks: list[Task], jobs: int) -> list[WorldResult]:
             results.append(simulate(task))
             progress()
         return results
+    before = os.environ.get("POLARS_MAX_THREADS")
     os.environ["POLARS_MAX_THREADS"] = "1"  # inherited by the spawned workers before they import polars
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        for result in pool.imap(simulate, tasks, chunksize=4):
-            results.append(result)
-            progress()
+    try:
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            for result in pool.imap(simulate, tasks, chunksize=4):
+                results.append(result)
+                progress()
+    finally:
+        if before is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = before
     return results
 
 
@@ -538,6 +545,25 @@ def failures(results: list[WorldResult], sizes: Sequence[int]) -> list[str]:
             f"`{first_s.group}`, true remaining {100 * first_s.truth:+.2f} points."
         )
         lines.append(text)
+    average_only = [
+        (r, s)
+        for r in results
+        for s in r.scored
+        if s.verdict == "motivated" and not s.wrong and s.largest >= 0.05
+    ]
+    if average_only:
+        by: dict[tuple[str, int], int] = {}
+        for r, _ in average_only:
+            by[(r.scenario, r.size)] = by.get((r.scenario, r.size), 0) + 1
+        whole = sum(s.whole_group for _, s in average_only)
+        lines.append(
+            f"- `motivated` right on average only (not scored wrong, but at least 5 points remain for some "
+            f"persons of the group): {len(average_only)}, {whole} of them for the whole group. Most from: "
+            + ", ".join(
+                f"`{s}` at {n:,} rows ({k})" for (s, n), k in sorted(by.items(), key=lambda x: -x[1])[:6]
+            )
+            + "."
+        )
     return lines
 
 
@@ -666,7 +692,7 @@ def render(
     lines += [
         "## 1. When the tool says `motivated` or `unmotivated`, how often is it wrong?",
         "",
-        "*Närvid verktyget säger motiverad eller omotiverad, hur ofta är det fel?* Pooled over all "
+        "*När verktyget säger motiverad eller omotiverad, hur ofta är det fel?* Pooled over all "
         "scenarios of the run, per number of rows in the extract. The rates depend on the mix of worlds "
         "(here: many partly explained and fully explained differences, the hard cases); section 4 gives "
         "them per scenario.",
