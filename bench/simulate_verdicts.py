@@ -1,31 +1,36 @@
-"""Simulation study: how often the criteria verdicts are right, in seeded planted-truth worlds.
+"""Simulation study: when the tool shows a verdict, how often is it wrong? Every published verdict scored.
 
-For every scenario of `oppnaogon.worlds` (except `small`, a size variant of `explained_by_need`), every
-size in `--sizes` and `--worlds` seeds per scenario and size, generates a world
-(`generate_world(scenario, n_rows, seed, effect=...)`), writes it into its own temporary folder
-(`write_world`: data.csv and oppnaogon.toml) and analyses it with `run_analysis(data, config, out=None)`,
-exactly as `oppnaogon analyse` would. For the whole-population difference of the scenario's outcome (the
-entry of `findings["differences"]` whose `id` is the outcome name) it records whether the difference was
-noteworthy, the verdict, `explained_by` and the reason, and compares them with the planted truth
-(`World.truth`).
+Each world is a seeded study world of `oppnaogon.worlds` (`generate_study_world`, scenarios in
+`STUDY_SCENARIOS`): a decision or participation outcome whose crude difference between girls and boys is
+partly, fully or not at all explained by a criterion, with a *known remaining difference at equal
+criteria for every person* (`StudyWorld.remaining`). The world is written as an export CSV with its
+`oppnaogon.toml` and analysed in this process with `run_analysis(data, config, out=None,
+formats=("json",))`, exactly as `oppnaogon analyse --format json` would (nothing rendered, nothing
+written). Then every difference of findings.json that carries a verdict (the whole group, every age band,
+birth region, residence and crossing, masked ones included, and any other kind of group the report may
+publish) is scored against the truth of its own group:
 
-The report, written to `docs/verdict-simulation.md`, gives per scenario and size the share of worlds
-with each verdict and the share where the verdict is the true one, and the key error rates with 95 %
-Wilson intervals: truly motivated differences called unmotivated, truly unmotivated differences called
-motivated, and verdicts given where there is no difference at all; then how the verdicts were reached
-(persons the all-criteria comparison could not use, `motivated` by the criteria together only, reasons of
-`inconclusive`) and a plain-language reading, generated from the numbers so that a rerun stays truthful.
+* the group's persons are the rows of the analysed frame (`AnalysisRun.prepared`) whose breakdown values
+  are those of the entry (and, for a difference *within* a criterion value, whose criterion value is
+  that one); the **true remaining difference** of the group is the mean of `remaining` over them (girls
+  and boys alike): the average over the group's persons of P(y | female, x) − P(y | male, x) at their
+  own criteria x and other variables (see `StudyWorld`). A group defined by a criterion value uses
+  `remaining_fine` (the difference at that very value);
+* a shown `motivated` is **wrong** when the true remaining |difference| ≥ `min_diff` (5 points);
+* a shown `unmotivated` is **wrong** when the truth is fully explained: |remaining| < `TOLERANCE`
+  (0.5 points; in the study worlds it is exactly 0 there, or at least 2.5 points);
+* `partly_explained`, `inconclusive` and `not_assessable` are scored descriptively (how often the truth
+  behind them is fully explained, small, or at least `min_diff`).
 
-The worlds are analysed in `--jobs` spawned worker processes with one polars thread each (unless
-POLARS_MAX_THREADS is set); `--jobs 1` runs them in this process.
+A verdict of a difference the script cannot place (an unknown kind of group, or an outcome without a
+planted truth, such as a numeric one) is counted as *unscored* and named in the report.
 
-Each world's seed is derived from `--seed`, the scenario name, the size and the world's number (not from
-the effect), so a run is deterministic for a given seed whatever `--jobs` is, and the worlds at two
-effect sizes differ only in the effect (common random numbers).
+The worlds are analysed in `--jobs` spawned worker processes with POLARS_MAX_THREADS=1; `--jobs 1` runs
+them in this process. Each world's seed is the first 63 bits of SHA-256 of `"SEED:SCENARIO:ROWS:i"`, so
+a run is deterministic for a given `--seed` whatever `--jobs` is.
 
-    python bench/simulate_verdicts.py                          # 200 worlds per scenario and size
-    python bench/simulate_verdicts.py --effect 0.12 0.08       # one section per effect size
-    python bench/simulate_verdicts.py --sizes 500 --worlds 20 --output /tmp/sim.md   # a quick look
+    python bench/simulate_verdicts.py                 # the default study, writes docs/verdict-simulation.md
+    python bench/simulate_verdicts.py --quick --output /tmp/sim.md     # a 1–2 minute smoke run
 """
 
 from __future__ import annotations
@@ -33,50 +38,36 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import json
 import math
 import multiprocessing
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from _common import BENCH, load_text, machine_lines, write_report
 
 OUTPUT = BENCH.parent / "docs" / "verdict-simulation.md"
-DEFAULT_SIZES = (200, 500, 1000, 3000)
-DEFAULT_WORLDS = 200
 DEFAULT_SEED = 2026
-ALPHA = 0.05
-"""The analysis' significance level (`AnalysisSettings.alpha`), the yardstick of the error rates."""
-SKIPPED = frozenset({"small"})
-"""`small` is the `explained_by_need` process at 40–80 rows: the smallest size here covers it."""
-OUTCOMES = ("motivated", "unmotivated", "inconclusive", "not_assessable", "none")
-"""The verdict columns; `none`: no verdict (the difference was not noteworthy and not masked)."""
-
-MODELS: dict[str, str] = {
-    "explained_by_need": "girls have higher risk levels (`Risknivå`, and so `Behov av stöd`); within "
-    "every risk level the grant probability is the same for both sexes. Truth: motivated by `need`.",
-    "explained_by_met_otherwise": "boys are more often judged to need another service (`Bör "
-    "tillgodoses av annan verksamhet` = Ja), which cuts the grant probability to a tenth; within each "
-    "value no difference. Truth: motivated by `met_otherwise`.",
-    "explained_by_consent": "boys' guardians more often decline (`Samtycke saknas, ej skäl för LVU`), "
-    "girls keep the base; within each `Samtycke` value no difference. Truth: motivated by `consent`.",
-    "unmotivated": "all criteria distributed alike for both sexes; girls get `effect` added to their "
-    "grant probability in every cell. Truth: unmotivated.",
-    "no_difference": "the base model for both sexes, `effect` ignored: no difference at all. Truth: "
-    "no verdict.",
-    "no_criteria_columns": "the `explained_by_need` process, but the frame and config have no criteria "
-    "columns. Truth: not_assessable.",
-    "participation_interpreter_not_used": "boys more often needed an interpreter who was not used "
-    "(`Tolk använd` = Nej men skulle ha behövts); statistically that column explains everything, but an "
-    "accommodation not given must not explain. Truth: unmotivated.",
-    "participation_explained_by_wish": "boys more often do not want to take part (`Vill delta` = Nej); "
-    "within each value no difference. Truth: motivated by `wish_to_participate`.",
-}
-"""One line per data-generating model, from the module docstring of `oppnaogon.worlds`."""
+DEFAULT_WORLDS: dict[int, int] = {100: 100, 300: 100, 1000: 100, 3000: 100, 10000: 25, 20000: 15}
+"""Worlds per scenario and size of the default study (fewer at the largest sizes, which cost most)."""
+QUICK_WORLDS: dict[int, int] = {300: 3, 3000: 3}
+TOLERANCE = 0.005
+"""|true remaining difference| below this counts as fully explained (for scoring `unmotivated`)."""
+TARGET_SHOWN = 0.05
+"""The issue's targets: a shown motivated / unmotivated wrong in at most 5 %."""
+TARGET_REPORTS = 0.10
+"""Fully explained worlds of `TARGET_SIZE` rows: a report with a false unmotivated in at most 10 %."""
+TARGET_SIZE = 3000
+SHOWN = ("motivated", "unmotivated", "partly_explained", "inconclusive", "not_assessable")
+RESTRICTION_KEYS = ("within", "stratum", "where", "subgroup", "restriction")
+"""Keys of a findings.json difference that may restrict its group to a criterion value (point 2 of
+issue 15); the breakdown dimensions are read from `breakdown`."""
 
 
 @dataclass(frozen=True)
@@ -85,152 +76,253 @@ class Task:
     size: int
     index: int
     seed: int
-    effect: float
 
 
 @dataclass(frozen=True)
-class Record:
-    """What the analysis said about one world's whole-population difference, beside the truth."""
+class Scored:
+    """One published verdict beside the truth of its group."""
 
+    group: str  # the entry's breakdown (and restriction) as JSON, "{}" for the whole group
+    whole_group: bool
+    persons: int  # persons of the group in the analysed frame
+    verdict: str
+    masked: bool
+    truth: float  # true remaining difference of the group (female − male)
+    largest: float  # the largest |remaining difference| of any person of the group (at their criteria)
+    wrong: bool | None  # None: the verdict is scored descriptively
+
+
+@dataclass(frozen=True)
+class WorldResult:
     scenario: str
     size: int
     index: int
     seed: int
-    effect: float
-    truth_verdict: str  # "none" for no verdict
-    truth_explained_by: str  # criterion ids joined by "+"
-    found: bool
-    estimate: float | None
-    p_adjusted: float | None
-    noteworthy: bool
-    masked: bool
-    verdict: str  # one of OUTCOMES, or "error"
-    explained_by: str
-    reason: str
-    one_sex_share: float | None  # share of persons left out of the all-criteria comparison
-    singles_clear: int  # single criteria after whose adjustment a clear difference (p < alpha) remains
-    singles: int  # single criteria compared
-    error: str
+    fully_explained: bool
+    whole_truth: float  # mean remaining over every person of the world
+    scored: tuple[Scored, ...]
+    unscored: tuple[str, ...]  # why a verdict could not be scored, one per verdict
+    error: str = ""
 
-    @property
-    def correct(self) -> bool:
-        if self.verdict != self.truth_verdict:
-            return False
-        wanted = set(filter(None, self.truth_explained_by.split("+")))
-        return wanted <= set(filter(None, self.explained_by.split("+")))
+    def wrong(self, verdict: str) -> int:
+        return sum(s.verdict == verdict and bool(s.wrong) for s in self.scored)
 
 
 def world_seed(base: int, scenario: str, size: int, index: int) -> int:
-    """A stable 63-bit seed per (base seed, scenario, size, world); independent of the effect."""
+    """A stable 63-bit seed per (base seed, scenario, size, world)."""
     digest = hashlib.sha256(f"{base}:{scenario}:{size}:{index}".encode()).digest()
     return int.from_bytes(digest[:8], "big") >> 1
 
 
-def _without_difference(common: dict, verdict: str, error: str) -> Record:
-    """The record of a world whose analysis gave no difference to judge (refused, or none found)."""
-    return Record(
-        **common,
-        found=False,
-        estimate=None,
-        p_adjusted=None,
-        noteworthy=False,
-        masked=False,
-        verdict=verdict,
-        explained_by="",
-        reason="",
-        one_sex_share=None,
-        singles_clear=0,
-        singles=0,
-        error=error,
-    )
+# --- scoring ---------------------------------------------------------------------------------------------
 
 
-def simulate(task: Task) -> Record:
-    """Generate one world, write it into a temporary folder, analyse it, and compare with the truth."""
+def is_wrong(verdict: str, truth: float, min_diff: float, tolerance: float = TOLERANCE) -> bool | None:
+    """A shown `motivated` is wrong when |truth| ≥ min_diff; a shown `unmotivated` when |truth| <
+    tolerance (fully explained); other verdicts are not right or wrong (None)."""
+    if verdict == "motivated":
+        return abs(truth) >= min_diff - 1e-12
+    if verdict == "unmotivated":
+        return abs(truth) < tolerance
+    return None
+
+
+def _restriction(entry: Mapping[str, Any]) -> tuple[dict[str, list[Any]] | None, str | None]:
+    """The criterion values an entry's group is restricted to, as {column or criterion: values}, or
+    (None, why) when it has a restriction this script cannot read."""
+    found: dict[str, list[Any]] = {}
+    for key in RESTRICTION_KEYS:
+        value = entry.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, Mapping):
+                return None, f"unreadable `{key}`"
+            if "value" in item or "values" in item:
+                column = item.get("column") or item.get("criterion")
+                values = item.get("values", [item.get("value")])
+                if column is None:
+                    return None, f"`{key}` without a column"
+                found[str(column)] = list(values) if isinstance(values, list) else [values]
+            else:
+                for column, values in item.items():
+                    found[str(column)] = list(values) if isinstance(values, list) else [values]
+    return found, None
+
+
+def _criterion_column(frame_columns: Sequence[str], name: str) -> str | None:
+    """The analysed frame's column for a criterion id, a header or a frame column name."""
+    if name in frame_columns:
+        return name
+    hits = [c for c in frame_columns if c.startswith("c:") and (c.split(":", 2)[2] == name)]
+    hits = hits or [c for c in frame_columns if c.startswith(f"c:{name}:")]
+    return hits[0] if len(hits) == 1 else None
+
+
+def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | None]:
+    """The rows of `frame` (the analysed polars frame) in the entry's group, whether a criterion value
+    restricts it, and why it cannot be placed (None when it can)."""
+    import numpy as np
+    import polars as pl
+
+    mask = np.ones(frame.height, dtype=bool)
+    for dimension, value in (entry.get("breakdown") or {}).items():
+        if dimension not in frame.columns:
+            return None, False, f"breakdown dimension {dimension!r} not in the analysed frame"
+        column = frame.get_column(dimension).cast(pl.String)
+        mask &= (column.is_null() if value is None else (column == str(value)).fill_null(False)).to_numpy()
+    restriction, why = _restriction(entry)
+    if restriction is None:
+        return None, False, why
+    for name, values in restriction.items():
+        column_name = _criterion_column(frame.columns, name)
+        if column_name is None:
+            return None, False, f"restriction to {name!r}: no such criterion column"
+        column = frame.get_column(column_name).cast(pl.String)
+        texts = [str(v) for v in values if v is not None]
+        hit = column.is_in(texts).fill_null(False)
+        if any(v is None for v in values):
+            hit = hit | column.is_null()
+        mask &= hit.to_numpy()
+    return mask, bool(restriction), None
+
+
+def score_findings(
+    findings: Mapping[str, Any],
+    frame: Any,
+    remaining: Any,
+    remaining_fine: Any,
+    outcome: str,
+    *,
+    tolerance: float = TOLERANCE,
+) -> tuple[list[Scored], list[str]]:
+    """Every difference of `findings` with a verdict, scored against the truth of its group.
+
+    `frame` is the analysed frame (its rows in the order of the world's rows), `remaining` and
+    `remaining_fine` the world's per-row truths (`StudyWorld`), `outcome` the outcome with a planted
+    truth. Returns the scored verdicts and, per verdict that could not be scored, why."""
+    import numpy as np
+
+    min_diff = float(findings.get("settings", {}).get("min_diff", 0.05))
+    remaining = np.asarray(remaining, dtype=np.float64)
+    remaining_fine = np.asarray(remaining_fine, dtype=np.float64)
+    scored: list[Scored] = []
+    unscored: list[str] = []
+    for entry in findings["differences"]:
+        verdict = entry.get("verdict")
+        if verdict is None:
+            continue
+        if entry.get("outcome") != outcome:
+            unscored.append(f"{entry.get('kind', '?')} outcome {entry.get('outcome')!r}: no planted truth")
+            continue
+        mask, restricted, why = group_mask(entry, frame)
+        if why is not None:
+            unscored.append(why)
+            continue
+        persons = int(mask.sum())
+        if persons == 0:
+            unscored.append("a group without persons in the analysed frame")
+            continue
+        values = (remaining_fine if restricted else remaining)[mask]
+        truth = float(values.mean())
+        group = {"breakdown": entry.get("breakdown") or {}}
+        group |= {k: entry[k] for k in RESTRICTION_KEYS if entry.get(k) is not None}
+        scored.append(
+            Scored(
+                group=json.dumps(
+                    group if len(group) > 1 else group["breakdown"], ensure_ascii=False, sort_keys=True
+                ),
+                whole_group=not entry.get("breakdown") and not restricted,
+                persons=persons,
+                verdict=str(verdict),
+                masked=bool(entry.get("masked")),
+                truth=truth,
+                largest=float(np.abs(values).max()),
+                wrong=is_wrong(str(verdict), truth, min_diff, tolerance),
+            )
+        )
+    return scored, unscored
+
+
+def simulate(task: Task) -> WorldResult:
+    """Generate one world, analyse it in this process and score every published verdict."""
+    import numpy as np
+    import polars as pl
+
     from oppnaogon.run import run_analysis
-    from oppnaogon.worlds import generate_world, write_world
+    from oppnaogon.worlds import generate_study_world, write_world
 
-    world = generate_world(task.scenario, task.size, task.seed, effect=task.effect)
-    truth = world.truth
+    world = generate_study_world(task.scenario, task.size, task.seed)
     common = {
         "scenario": task.scenario,
         "size": task.size,
         "index": task.index,
         "seed": task.seed,
-        "effect": task.effect,
-        "truth_verdict": truth.verdict or "none",
-        "truth_explained_by": "+".join(truth.explained_by),
+        "fully_explained": world.fully_explained,
+        "whole_truth": float(world.remaining.mean()) if task.size else 0.0,
     }
     try:
         with tempfile.TemporaryDirectory(prefix="oppnaogon-sim-") as tmp:
             data, config = write_world(world, tmp)
-            findings = run_analysis(data, config, out=None).findings
-    except Exception as error:  # a world the tool refuses is a result too, reported as "error"
-        return _without_difference(common, "error", f"{type(error).__name__}: {error}")
-    entry = next((e for e in findings["differences"] if e["id"] == truth.outcome), None)
-    if entry is None:
-        return _without_difference(common, "none", "no whole-population difference in findings.json")
-    adjusted = entry.get("adjusted") or {}
-    compared, left_out = adjusted.get("persons_compared"), adjusted.get("persons_in_one_sex_strata")
-    one_sex_share = (
-        left_out / (compared + left_out) if compared is not None and left_out is not None else None
+            run = run_analysis(data, config, out=None, formats=("json",))
+    except Exception as error:  # a world the tool refuses is a result too
+        return WorldResult(**common, scored=(), unscored=(), error=f"{type(error).__name__}: {error}")
+    frame = run.prepared.frame
+    # the analysed rows are the world's rows, in order (nothing in a study world is excluded): checked
+    sex = np.where(world.frame.get_column("Kön").to_numpy() == "Flicka", "female", "male")
+    if frame.height != world.frame.height or not np.array_equal(
+        frame.get_column("sex").cast(pl.String).to_numpy(), sex
+    ):
+        return WorldResult(
+            **common, scored=(), unscored=(), error="analysed rows differ from the world's rows"
+        )
+    scored, unscored = score_findings(
+        run.findings, frame, world.remaining, world.remaining_fine, world.outcome
     )
-    singles = [c for c in entry.get("criteria") or [] if c.get("p_value") is not None]
-    return Record(
-        **common,
-        found=True,
-        estimate=entry["estimate"],
-        p_adjusted=entry["p_adjusted"],
-        noteworthy=bool(entry["noteworthy"]),
-        masked=bool(entry.get("masked")),
-        verdict=entry["verdict"] or "none",
-        explained_by="+".join(entry["explained_by"] or []),
-        reason=entry["verdict_reason"] or entry["reason"] or "",
-        one_sex_share=one_sex_share,
-        singles_clear=sum(c["p_value"] < ALPHA for c in singles),
-        singles=len(singles),
-        error="",
-    )
+    return WorldResult(**common, scored=tuple(scored), unscored=tuple(unscored))
 
 
-def tasks_for(
-    scenarios: Sequence[str], sizes: Sequence[int], worlds: int, seed: int, effects: Sequence[float]
-) -> list[Task]:
+def tasks_for(scenarios: Sequence[str], worlds: Mapping[int, int], seed: int) -> list[Task]:
     return [
-        Task(scenario, size, index, world_seed(seed, scenario, size, index), effect)
-        for effect in effects
+        Task(scenario, size, index, world_seed(seed, scenario, size, index))
         for scenario in scenarios
-        for size in sizes
-        for index in range(worlds)
+        for size, count in worlds.items()
+        for index in range(count)
     ]
 
 
-def run_all(tasks: list[Task], jobs: int) -> list[Record]:
-    """All tasks, in task order, in `jobs` worker processes (spawned: no forked polars thread pools)."""
-    records: list[Record] = []
+def run_all(tasks: list[Task], jobs: int) -> list[WorldResult]:
+    """All tasks, in task order, in `jobs` spawned worker processes with one polars thread each."""
+    results: list[WorldResult] = []
     step = max(1, len(tasks) // 20)
     start = time.perf_counter()
 
-    def progress(done: int) -> None:
-        if done % step == 0 or done == len(tasks):
-            elapsed = time.perf_counter() - start
-            print(f"{done}/{len(tasks)} worlds, {elapsed:.0f} s", file=sys.stderr)
+    def progress() -> None:
+        if len(results) % step == 0 or len(results) == len(tasks):
+            print(f"{len(results)}/{len(tasks)} worlds, {time.perf_counter() - start:.0f} s", file=sys.stderr)
 
     if jobs <= 1:
         for task in tasks:
-            records.append(simulate(task))
-            progress(len(records))
-        return records
-    # One polars thread per worker: the workers already keep the cores busy.
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-        for record in pool.imap(simulate, tasks, chunksize=8):
-            records.append(record)
-            progress(len(records))
-    return records
+            results.append(simulate(task))
+            progress()
+        return results
+    before = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = "1"  # inherited by the spawned workers before they import polars
+    try:
+        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
+            for result in pool.imap(simulate, tasks, chunksize=4):
+                results.append(result)
+                progress()
+    finally:
+        if before is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = before
+    return results
 
 
-# --- statistics of the records ---------------------------------------------------------------------
+# --- statistics of the results -----------------------------------------------------------------------
 
 
 def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -243,412 +335,324 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def pct(k: int, n: int) -> str:
-    return "–" if n == 0 else f"{100 * k / n:.1f}"
-
-
 def rate(k: int, n: int) -> str:
     """`k/n = p % (low–high)`, the interval a 95 % Wilson interval."""
     if n == 0:
-        return "– (0 worlds)"
+        return "– (none shown)"
     low, high = wilson(k, n)
     return f"{k}/{n} = {100 * k / n:.1f} % ({100 * low:.1f}–{100 * high:.1f})"
 
 
-def group(records: Iterable[Record], scenario: str, size: int) -> list[Record]:
-    return [r for r in records if r.scenario == scenario and r.size == size]
+def verdict_target(k: int, n: int, target: float) -> str:
+    """Met / not met / open for a rate against a target: met when the whole Wilson interval lies at or
+    below it, not met when the whole interval lies above, else undecided by this many worlds."""
+    if n == 0:
+        return "–"
+    low, high = wilson(k, n)
+    if high <= target:
+        return "met"
+    if low > target:
+        return "**not met**"
+    return "met (point)" if k / n <= target else "**above (point)**"
 
 
-def truth_text(record: Record) -> str:
-    if record.truth_verdict == "motivated":
-        return f"motivated ({record.truth_explained_by})"
-    return record.truth_verdict
+def shown(results: Iterable[WorldResult], verdict: str, **where: Any) -> list[Scored]:
+    out = []
+    for r in results:
+        for s in r.scored:
+            if s.verdict != verdict:
+                continue
+            if "whole_group" in where and s.whole_group != where["whole_group"]:
+                continue
+            out.append(s)
+    return out
 
 
-def verdict_table(records: list[Record], scenarios: Sequence[str], sizes: Sequence[int]) -> list[str]:
+def truth_class(truth: float, min_diff: float) -> str:
+    if abs(truth) < TOLERANCE:
+        return "explained"
+    return "large" if abs(truth) >= min_diff - 1e-12 else "small"
+
+
+# --- the report ---------------------------------------------------------------------------------------
+
+
+def headline_shown(results: list[WorldResult], sizes: Sequence[int]) -> list[str]:
     lines = [
-        "| Scenario | Rows | Truth | Noteworthy | motivated | unmotivated | inconclusive | not_assessable "
-        "| none | Correct |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| Verdict shown | Rows | Shown (whole group / subgroups) | Wrong: all | Wrong: whole group | "
+        "Wrong: subgroups | Target ≤ 5 % |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
-    for scenario in scenarios:
-        for size in sizes:
-            rs = group(records, scenario, size)
-            n = len(rs)
-            counts = {o: sum(r.verdict == o for r in rs) for o in OUTCOMES}
-            masked = sum(r.masked for r in rs)
-            unmotivated = pct(counts["unmotivated"], n)
-            if masked:
-                unmotivated += f" ({pct(masked, n)} masked)"
-            cells = [
-                f"`{scenario}`",
-                str(size),
-                truth_text(rs[0]),
-                pct(sum(r.noteworthy for r in rs), n),
-                pct(counts["motivated"], n),
-                unmotivated,
-                pct(counts["inconclusive"], n),
-                pct(counts["not_assessable"], n),
-                pct(counts["none"], n),
-                f"**{pct(sum(r.correct for r in rs), n)}**",
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
-    return lines
+    for verdict in ("motivated", "unmotivated"):
+        for size in [*sizes, None]:
+            rs = [r for r in results if size is None or r.size == size]
+            every = shown(rs, verdict)
+            whole = [s for s in every if s.whole_group]
+            sub = [s for s in every if not s.whole_group]
 
+            def wrong(items: list[Scored]) -> int:
+                return sum(bool(s.wrong) for s in items)
 
-def error_tables(
-    records: list[Record], scenarios: Sequence[str], sizes: Sequence[int]
-) -> tuple[list[str], dict[str, dict[int, tuple[int, int, int]]]]:
-    """The error-rate tables, and per error and size (errors, noteworthy, worlds) pooled over the
-    scenarios of that truth (for the interpretation)."""
-    motivated = [s for s in scenarios if group(records, s, sizes[0])[0].truth_verdict == "motivated"]
-    unmotivated = [s for s in scenarios if group(records, s, sizes[0])[0].truth_verdict == "unmotivated"]
-    nothing = [s for s in scenarios if group(records, s, sizes[0])[0].truth_verdict == "none"]
-    pooled: dict[str, dict[int, tuple[int, int, int]]] = {"a": {}, "b": {}, "c": {}}
-    lines: list[str] = []
-
-    def row(label: str, size: int, errors: int, errors_noteworthy: int, noteworthy: int, n: int) -> str:
-        return f"| {label} | {size} | {noteworthy}/{n} | {rate(errors_noteworthy, noteworthy)} | {rate(errors, n)} |"
-
-    def directional(key: str, title: str, chosen: list[str], wrong: str) -> None:
-        lines.extend(
-            [
-                title,
-                "",
-                f"| Scenario | Rows | Noteworthy | `{wrong}` among noteworthy | `{wrong}` among all worlds |",
-                "|---|---:|---:|---:|---:|",
-            ]
-        )
-        for size in sizes:
-            total = [0, 0, 0, 0]  # errors, errors among noteworthy, noteworthy, worlds
-            for scenario in chosen:
-                rs = group(records, scenario, size)
-                counts = [
-                    sum(r.verdict == wrong for r in rs),
-                    sum(r.verdict == wrong and r.noteworthy for r in rs),
-                    sum(r.noteworthy for r in rs),
-                    len(rs),
-                ]
-                total = [t + c for t, c in zip(total, counts, strict=True)]
-                lines.append(row(f"`{scenario}`", size, *counts))
-            if len(chosen) > 1:
-                lines.append(row("**all of them**", size, *total))
-            pooled[key][size] = (total[0], total[2], total[3])
-        lines.append("")
-
-    directional(
-        "a",
-        "**(a) Truly motivated differences called `unmotivated`** (should stay near or below "
-        f"alpha = {ALPHA:.2f}). Masked verdicts count among all worlds only.",
-        motivated,
-        "unmotivated",
-    )
-    directional(
-        "b",
-        "**(b) Truly unmotivated differences called `motivated`** (the serious error the other way).",
-        unmotivated,
-        "motivated",
-    )
-    lines.extend(
-        [
-            "**(c) No difference at all (`no_difference`): how often a difference is called noteworthy, "
-            "and how often any verdict is given** (noteworthy or masked).",
-            "",
-            "| Scenario | Rows | Noteworthy (false) | Any verdict | Of which `unmotivated` |",
-            "|---|---:|---:|---:|---:|",
-        ]
-    )
-    for scenario in nothing:
-        for size in sizes:
-            rs = group(records, scenario, size)
-            noteworthy = sum(r.noteworthy for r in rs)
-            given = sum(r.verdict != "none" for r in rs)
             lines.append(
-                f"| `{scenario}` | {size} | {rate(noteworthy, len(rs))} | {rate(given, len(rs))} "
-                f"| {sum(r.verdict == 'unmotivated' for r in rs)} |"
+                f"| `{verdict}` | {'all sizes' if size is None else f'{size:,}'} | {len(every)} ({len(whole)} / "
+                f"{len(sub)}) | {rate(wrong(every), len(every))} | {rate(wrong(whole), len(whole))} | "
+                f"{rate(wrong(sub), len(sub))} | {verdict_target(wrong(every), len(every), TARGET_SHOWN)} |"
             )
-            pooled["c"][size] = (given, noteworthy, len(rs))
-    lines.append("")
-    return lines, pooled
-
-
-TOGETHER = "explained by the criteria together, by none of them alone"
-"""`verdicts.decide`'s reason when only the combined comparison explains a difference."""
-
-
-def mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
-def how_table(records: list[Record], scenarios: Sequence[str], sizes: Sequence[int]) -> list[str]:
-    """How the verdicts were reached: persons the all-criteria comparison could not use, `motivated` by
-    the criteria together only, and why `inconclusive` was inconclusive."""
-    reasons = sorted({r.reason for r in records if r.verdict == "inconclusive"})
-    lines = [
-        "| Scenario | Rows | Persons in one-sex strata | `motivated` by all together only | "
-        + " | ".join(f"`inconclusive`: {reason}" for reason in reasons)
-        + " |",
-        "|---|---:|---:|---:|" + "---:|" * len(reasons),
-    ]
-    for scenario in scenarios:
-        for size in sizes:
-            rs = group(records, scenario, size)
-            shares = [r.one_sex_share for r in rs if r.one_sex_share is not None]
-            share = mean(shares)
-            cells = [
-                f"`{scenario}`",
-                str(size),
-                "–" if share is None else f"{100 * share:.1f}",
-                pct(sum(r.verdict == "motivated" and r.reason == TOGETHER for r in rs), len(rs)),
-                *[
-                    pct(sum(r.verdict == "inconclusive" and r.reason == x for r in rs), len(rs))
-                    for x in reasons
-                ],
-            ]
-            lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
-def interpretation(
-    records: list[Record],
-    scenarios: Sequence[str],
-    sizes: Sequence[int],
-    pooled: dict[str, dict[int, tuple[int, int, int]]],
-) -> list[str]:
-    """A plain-language reading of the tables, built from the numbers (so a rerun stays truthful)."""
-    smallest, largest = sizes[0], sizes[-1]
-    with_difference = [r for r in records if r.size == smallest and r.truth_verdict != "none"]
-    quiet = sum(r.verdict in ("none", "inconclusive") for r in with_difference)
-    true_motivated = [r for r in records if r.size == smallest and r.truth_verdict == "motivated"]
-    true_unmotivated = [r for r in records if r.size == smallest and r.truth_verdict == "unmotivated"]
-    wrong_motivated = sum(r.verdict == "motivated" for r in true_unmotivated)
-    small = (
-        f"*Small extracts.* At {smallest} rows the tool "
-        + ("mostly stays silent or undecided" if 2 * quiet > len(with_difference) else "often decides")
-        + ": "
-        f"{pct(quiet, len(with_difference))} % of the worlds that do hold a difference get no verdict "
-        "(the difference is not noteworthy) or `inconclusive`. "
-        + ("That is the designed behaviour" if 2 * quiet > len(with_difference) else "By design")
-        + ": a "
-        "difference must first be clear (noteworthy after the Benjamini–Hochberg adjustment, and at "
-        "least 5 percentage points), and `motivated` needs data that can tell the adjusted difference "
-        "from the crude one, so low power leads to *no verdict* or *inconclusive* rather than to "
-        "`motivated`. "
-    )
-    if true_motivated:
-        given = [r for r in true_motivated if r.verdict == "motivated"]
-        small += (
-            f"`motivated` was given at {smallest} rows in {pct(len(given), len(true_motivated))} % of the "
-            "truly motivated worlds (those whose sample happened to be clear enough"
-            + (
-                f"; in {pct(sum(r.reason == TOGETHER for r in given), len(given))} % of these no criterion "
-                "explained alone, so `explained_by` names them all"
-                if given
-                else ""
-            )
-            + ")"
-        )
-    if true_unmotivated:
-        small += (
-            f" and in {wrong_motivated} of the {len(true_unmotivated)} truly unmotivated ones"
-            if wrong_motivated
-            else f" and in none of the {len(true_unmotivated)} truly unmotivated ones"
-        )
-    small += "."
+GROUP_BANDS = (0, 100, 300, 1000, 3000, 10000)
 
-    by_size = []
-    for size in sizes:
-        rs = [r for r in records if r.size == size]
-        by_size.append(f"{pct(sum(r.correct for r in rs), len(rs))} % at {size}")
-    weak = [
-        (s, sum(r.correct for r in group(records, s, largest)), len(group(records, s, largest)))
-        for s in scenarios
+
+def headline_by_group_size(results: list[WorldResult]) -> list[str]:
+    """The same rates by the number of persons in the published group (not in the extract)."""
+    lines = [
+        "| Verdict shown | Persons in the group | Shown | Wrong | Target ≤ 5 % |",
+        "|---|---:|---:|---:|---|",
     ]
-    weak = [(s, k, n) for s, k, n in weak if k < 0.9 * n]
-    growing = (
-        "*Growing extracts.* The share of correct verdicts over all scenarios is "
-        + ", ".join(by_size)
-        + " rows. "
-        + (
-            f"At {largest} rows every scenario is right in at least 90 % of the worlds."
-            if not weak
-            else f"At {largest} rows still below 90 % correct: "
-            + ", ".join(f"`{s}` ({pct(k, n)} %)" for s, k, n in weak)
-            + " (see the tables for where the rest went)."
-        )
-    )
+    for verdict in ("motivated", "unmotivated"):
+        every = shown(results, verdict)
+        for low, high in zip(GROUP_BANDS, [*GROUP_BANDS[1:], None], strict=True):
+            items = [s for s in every if s.persons >= low and (high is None or s.persons < high)]
+            k = sum(bool(s.wrong) for s in items)
+            band = f"{low:,}–{high - 1:,}" if high is not None else f"{low:,} or more"
+            lines.append(
+                f"| `{verdict}` | {band} | {len(items)} | {rate(k, len(items))} | "
+                f"{verdict_target(k, len(items), TARGET_SHOWN)} |"
+            )
+    return lines
 
-    def pooled_text(key: str) -> str:
-        errors = sum(v[0] for v in pooled[key].values())
-        n = sum(v[2] for v in pooled[key].values())
-        return rate(errors, n)
 
-    motivated = [r for r in records if r.truth_verdict == "motivated"]
-    a_errors, a_worlds = sum(v[0] for v in pooled["a"].values()), sum(v[2] for v in pooled["a"].values())
-    a_rate = a_errors / a_worlds if a_worlds else 0.0
-    a_text = (
-        f"*Motivated called unmotivated (a).* Over all sizes {pooled_text('a')} of the truly motivated "
-        f"worlds were called `unmotivated`, {'at or below' if a_rate <= ALPHA else 'above'} alpha = "
-        f"{ALPHA:.2f}. "
-    )
-    conditional = []
+def headline_reports(results: list[WorldResult], sizes: Sequence[int]) -> list[str]:
+    lines = [
+        "| Worlds | Rows | Reports | ≥ 1 wrong `unmotivated` | ≥ 1 wrong `motivated` | ≥ 1 wrong of either |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    from oppnaogon.worlds import STUDY_SCENARIOS
+
+    explained = [r for r in results if r.fully_explained]
+    for label, chosen in (
+        ("fully explained", explained),
+        (
+            "fully explained, criteria recorded",
+            [r for r in explained if not STUDY_SCENARIOS[r.scenario].missing],
+        ),
+        ("all", results),
+    ):
+        for size in sizes:
+            rs = [r for r in chosen if r.size == size and not r.error]
+            u = sum(r.wrong("unmotivated") > 0 for r in rs)
+            m = sum(r.wrong("motivated") > 0 for r in rs)
+            either = sum(r.wrong("unmotivated") + r.wrong("motivated") > 0 for r in rs)
+            mark = ""
+            if label.startswith("fully explained") and size == TARGET_SIZE:
+                mark = f" (target ≤ 10 %: {verdict_target(u, len(rs), TARGET_REPORTS)})"
+            lines.append(
+                f"| {label} | {size:,} | {len(rs)} | {rate(u, len(rs))}{mark} | {rate(m, len(rs))} | "
+                f"{rate(either, len(rs))} |"
+            )
+    return lines
+
+
+def descriptive(results: list[WorldResult], sizes: Sequence[int], min_diff: float) -> list[str]:
+    lines = [
+        "| Verdict shown | Rows | Shown | Truth fully explained | Truth 0.5 to 5 points | Truth ≥ 5 points |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for verdict in SHOWN:
+        for size in sizes:
+            items = shown([r for r in results if r.size == size], verdict)
+            if not items:
+                continue
+            classes = [truth_class(s.truth, min_diff) for s in items]
+            cells = [rate(classes.count(c), len(items)) for c in ("explained", "small", "large")]
+            lines.append(f"| `{verdict}` | {size:,} | {len(items)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def on_average_only(results: list[WorldResult], sizes: Sequence[int], min_diff: float) -> list[str]:
+    """Shown `motivated` verdicts (right on average) in groups where, for some persons, at least
+    `min_diff` remains at their criteria: the difference sits in part of the group or goes both ways."""
+    lines = [
+        "| Rows | `motivated` shown, not wrong | of which ≥ 5 points remain for some persons of the group |",
+        "|---:|---:|---:|",
+    ]
     for size in sizes:
-        rs = [r for r in motivated if r.size == size and r.noteworthy]
-        conditional.append((sum(r.verdict == "unmotivated" for r in rs), len(rs), size))
-    above = [(k, n, size) for k, n, size in conditional if n and k / n > ALPHA]
-    if above:
-        a_text += (
-            "Among the worlds whose difference was noteworthy the rate is higher at "
-            + ", ".join(f"{size} rows ({rate(k, n)})" for k, n, size in above)
-            + ": in a small extract a difference passes the crude test mostly when chance made it larger "
-            "than it is, and that chance excess of girls over boys is still there when like is compared "
-            "with like. Alpha bounds the unconditional rate, not the rate among the differences that "
-            "happened to be noteworthy. "
-        )
-    large = [r for r in motivated if r.size == largest]
-    small_remainder = sum(
-        r.verdict == "inconclusive" and r.reason.startswith("a difference smaller") for r in large
-    )
-    a_text += f"At {largest} rows {pct(sum(r.verdict == 'unmotivated' for r in large), len(large))} % were called `unmotivated`"
-    if small_remainder:
-        a_text += (
-            f" and {pct(small_remainder, len(large))} % ended as `inconclusive` because a clear but small "
-            "remainder (under the practical threshold of 5 points) was left: with many rows a chance "
-            "remainder is often clear but rarely large"
-        )
-    a_text += "."
+        items = [s for s in shown([r for r in results if r.size == size], "motivated") if not s.wrong]
+        k = sum(s.largest >= min_diff - 1e-12 for s in items)
+        lines.append(f"| {size:,} | {len(items)} | {rate(k, len(items))} |")
+    return lines
 
-    wrong = [r for r in records if r.truth_verdict == "unmotivated" and r.verdict == "motivated"]
-    b_text = f"*Unmotivated called motivated (b).* {pooled_text('b')} of the truly unmotivated worlds were called `motivated`."
-    if wrong:
-        from oppnaogon import verdicts
 
-        limit = getattr(verdicts, "MAX_UNMATCHED_SHARE", None)
-        together = [r for r in wrong if r.reason == TOGETHER]
-        shares = [r.one_sex_share for r in wrong if r.one_sex_share is not None]
-        where = ", ".join(
-            f"{sum(r.size == size for r in wrong)} at {size} rows"
-            for size in sizes
-            if any(r.size == size for r in wrong)
+def per_scenario(results: list[WorldResult], scenarios: Sequence[str], sizes: Sequence[int]) -> list[str]:
+    lines = [
+        "| Scenario | Rows | Worlds | Whole group: verdicts | All published verdicts: motivated (wrong) | "
+        "unmotivated (wrong) | partly explained | inconclusive | not assessable |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for scenario in scenarios:
+        for size in sizes:
+            rs = [r for r in results if r.scenario == scenario and r.size == size]
+            if not rs:
+                continue
+            whole: dict[str, int] = {}
+            for r in rs:
+                v = next((s.verdict for s in r.scored if s.whole_group), "none")
+                whole[v] = whole.get(v, 0) + 1
+            whole_text = ", ".join(f"{v} {k}" for v, k in sorted(whole.items(), key=lambda x: -x[1]))
+            counts = {v: shown(rs, v) for v in SHOWN}
+            cells = [
+                f"{len(counts['motivated'])} ({sum(bool(s.wrong) for s in counts['motivated'])})",
+                f"{len(counts['unmotivated'])} ({sum(bool(s.wrong) for s in counts['unmotivated'])})",
+                *[str(len(counts[v])) for v in SHOWN[2:]],
+            ]
+            lines.append(
+                f"| `{scenario}` | {size:,} | {len(rs)} | {whole_text} | " + " | ".join(cells) + " |"
+            )
+    return lines
+
+
+def failures(results: list[WorldResult], sizes: Sequence[int]) -> list[str]:
+    """Where the targets are missed, and which scenarios, sizes and kinds of group the wrong verdicts
+    come from: generated from the numbers, so that a rerun stays truthful."""
+    lines: list[str] = []
+    for verdict in ("motivated", "unmotivated"):
+        missed = []
+        for size in sizes:
+            items = shown([r for r in results if r.size == size], verdict)
+            k = sum(bool(s.wrong) for s in items)
+            if items and k / len(items) > TARGET_SHOWN:
+                missed.append(f"{size:,} rows ({rate(k, len(items))})")
+        wrong = [(r, s) for r in results for s in r.scored if s.verdict == verdict and s.wrong]
+        if not wrong:
+            lines.append(f"- A wrong `{verdict}` did not occur.")
+            continue
+        by: dict[tuple[str, int], int] = {}
+        for r, _ in wrong:
+            by[(r.scenario, r.size)] = by.get((r.scenario, r.size), 0) + 1
+        top = sorted(by.items(), key=lambda x: -x[1])[:6]
+        whole = sum(s.whole_group for _, s in wrong)
+        masked = sum(s.masked for _, s in wrong)
+        small = sorted(s.persons for _, s in wrong)
+        first_r, first_s = wrong[0]
+        text = (
+            f"- Wrong `{verdict}`: {len(wrong)} in all, {whole} of them for the whole group and "
+            f"{len(wrong) - whole} for subgroups ({masked} masked); persons in the group: median "
+            f"{small[len(small) // 2]:,}, smallest {small[0]:,}. Most from: "
+            + ", ".join(f"`{s}` at {n:,} rows ({k})" for (s, n), k in top)
+            + f". Target ≤ 5 % missed (point estimate) at: {', '.join(missed) if missed else 'no size'}. "
+            f"First case: `{first_r.scenario}`, {first_r.size:,} rows, seed {first_r.seed}, group "
+            f"`{first_s.group}`, true remaining {100 * first_s.truth:+.2f} points."
         )
-        b_text += (
-            f" By size: {where}. {len(together)} of these {len(wrong)} were `motivated` by the criteria "
-            "*together* while no criterion alone explained the difference"
-            + (
-                f", with on average {100 * mean(shares):.0f} % of the persons in strata with one sex only "
-                "(left out of the comparison over all criteria"
-                + (
-                    f"; the rules allow at most {100 * limit:.0f} % on this route"
-                    if limit is not None
-                    else ""
-                )
-                + ")"
-                if shares
-                else ""
+        lines.append(text)
+    average_only = [
+        (r, s)
+        for r in results
+        for s in r.scored
+        if s.verdict == "motivated" and not s.wrong and s.largest >= 0.05
+    ]
+    if average_only:
+        by: dict[tuple[str, int], int] = {}
+        for r, _ in average_only:
+            by[(r.scenario, r.size)] = by.get((r.scenario, r.size), 0) + 1
+        whole = sum(s.whole_group for _, s in average_only)
+        lines.append(
+            f"- `motivated` right on average only (not scored wrong, but at least 5 points remain for some "
+            f"persons of the group): {len(average_only)}, {whole} of them for the whole group. Most from: "
+            + ", ".join(
+                f"`{s}` at {n:,} rows ({k})" for (s, n), k in sorted(by.items(), key=lambda x: -x[1])[:6]
             )
             + "."
         )
-        all_clear = sum(r.singles > 0 and r.singles_clear == r.singles for r in wrong)
-        if all_clear:
-            b_text += (
-                f" In {all_clear} of the {len(wrong)} every criterion alone still left a clear difference "
-                f"(p < {ALPHA:.2f}), yet `explained_by` names them all."
-            )
-        if together:
-            b_text += (
-                " There the combined comparison is thin and noisy: its estimate can fall far below the "
-                "crude difference by chance, and the rule compares it with the crude *estimate* as if that "
-                "were exact. This is the weakest point of the rules in small extracts"
-            )
-        b_text += f" (first such world: `{wrong[0].scenario}`, {wrong[0].size} rows, seed {wrong[0].seed})."
-    else:
-        b_text += " The serious error did not occur."
-
-    nothing = [r for r in records if r.truth_verdict == "none"]
-    c_text = (
-        f"*No difference (c).* In the worlds without any difference {pooled_text('c')} got a verdict at "
-        f"all ({sum(r.masked for r in nothing)} of them as a *masked* difference, found only when like "
-        "was compared with like)."
-    )
-    unmotivated_verdicts = [
-        r for r in records if r.truth_verdict == "unmotivated" and r.verdict == "unmotivated"
-    ]
-    masked = [r for r in unmotivated_verdicts if r.masked]
-    if masked:
-        c_text += (
-            f" In the truly unmotivated worlds, {len(masked)} of the {len(unmotivated_verdicts)} `unmotivated` "
-            "verdicts came by that masked route although the criteria hid nothing there (the crude "
-            f"difference was on average {100 * mean([r.estimate or 0.0 for r in masked]):.1f} points, just "
-            "not clear enough among all tests): the route also rescues real differences that the crude "
-            'test missed, and its reason text ("appears only when like is compared with like") then '
-            "overstates what happened."
-        )
-    present = {r.truth_verdict for r in records}
-    parts = [("motivated", a_text), ("unmotivated", b_text), ("none", c_text)]
-    errors = "\n\n".join(text for truth, text in parts if truth in present) + (
-        "\n\nThe intervals are 95 % Wilson intervals over the simulated worlds (simulation error, not the "
-        "tool's own intervals)."
-    )
-    return [small, "", growing, "", errors]
-
-
-# --- the report ------------------------------------------------------------------------------------
+    return lines
 
 
 def render(
-    records: list[Record],
+    results: list[WorldResult],
     args: argparse.Namespace,
     scenarios: Sequence[str],
+    worlds: Mapping[int, int],
     wall: float,
     load_before: str,
 ) -> str:
-    from oppnaogon.worlds import DEFAULT_EFFECT
+    from oppnaogon.worlds import STUDY_EXPLAINED, STUDY_SCENARIOS
 
-    sizes = sorted(dict.fromkeys(args.sizes))
-    effects = list(dict.fromkeys(args.effect))
-    command = "python bench/simulate_verdicts.py" + "".join(
-        [
-            f" --sizes {' '.join(map(str, sizes))}" if tuple(sizes) != DEFAULT_SIZES else "",
-            f" --worlds {args.worlds}" if args.worlds != DEFAULT_WORLDS else "",
-            f" --seed {args.seed}" if args.seed != DEFAULT_SEED else "",
-            f" --effect {' '.join(map(str, effects))}" if effects != [DEFAULT_EFFECT] else "",
-        ]
+    sizes = list(worlds)
+    min_diff = 0.05
+    errors = [r for r in results if r.error]
+    unscored: dict[str, int] = {}
+    for r in results:
+        for why in r.unscored:
+            unscored[why] = unscored.get(why, 0) + 1
+    n_scored = sum(len(r.scored) for r in results)
+    command = (
+        "python bench/simulate_verdicts.py"
+        + (" --quick" if args.quick else "")
+        + (f" --seed {args.seed}" if args.seed != DEFAULT_SEED else "")
     )
-    errors = [r for r in records if r.verdict == "error" or r.error]
+    whole_truth = {
+        s: sum(r.whole_truth for r in results if r.scenario == s)
+        / max(1, sum(r.scenario == s for r in results))
+        for s in scenarios
+    }
     lines = [
-        "# Simulation study of the criteria verdicts",
+        "# Simulation study of the criteria verdicts: when the tool says X, how often is X wrong?",
         "",
         "<!-- Written by bench/simulate_verdicts.py; rerun it rather than editing the tables by hand. -->",
         "",
-        "**What was simulated.** Synthetic extracts with a *planted truth* (`oppnaogon.worlds`): in each "
-        "scenario the difference between girls and boys in one outcome is, by construction, explained by "
-        "one criterion (`motivated`), not explained by any (`unmotivated`), absent, or not assessable. "
-        f"For each scenario and size, {args.worlds} worlds with different seeds were generated, written "
-        "as an export CSV with its `oppnaogon.toml`, and analysed with `run_analysis` exactly as "
-        "`oppnaogon analyse` does. For the whole-population difference of the scenario's outcome we "
-        "recorded whether it was noteworthy, the verdict and `explained_by`, and compared them with the "
-        "truth.",
+        "**Vad som simulerades.** Syntetiska uttag med en *känd sanning för varje person*: hur mycket "
+        "oftare flickor än pojkar får utfallet *vid samma kriterievärden* (`oppnaogon.worlds`, "
+        "`generate_study_world`). Skillnaden mellan könen är i varje värld helt, delvis eller inte alls "
+        "förklarad av ett kriterium, och det som återstår finns överallt, bara i en del av gruppen eller åt "
+        "olika håll i olika delar. Varje värld analyserades som `oppnaogon analyse --format json`, och "
+        "**varje publicerad bedömning** bedömdes mot sanningen i just sin grupp (hela gruppen, varje "
+        "åldersgrupp, födelseregion, stadsdel och korsning, maskerade skillnader medräknade). En visad "
+        "`motiverad` är fel när den verkliga kvarvarande skillnaden är minst 5 procentenheter; en visad "
+        "`omotiverad` är fel när skillnaden i själva verket är helt förklarad (kvar mindre än 0,5 "
+        "procentenheter). Tabellerna svarar på det användaren behöver veta: *när verktyget säger X, hur "
+        "ofta är X fel?*",
         "",
-        "**Vad som simulerades.** Syntetiska uttag med en *inplanterad sanning* (`oppnaogon.worlds`): i "
-        "varje scenario är skillnaden mellan flickor och pojkar i ett utfall, genom hur data skapas, "
-        "förklarad av ett kriterium (`motivated`, motiverad), inte förklarad av något (`unmotivated`, "
-        "omotiverad), obefintlig eller inte möjlig att bedöma. För varje scenario och storlek skapades "
-        f"{args.worlds} världar med olika frön, skrevs som export-CSV med sin `oppnaogon.toml` och "
-        "analyserades med `run_analysis` precis som `oppnaogon analyse` gör. För skillnaden i hela "
-        "gruppen noterades om den var anmärkningsvärd, bedömningen och `explained_by`, och jämfördes med "
-        "sanningen.",
+        "**What was simulated.** Synthetic extracts with a *known truth for every person*: how much more "
+        "often girls than boys get the outcome *at equal criteria values* (`oppnaogon.worlds`, "
+        "`generate_study_world`). In each world the difference is fully, partly or not at all explained "
+        "by a criterion, and what remains is everywhere, only in part of the group, or opposite in "
+        "different parts. Each world was analysed as `oppnaogon analyse --format json` does, and **every "
+        "published verdict** was scored against the truth of its own group (the whole group, every age "
+        "band, birth region, residence and crossing, masked differences included). A shown `motivated` is "
+        "wrong when the true remaining difference is at least 5 percentage points; a shown `unmotivated` "
+        "is wrong when the difference is in truth fully explained (less than 0.5 points remain). The "
+        "tables answer what a user needs: *when the tool says X, how often is X wrong?*",
         "",
-        "## Data-generating models",
+        "**The truth of a group.** Every world knows its generating probabilities P(y | sex, criteria, "
+        "other variables). For a person i with criteria x_i and other variables z_i (age, birth country, "
+        "district) the remaining difference is P(y | female, x_i, z_i) − P(y | male, x_i, z_i); an "
+        'accommodation that was needed but not given ("Nej men skulle ha behövts") is no explanation, '
+        'so for the accessibility criterion x is "given / not given", each sex keeping its own mix '
+        'within "not given". The true remaining difference of a published group is the **mean of that '
+        "over the group's persons, girls and boys** (a difference within one criterion value uses the "
+        "difference at that value). Where the remaining difference is the same for everyone this is also "
+        "what the Mantel–Haenszel difference estimates; where it is not (`modified_*`, `opposite_by_risk`, "
+        "`participation_lacking_interpreter`) the MH weights, which favour strata with both sexes, can "
+        'give a different average: the person average is the population answer to "at equal criteria, '
+        'how much more often", and it is the one scored here.',
         "",
-        "Decision scenarios (outcome `Insats beviljad`; criteria `need`, `met_otherwise`, `consent`; base "
-        "grant share 0.336) and participation scenarios (outcome `Barnet delaktigt`; criteria "
-        "`wish_to_participate`, `guardian_attitude`, `accessibility`; base share 0.705). Girls are 48 %. "
-        "`effect` is the planted crude female − male difference; 2 % of every criteria column is missing "
-        "completely at random. Full detail: the module docstring of `oppnaogon.worlds`.",
+        "## Worlds",
         "",
-        *[f"- `{s}`: {MODELS.get(s, '(see oppnaogon.worlds)')}" for s in scenarios],
+        "Base models as in `oppnaogon.worlds` (decision: `Insats beviljad` with criteria `need`, "
+        "`met_otherwise`, `consent`; participation: `Barnet delaktigt` with `wish_to_participate`, "
+        f"`guardian_attitude`, `accessibility`). Where a criterion differs by sex it explains "
+        f"{100 * STUDY_EXPLAINED:g} points of the crude difference. `Födelseland` and `Stadsdel` (the "
+        "breakdowns birth region and residence) and `Ålder` are independent of sex; 2 % of every criteria "
+        "column is missing at random. *Whole group truth*: the mean true remaining difference over all "
+        "persons, averaged over the worlds of the run.",
         "",
-        "`small` (the `explained_by_need` process at 40–80 rows) is left out: it is a size variant.",
+        "| Scenario | What is planted | Whole group truth (points) | Fully explained |",
+        "|---|---|---:|---|",
+        *[
+            f"| `{s}` | {STUDY_SCENARIOS[s].description} | {100 * whole_truth[s]:+.2f} | "
+            f"{'yes' if any(r.fully_explained for r in results if r.scenario == s) else 'no'} |"
+            for s in scenarios
+        ],
         "",
         "## How to rerun",
         "",
@@ -657,78 +661,118 @@ def render(
         command,
         "```",
         "",
-        f"- Sizes: {', '.join(map(str, sizes))} rows; {args.worlds} worlds per scenario, size and effect "
-        f"({len(records)} analyses in all); effect {', '.join(f'{e:g}' for e in effects)} (the worlds' "
-        f"default is {DEFAULT_EFFECT:g})",
-        f"- Seeds: world `i` of a scenario and size uses the first 63 bits of SHA-256 of "
-        f'`"{args.seed}:SCENARIO:ROWS:i"` (base seed {args.seed}), the same for every effect; the '
+        f"- Worlds per scenario and size: {', '.join(f'{n:,} rows: {k}' for n, k in worlds.items())}; "
+        f"{len(scenarios)} scenarios, {len(results):,} analyses, {n_scored:,} published verdicts scored",
+        f'- Seeds: world `i` uses the first 63 bits of SHA-256 of `"{args.seed}:SCENARIO:ROWS:i"`; the '
         "results do not depend on `--jobs`",
-        f"- Code: {args.code} (the verdict rules are those of `oppnaogon.verdicts` in that version)",
-        f"- Run time: {wall / 60:.1f} min wall ({wall / max(len(records), 1) * args.jobs:.3f} s per "
-        f"analysis and worker) with {args.jobs} worker process(es), POLARS_MAX_THREADS="
-        f"{os.environ.get('POLARS_MAX_THREADS', '(default)')} in the workers",
+        f"- Code: {args.code}",
+        f"- Run time: {wall / 60:.1f} min wall with {args.jobs} worker process(es), POLARS_MAX_THREADS=1 "
+        "in the workers",
         *machine_lines()[:2],
         f"- Load average (1 / 5 / 15 min) before the run: {load_before}; after: {load_text()}",
-        "- Settings: the analysis defaults (alpha 0.05 after Benjamini–Hochberg over all differences of "
-        "the run, practical threshold `min_diff` 5 percentage points, `min_cell` 5)",
-        "",
-        "Percentages are shares of the worlds of that scenario and size. *Noteworthy*: the crude "
-        "difference was noteworthy. *none*: no verdict, because the difference was not noteworthy (and "
-        "not masked). *Correct*: the verdict is the planted one (for `motivated` `explained_by` must also "
-        "contain the true criterion; for `no_difference` the correct answer is no verdict).",
+        "- Settings: the analysis defaults (alpha 0.05 with Benjamini–Hochberg, `min_diff` 5 points, "
+        f"`min_cell` 5); fully explained: |true remaining| < {100 * TOLERANCE:g} points",
+        "- Rates with 95 % Wilson intervals over the simulated verdicts (simulation error). *Target*: "
+        "`met` when the whole interval is at or below the target, `not met` when it is wholly above, "
+        "otherwise by the point estimate only (more worlds would decide it)",
         "",
     ]
     if errors:
         lines += [
-            f"**{len(errors)} analyses failed or found no whole-population difference**; first: "
-            f"`{errors[0].scenario}`, {errors[0].size} rows, seed {errors[0].seed}: {errors[0].error}",
+            f"**{len(errors)} analyses failed**; first: `{errors[0].scenario}`, {errors[0].size} rows, seed "
+            f"{errors[0].seed}: {errors[0].error}",
             "",
         ]
-    for effect in effects:
-        rs = [r for r in records if r.effect == effect]
-        lines += [f"## Effect {effect:g} (planted crude difference {100 * effect:g} percentage points)", ""]
-        lines += ["### 1. Verdicts per scenario and size", ""]
-        lines += [*verdict_table(rs, scenarios, sizes), ""]
-        lines += ["### 2. Key error rates", ""]
-        error_lines, pooled = error_tables(rs, scenarios, sizes)
-        lines += error_lines
+    if unscored:
         lines += [
-            "### 3. How the verdicts were reached",
-            "",
-            "*Persons in one-sex strata*: the mean share of the persons whom the comparison over all "
-            "criteria together could not use, because nobody of the other sex had the same criteria "
-            "values. *`motivated` by all together only*: no criterion explained the difference on its own, "
-            "the combined comparison did, so `explained_by` lists every criterion. Then the share of the "
-            "worlds with each reason for `inconclusive`. All as % of the worlds.",
-            "",
-            *how_table(rs, scenarios, sizes),
+            "**Verdicts not scored** (no truth for their group or outcome): "
+            + "; ".join(f"{why}: {k}" for why, k in sorted(unscored.items())),
             "",
         ]
-        lines += ["### 4. What this means", "", *interpretation(rs, scenarios, sizes, pooled), ""]
+    lines += [
+        "## 1. When the tool says `motivated` or `unmotivated`, how often is it wrong?",
+        "",
+        "*När verktyget säger motiverad eller omotiverad, hur ofta är det fel?* Pooled over all "
+        "scenarios of the run, per number of rows in the extract. The rates depend on the mix of worlds "
+        "(here: many partly explained and fully explained differences, the hard cases); section 4 gives "
+        "them per scenario.",
+        "",
+        *headline_shown(results, sizes),
+        "",
+        "**The same without the worlds whose criteria are mostly unrecorded** (`missing_*`: there the "
+        "tool adjusts for the criteria that hold data and says so in `criteria_missing`, so an "
+        '`unmotivated` means "not explained by the criteria recorded"):',
+        "",
+        *headline_shown([r for r in results if not STUDY_SCENARIOS[r.scenario].missing], sizes),
+        "",
+        "**By the persons in the published group** (all worlds):",
+        "",
+        *headline_by_group_size(results),
+        "",
+        "## 2. How often does a report contain a wrong verdict?",
+        "",
+        "*Hur ofta innehåller en rapport minst en felaktig bedömning?* A report is one world's "
+        "findings.json, with all its published verdicts. *Fully explained*: the worlds in which nothing "
+        "remains for anyone (`partly_need_0`, `explained_*`, `missing_*`, `participation_wish`).",
+        "",
+        *headline_reports(results, sizes),
+        "",
+        "## 3. What lies behind the other verdicts",
+        "",
+        "*Vad som ligger bakom de andra bedömningarna.* `partly_explained`, `inconclusive` and "
+        "`not_assessable` are not right or wrong; the share of them whose true remaining difference is "
+        "fully explained, small (0.5 to 5 points) or at least 5 points.",
+        "",
+        *descriptive(results, sizes, min_diff),
+        "",
+        "**A `motivated` that is right on average only.** A shown `motivated` is scored against the "
+        "group's average; in the worlds where the remaining difference sits in part of the group "
+        "(`modified_*`) or goes both ways (`opposite_by_risk`), some persons of a group whose average is "
+        "small are still treated 5 points or more differently at equal criteria:",
+        "",
+        *on_average_only(results, sizes, min_diff),
+        "",
+        "## 4. Per scenario and size",
+        "",
+        "*Whole group: verdicts*: the verdict of the whole-group difference over the worlds (`none`: not "
+        "noteworthy and not masked). Then every published verdict of the reports, with the wrong ones in "
+        "brackets.",
+        "",
+        *per_scenario(results, scenarios, sizes),
+        "",
+        "## 5. Where the targets are missed",
+        "",
+        *failures(results, sizes),
+        "",
+    ]
     return "\n".join(lines)
 
 
-def write_records(records: list[Record], path: Path) -> None:
+def write_records(results: list[WorldResult], path: Path) -> None:
+    """One CSV row per scored verdict (with its world)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    fields = ["scenario", "size", "index", "seed", "fully_explained", *Scored.__dataclass_fields__]
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(asdict(records[0])))
+        writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
-        writer.writerows(asdict(r) for r in records)
+        for r in results:
+            for s in r.scored:
+                head = {k: getattr(r, k) for k in fields[:5]}
+                writer.writerow(head | asdict(s))
     print(f"Records written to {path}", file=sys.stderr)
 
 
 def code_version() -> str:
-    """The library version and the git commit of the checkout, noting uncommitted changes in `src/`
-    (read once, before the workers start: they import the library as it is then)."""
+    """The library version and the git commit, noting uncommitted changes in `src/`."""
     import subprocess
 
     from oppnaogon import __version__
 
-    root = BENCH.parent
-
     def git(*command: str) -> str | None:
         try:
-            done = subprocess.run(["git", *command], cwd=root, capture_output=True, text=True, check=True)
+            done = subprocess.run(
+                ["git", *command], cwd=BENCH.parent, capture_output=True, text=True, check=True
+            )
         except (OSError, subprocess.CalledProcessError):
             return None
         return done.stdout.strip()
@@ -743,55 +787,34 @@ def code_version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from oppnaogon.worlds import DEFAULT_EFFECT, SCENARIOS
+    from oppnaogon.worlds import STUDY_SCENARIOS
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--sizes",
-        type=int,
-        nargs="+",
-        default=list(DEFAULT_SIZES),
-        help="rows per world (default 200 500 1000 3000)",
-    )
-    parser.add_argument(
-        "--worlds", type=int, default=DEFAULT_WORLDS, help="worlds per scenario and size (default 200)"
-    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="base seed (default 2026)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 3 worlds at 300 and 3,000 rows")
     parser.add_argument(
-        "--effect",
-        type=float,
-        nargs="+",
-        default=[DEFAULT_EFFECT],
-        help=f"planted crude difference(s), one report section each (default {DEFAULT_EFFECT})",
-    )
-    parser.add_argument(
-        "--scenarios",
-        nargs="+",
-        default=[s for s in SCENARIOS if s not in SKIPPED],
-        choices=SCENARIOS,
-        help="scenarios to simulate (default: all but small)",
+        "--scenarios", nargs="+", default=list(STUDY_SCENARIOS), choices=list(STUDY_SCENARIOS)
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="Markdown report")
-    parser.add_argument("--records", type=Path, help="also write one CSV row per world here")
+    parser.add_argument("--records", type=Path, help="also write one CSV row per scored verdict here")
     args = parser.parse_args(argv)
-    if min(args.sizes) < 1 or args.worlds < 1 or args.jobs < 1:
-        parser.error("--sizes, --worlds and --jobs must be at least 1")
-
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    worlds = QUICK_WORLDS if args.quick else DEFAULT_WORLDS
     scenarios = list(dict.fromkeys(args.scenarios))
-    sizes = sorted(dict.fromkeys(args.sizes))
-    tasks = tasks_for(scenarios, sizes, args.worlds, args.seed, list(dict.fromkeys(args.effect)))
+    tasks = tasks_for(scenarios, worlds, args.seed)
     print(f"{len(tasks)} worlds to analyse with {args.jobs} worker(s)", file=sys.stderr)
     load_before = load_text()
     args.code = code_version()
     start = time.perf_counter()
-    records = run_all(tasks, args.jobs)
+    results = run_all(tasks, args.jobs)
     wall = time.perf_counter() - start
     if args.records:
-        write_records(records, args.records)
-    write_report(render(records, args, scenarios, wall, load_before), args.output)
+        write_records(results, args.records)
+    write_report(render(results, args, scenarios, worlds, wall, load_before), args.output)
     return 0
 
 

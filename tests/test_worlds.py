@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +13,16 @@ from typer.testing import CliRunner
 from oppnaogon.cli import app
 from oppnaogon.config import load_config
 from oppnaogon.synthetic import ALLOWED_VALUES
-from oppnaogon.worlds import SCENARIOS, VERDICTS, World, generate_world, write_world
+from oppnaogon.worlds import (
+    SCENARIOS,
+    STUDY_SCENARIOS,
+    VERDICTS,
+    StudyWorld,
+    World,
+    generate_study_world,
+    generate_world,
+    write_world,
+)
 
 runner = CliRunner()
 LARGE = 20_000
@@ -358,3 +368,124 @@ def test_check_passes_on_a_written_world(tmp_path: Path, name: str) -> None:
     else:
         assert set(world.truth.explained_by) <= set(report["criteria"])
         assert set(world.truth.stratify_on) <= {h for hs in report["criteria"].values() for h in hs}
+
+
+# --- study worlds (bench/simulate_verdicts.py): a known remaining difference for every person ----------
+
+
+@pytest.fixture(scope="module")
+def study() -> dict[str, StudyWorld]:
+    return {name: generate_study_world(name, LARGE, seed=2025) for name in STUDY_SCENARIOS}
+
+
+def _within(frame: pl.DataFrame, outcome: str, rows: pl.Expr) -> float:
+    """Female − male share of the outcome among `rows`."""
+    shares = frame.filter(rows).group_by("Kön").agg((pl.col(outcome) == "Ja").mean().alias("s"))
+    by_sex = dict(shares.iter_rows())
+    return by_sex["Flicka"] - by_sex["Pojke"]
+
+
+def test_study_world_is_deterministic_and_shaped_like_an_export() -> None:
+    for name in STUDY_SCENARIOS:
+        a = generate_study_world(name, 400, seed=9)
+        b = generate_study_world(name, 400, seed=9)
+        assert a.frame.equals(b.frame), name
+        assert np.array_equal(a.remaining, b.remaining) and a.config_toml == b.config_toml
+        assert a.frame.height == 400 and a.remaining.shape == (400,) and a.remaining_fine.shape == (400,)
+        assert {"Födelseland", "Stadsdel"} <= set(a.frame.columns)
+        assert all(dtype == pl.String for dtype in a.frame.schema.values())
+    assert generate_study_world("partly_need_0", 0, seed=1).frame.height == 0
+    with pytest.raises(ValueError, match="unknown study scenario 'nope'"):
+        generate_study_world("nope", 10, seed=1)
+
+
+@pytest.mark.parametrize(
+    ("name", "remaining"),
+    [("partly_need_0", 0.0), ("partly_need_2.5", 0.025), ("partly_need_5", 0.05), ("partly_need_10", 0.10)],
+)
+def test_partly_explained_world_leaves_the_planted_difference_at_equal_need(
+    study: dict[str, StudyWorld], name: str, remaining: float
+) -> None:
+    world = study[name]
+    assert np.all(world.remaining == remaining) and world.fully_explained == (remaining == 0.0)
+    adjusted = _adjusted(world.frame, world.column, ["Risknivå", "Behov av stöd"])
+    assert adjusted == pytest.approx(remaining, abs=TOLERANCE)
+    # and need explains the planted 12 points on top of it
+    assert _within(world.frame, world.column, pl.lit(True)) == pytest.approx(0.12 + remaining, abs=TOLERANCE)
+
+
+def test_effect_modification_and_opposite_differences_sit_where_planted(study: dict[str, StudyWorld]) -> None:
+    high = pl.col("Risknivå").is_in(["Förhöjd risk", "Hög risk"])
+    world = study["modified_high_risk"]
+    assert _adjusted(world.frame.filter(high), world.column, ["Risknivå", "Behov av stöd"]) == pytest.approx(
+        0.12, abs=TOLERANCE
+    )
+    assert _adjusted(world.frame.filter(~high), world.column, ["Risknivå", "Behov av stöd"]) == pytest.approx(
+        0.0, abs=TOLERANCE
+    )
+    assert set(np.unique(world.remaining)) == {0.0, 0.12}
+    district = study["modified_district"]
+    assert set(np.unique(district.remaining[district.frame["Stadsdel"].to_numpy() == "Söder"])) == {0.10}
+    assert set(np.unique(district.remaining[district.frame["Stadsdel"].to_numpy() != "Söder"])) == {0.0}
+    opposite = study["opposite_by_risk"]
+    low = pl.col("Risknivå").is_in(["Inte känt", "Låg risk"]).fill_null(False)
+    assert set(np.unique(opposite.remaining[opposite.frame.select(low).to_series().to_numpy()])) == {0.10}
+    assert opposite.remaining.mean() == pytest.approx(0.0, abs=0.01)  # the average hides ±10 points
+
+
+def test_missing_criteria_are_written_as_uppgift_saknas(study: dict[str, StudyWorld]) -> None:
+    everything = study["missing_all"].frame
+    for header in DECISION_CRITERIA:
+        assert everything[header].drop_nulls().unique().to_list() == ["Uppgift saknas"], header
+    need = study["missing_need"].frame
+    share = (need["Risknivå"] == "Uppgift saknas").mean()
+    assert share == pytest.approx(0.85, abs=0.01)
+    assert (need["Samtycke"] == "Uppgift saknas").sum() == 0
+    assert study["missing_need"].fully_explained and study["missing_all"].fully_explained
+
+
+def test_unmet_interpreter_need_remains_at_equal_criteria_as_the_tool_uses_them(
+    study: dict[str, StudyWorld],
+) -> None:
+    world = study["participation_unmet_need"]
+    tolk = world.frame["Tolk använd"].to_numpy()
+    not_given = (tolk != "Ja") & (tolk != None)  # noqa: E711 - element-wise
+    # at the person's own value nothing differs; among all without an interpreter the sexes differ
+    assert np.all(world.remaining_fine == 0.0)
+    assert np.all(world.remaining[tolk == "Ja"] == 0.0)
+    pooled = world.remaining[not_given]
+    # the module docstring's +0.1277 among children without an interpreter, scaled by wish and guardians
+    assert pooled.mean() == pytest.approx(0.1277, abs=0.005)
+    # without an interpreter boys lack one in 0.2435 / 0.94 of the cases, girls in 0.02 / 0.94, and
+    # lacking one takes the chance to a quarter: 0.75 · 0.2235 / 0.94 times wish · guardians
+    per_rest = 0.75 * 0.2235 / 0.94
+    expected = [per_rest * wish * guardians for wish in (0.15, 0.9) for guardians in (0.35, 1.0)]
+    assert sorted(np.unique(pooled.round(9))) == pytest.approx(sorted(expected), rel=0.001)
+    observed = _within(world.frame, world.column, pl.col("Tolk använd") != "Ja")
+    assert observed == pytest.approx(pooled.mean(), abs=TOLERANCE)
+
+
+def test_lacking_interpreter_world_plants_the_difference_among_those_lacking(
+    study: dict[str, StudyWorld],
+) -> None:
+    world = study["participation_lacking_interpreter"]
+    lacking = pl.col("Tolk använd") == NOT_MET
+    assert _within(world.frame, world.column, lacking) == pytest.approx(-0.25, abs=0.05)
+    assert _within(world.frame, world.column, pl.col("Tolk använd") == "Nej behövdes ej") == pytest.approx(
+        0.0, abs=TOLERANCE
+    )
+    fine = world.remaining_fine[world.frame.select(lacking.fill_null(False)).to_series().to_numpy()]
+    assert set(np.unique(fine)) == {-0.25}
+    # pooled with "Nej behövdes ej" (the stratum the tool compares in): 9/94 of −25 points
+    pooled = world.remaining[world.frame.select(lacking.fill_null(False)).to_series().to_numpy()]
+    assert pooled[0] == pytest.approx(-0.25 * 0.09 / 0.94)
+
+
+@pytest.mark.parametrize("name", ["partly_need_5", "participation_unmet_need", "missing_all"])
+def test_study_world_config_parses_and_check_passes(tmp_path: Path, name: str) -> None:
+    world = generate_study_world(name, 300, seed=4)
+    data, config_path = write_world(world, tmp_path)
+    config = load_config(config_path)
+    assert config.columns["birth_country"] == "Födelseland" and config.columns["residence"] == "Stadsdel"
+    result = runner.invoke(app, ["check", str(data), "--config", str(config_path), "--json"])
+    assert result.exit_code == 0, result.output

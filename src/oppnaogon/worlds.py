@@ -142,6 +142,19 @@ needed).  E = 0.75 · 0.9545 · 0.985 ≈ 0.7051.
 The numbers above are for the default parameters and are recomputed exactly for any ``effect`` in
 :attr:`Truth.expected_shares`, :attr:`Truth.crude_difference` and :attr:`Truth.conditional_difference`.
 
+Study worlds (:func:`generate_study_world`, :data:`STUDY_SCENARIOS`)
+-------------------------------------------------------------------
+For the simulation study of the verdicts (``bench/simulate_verdicts.py``): the same base models, with
+``Födelseland`` and ``Stadsdel`` added (so that the report breaks the outcome down by birth region and
+residence) and a *remaining* difference at equal criteria planted on top of an explained part of 12
+points: everywhere (0, 2.5, 5, 8, 10 points: ``partly_need_*``), only at elevated or high risk, only in
+one district, opposite at low and high risk (0 on average), only among children who needed an
+interpreter and did not get one, or nowhere (``explained_*``, ``participation_wish``); and worlds
+whose criteria are mostly or wholly "Uppgift saknas" (``missing_*``). Each
+:class:`StudyWorld` carries the true remaining difference of every person
+(:attr:`StudyWorld.remaining`), so that the truth of *any* published group is the mean over its
+persons.
+
 Everything is drawn with one :func:`numpy.random.default_rng` stream in a fixed order per family
 (sex, age, date, criteria, outcome, missingness), with no per-row Python loops: the same scenario, size,
 parameters and seed always give the same frame.
@@ -184,9 +197,13 @@ from oppnaogon.synthetic import (
 __all__ = [
     "DEFAULT_EFFECT",
     "SCENARIOS",
+    "STUDY_SCENARIOS",
     "VERDICTS",
+    "StudySpec",
+    "StudyWorld",
     "Truth",
     "World",
+    "generate_study_world",
     "generate_world",
     "write_world",
 ]
@@ -749,7 +766,7 @@ def _config_toml(
     return "\n".join(lines) + "\n"
 
 
-def write_world(world: World, folder: str | Path) -> tuple[Path, Path]:
+def write_world(world: World | StudyWorld, folder: str | Path) -> tuple[Path, Path]:
     """Write ``data.csv`` (as :func:`oppnaogon.synthetic.write_export_csv`) and ``oppnaogon.toml``.
 
     The folder is created if needed; existing files of those names are replaced atomically.
@@ -770,3 +787,335 @@ def write_world(world: World, folder: str | Path) -> tuple[Path, Path]:
         tmp.unlink(missing_ok=True)
         raise
     return data, config
+
+
+# --------------------------------------------------------------------------------------------
+# Study worlds: a known remaining difference for every person (bench/simulate_verdicts.py)
+# --------------------------------------------------------------------------------------------
+
+STUDY_COUNTRIES: tuple[str, ...] = (
+    "Sverige",
+    "Finland",
+    "Norge",
+    "Polen",
+    "Tyskland",
+    "Syrien",
+    "Somalia",
+    "Irak",
+)
+_COUNTRY_WEIGHTS = np.array([0.72, 0.04, 0.02, 0.05, 0.03, 0.07, 0.04, 0.03])
+STUDY_DISTRICTS: tuple[str, ...] = ("Centrum", "Norr", "Söder")
+_DISTRICT_WEIGHTS = np.array([0.40, 0.35, 0.25])
+FOLDELSELAND = "Födelseland"
+STADSDEL = "Stadsdel"
+MISSING_TEXT = "Uppgift saknas"
+"""How an export writes a criteria value that was never recorded (a missing value for the tool)."""
+STUDY_EXPLAINED = 0.12
+"""The part of the crude difference that the shifted criterion explains in every study world with one."""
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """One study scenario: which criterion explains part of the difference, and what remains where.
+
+    ``where`` says where the remaining difference ``remaining`` (female − male, at equal criteria) is:
+    ``"everywhere"``; ``"high_risk"`` (Förhöjd or Hög risk only); ``"district"`` (only in Söder);
+    ``"opposite"`` (+``remaining`` at Inte känt or Låg risk, the opposite at Förhöjd or Hög risk,
+    scaled so that the average over all persons is 0); ``"lacking_interpreter"`` (only among children
+    who needed an interpreter and did not get one: boys take part ``remaining`` more often there).
+    ``missing``: criteria headers and the share of their values written as "Uppgift saknas"."""
+
+    family: str  # "decision" | "participation"
+    shifted: str | None  # criterion id whose distribution differs by sex (the explained part)
+    remaining: float = 0.0
+    where: str = "everywhere"
+    missing: tuple[tuple[str, float], ...] = ()
+    tolk_base: tuple[float, float, float] | None = None  # participation: Tolk shares for both sexes
+    description: str = ""
+
+
+def _partly(remaining: float) -> StudySpec:
+    return StudySpec(
+        "decision",
+        "need",
+        remaining,
+        description=f"girls have higher risk levels (explaining {100 * STUDY_EXPLAINED:g} points of the "
+        f"crude difference) and are granted {100 * remaining:g} points more often at equal criteria",
+    )
+
+
+STUDY_SCENARIOS: dict[str, StudySpec] = {
+    "partly_need_0": _partly(0.0),
+    "partly_need_2.5": _partly(0.025),
+    "partly_need_5": _partly(0.05),
+    "partly_need_8": _partly(0.08),
+    "partly_need_10": _partly(0.10),
+    "explained_met_otherwise": StudySpec(
+        "decision",
+        "met_otherwise",
+        description="boys more often should be helped by another service; nothing remains",
+    ),
+    "explained_consent": StudySpec(
+        "decision", "consent", description="boys' guardians more often decline; nothing remains"
+    ),
+    "modified_high_risk": StudySpec(
+        "decision",
+        "need",
+        0.12,
+        "high_risk",
+        description="girls have higher risk levels, and at elevated or high risk only they are granted "
+        "12 points more often (on average over all persons about 6 points)",
+    ),
+    "modified_district": StudySpec(
+        "decision",
+        "need",
+        0.10,
+        "district",
+        description="girls have higher risk levels, and in the district Söder only they are granted 10 "
+        "points more often (2.5 points on average over all persons)",
+    ),
+    "opposite_by_risk": StudySpec(
+        "decision",
+        "need",
+        0.10,
+        "opposite",
+        description="girls have higher risk levels; at low or unknown risk girls are granted 10 points "
+        "more often, at elevated or high risk boys about as much more: on average 0",
+    ),
+    "missing_need": StudySpec(
+        "decision",
+        "need",
+        0.0,
+        missing=((RISKNIVA, 0.85), (BEHOV, 0.85)),
+        description="the difference is fully explained by need, but 85 % of the need values are "
+        '"Uppgift saknas"',
+    ),
+    "missing_all": StudySpec(
+        "decision",
+        "need",
+        0.0,
+        missing=((RISKNIVA, 1.0), (BEHOV, 1.0), (ANNAN_VERKSAMHET, 1.0), (SAMTYCKE, 1.0)),
+        description='fully explained by need, but every criteria value is "Uppgift saknas"',
+    ),
+    "participation_wish": StudySpec(
+        "participation",
+        "wish_to_participate",
+        description="boys more often do not want to take part; nothing remains",
+    ),
+    "participation_partly_wish": StudySpec(
+        "participation",
+        "wish_to_participate",
+        0.08,
+        description="boys more often do not want to take part, and girls take part 8 points more often "
+        "at equal criteria",
+    ),
+    "participation_lacking_interpreter": StudySpec(
+        "participation",
+        None,
+        -0.25,
+        "lacking_interpreter",
+        tolk_base=(0.06, 0.09, 0.85),
+        description="9 % of both sexes needed an interpreter and did not get one; among them boys take "
+        "part 25 points more often (on average over all persons −2.25 points)",
+    ),
+    "participation_unmet_need": StudySpec(
+        "participation",
+        "accessibility",
+        description="boys more often needed an interpreter who was not used (not an accepted "
+        "explanation): what remains at equal criteria is the difference among children without an "
+        "interpreter",
+    ),
+}
+"""The scenarios of :func:`generate_study_world`, by name."""
+
+
+@dataclass(frozen=True)
+class StudyWorld:
+    """A study extract with the true remaining difference of every person.
+
+    ``remaining[i]`` is the female − male difference in the outcome probability at person i's criteria
+    and other variables: P(y | female, x_i, z_i) − P(y | male, x_i, z_i), where x_i are the criteria
+    *as the tool may use them* (an accommodation value that does not explain, "Nej men skulle ha
+    behövts", pooled with "Nej behövdes ej" into "not given", the sexes keeping their own mix of the
+    two within it). ``remaining_fine[i]`` is the same at person i's own value of every criterion (it
+    differs from ``remaining`` only for the persons whose accommodation was not given): the truth of a
+    group that is defined by that value itself. The true remaining difference of a group is the mean of
+    ``remaining`` over its persons (girls and boys)."""
+
+    frame: pl.DataFrame
+    config_toml: str
+    scenario: str
+    spec: StudySpec
+    outcome: str
+    column: str
+    remaining: np.ndarray
+    remaining_fine: np.ndarray
+
+    @property
+    def fully_explained(self) -> bool:
+        """Nothing remains for anyone at equal criteria."""
+        return bool(np.all(np.abs(self.remaining) < 1e-12))
+
+
+def _risk_weights_pooled(table: np.ndarray) -> np.ndarray:
+    """Risk level shares over both sexes (girls 48 %)."""
+    return GIRL_SHARE * table[0] + (1.0 - GIRL_SHARE) * table[1]
+
+
+def _study_shift(spec: StudySpec) -> tuple[dict[str, _Variable], float]:
+    """The criterion variables and the shift t that explains `STUDY_EXPLAINED` of the crude difference."""
+    scenario = {
+        "need": "explained_by_need",
+        "met_otherwise": "explained_by_met_otherwise",
+        "consent": "explained_by_consent",
+        "wish_to_participate": "participation_explained_by_wish",
+        "accessibility": "participation_interpreter_not_used",
+        None: "unmotivated" if spec.family == "decision" else "participation_explained_by_wish",
+    }[spec.shifted]
+    base_spec = _SCENARIO_SPECS[scenario]
+    variables = _variables(base_spec)
+    if spec.shifted is None:  # no criterion differs by sex
+        return variables, 0.0
+    t, _ = _solve(scenario, base_spec, variables, STUDY_EXPLAINED)
+    return variables, t
+
+
+def _sex_terms(spec: StudySpec, remaining: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What is added to the girls' and to the boys' probability so that girls − boys = `remaining`."""
+    return np.maximum(remaining, 0.0), np.maximum(-remaining, 0.0)
+
+
+def _study_remaining(
+    spec: StudySpec, risk: np.ndarray | None, district: np.ndarray, tolk: np.ndarray | None
+) -> np.ndarray:
+    """The planted female − male difference at each row's own criteria values (see `StudySpec.where`)."""
+    n = district.shape[0]
+    r = spec.remaining
+    if spec.where == "everywhere":
+        return np.full(n, r)
+    if spec.where == "high_risk":
+        assert risk is not None
+        return np.where(risk >= 2, r, 0.0)
+    if spec.where == "district":
+        return np.where(district == 2, r, 0.0)
+    if spec.where == "opposite":
+        assert risk is not None
+        shares = _risk_weights_pooled(_need(True).table(_study_shift(spec)[1]))
+        low, high = shares[:2].sum(), shares[2:].sum()
+        return np.where(risk >= 2, -r * low / high, r)
+    if spec.where == "lacking_interpreter":
+        assert tolk is not None
+        return np.where(tolk == 1, r, 0.0)
+    raise ValueError(f"unknown place of the remaining difference {spec.where!r}")
+
+
+def generate_study_world(scenario: str, n_rows: int, seed: int) -> StudyWorld:
+    """Generate a study world (:data:`STUDY_SCENARIOS`) with the true remaining difference per person.
+
+    The base models are those of the decision and participation worlds above (same criteria, factors
+    and shifts; the shifted criterion explains `STUDY_EXPLAINED` = 12 points of the crude difference),
+    with two more columns that the report breaks down by: ``Födelseland`` (Sverige 72 %, Finland 4,
+    Norge 2, Polen 5, Tyskland 3, Syrien 7, Somalia 4, Irak 3: the birth regions sweden, nordic,
+    eu_efta, rest_of_world) and ``Stadsdel`` (Centrum 40 %, Norr 35, Söder 25), both independent of
+    sex and everything else. The remaining difference of `StudySpec.where` is added to the girls'
+    probability where positive and to the boys' where negative, so that P(y | female, x) − P(y | male,
+    x) is exactly the planted value at every x. The criteria lose 2 % of their values at random
+    (empty), and those of `StudySpec.missing` a share written as "Uppgift saknas"; missingness comes
+    after the outcome and does not change any truth.
+    """
+    if scenario not in STUDY_SCENARIOS:
+        raise ValueError(f"unknown study scenario {scenario!r}; choose one of {', '.join(STUDY_SCENARIOS)}")
+    if isinstance(n_rows, bool) or not isinstance(n_rows, int | np.integer) or n_rows < 0:
+        raise ValueError(f"n_rows must be a non-negative integer, got {n_rows!r}")
+    spec = STUDY_SCENARIOS[scenario]
+    variables, t = _study_shift(spec)
+    n = int(n_rows)
+    rng = np.random.default_rng(seed)
+    labels: dict[str, pl.Series] = {}
+    codes: dict[str, np.ndarray] = {}
+    sex = (rng.random(n) >= GIRL_SHARE).astype(np.uint32)  # 0 Flicka, 1 Pojke
+    labels[KON], codes[KON] = _column(("Flicka", "Pojke"), sex)
+    age = _draw(rng, n, _AGE_WEIGHTS)
+    labels[ALDER], codes[ALDER] = _column(tuple(str(a) for a in range(18)), age)
+    country = _draw(rng, n, _COUNTRY_WEIGHTS)
+    labels[FOLDELSELAND], codes[FOLDELSELAND] = _column(STUDY_COUNTRIES, country)
+    district = _draw(rng, n, _DISTRICT_WEIGHTS)
+    labels[STADSDEL], codes[STADSDEL] = _column(STUDY_DISTRICTS, district)
+    days = np.arange(np.datetime64(f"{YEAR}-01-01"), np.datetime64(f"{YEAR + 1}-01-01"))
+    days = days[np.is_busday(days, holidays=_HOLIDAYS)]
+    labels[BESLUTSDATUM], codes[BESLUTSDATUM] = _column(
+        tuple(days.astype(str).tolist()), rng.integers(0, len(days), n)
+    )
+    if spec.family == "decision":
+        risk = _draw_by_group(rng, sex, variables["need"].table(t))
+        behov = _draw_by_group(rng, risk, _BEHOV_TABLE)
+        annan = _draw_by_group(rng, sex, variables["met_otherwise"].table(t))
+        older = (age >= 15).astype(np.uint32)
+        samtycke = _draw_by_group(rng, sex * 2 + older, variables["consent"].table(t))
+        base = _NEED_FACTOR[risk, behov] * _MET_FACTOR[annan] * _CONSENT_FACTOR[samtycke]
+        remaining = _study_remaining(spec, risk, district, None)
+        fine = remaining
+        girls_add, boys_add = _sex_terms(spec, remaining)
+        probability = base + np.where(sex == 0, girls_add, boys_add)
+        criteria = {
+            RISKNIVA: (RISK_VALUES, risk),
+            BEHOV: (JA_NEJ, behov),
+            ANNAN_VERKSAMHET: (JA_NEJ, annan),
+            SAMTYCKE: (SAMTYCKE_VALUES, samtycke),
+        }
+        outcome_column, outcome_name, criteria_map = INSATS, "insats_beviljad", _DECISION_CRITERIA
+    else:
+        tolk_table = variables["accessibility"].table(t)
+        if spec.tolk_base is not None:
+            tolk_table = np.vstack([spec.tolk_base, spec.tolk_base])
+        vill = _draw_by_group(rng, sex, variables["wish_to_participate"].table(t))
+        hindrat = _draw_by_group(rng, sex, variables["guardian_attitude"].table(t))
+        tolk = _draw_by_group(rng, sex, tolk_table)
+        rest = _WISH_FACTOR[vill] * _GUARD_FACTOR[hindrat]
+
+        def at(level: int, female: bool) -> np.ndarray:
+            """P(y) of every row had it this Tolk value and this sex."""
+            planted = _study_remaining(spec, None, district, np.full(n, level))
+            girls_add, boys_add = _sex_terms(spec, planted)
+            return rest * _TOLK_FACTOR[level] + (girls_add if female else boys_add)
+
+        fine = _study_remaining(spec, None, district, tolk)
+        girls_add, boys_add = _sex_terms(spec, fine)
+        probability = rest * _TOLK_FACTOR[tolk] + np.where(sex == 0, girls_add, boys_add)
+        # "not given" (codes 1 and 2) is one stratum for the tool: each sex's own mix of the two within it
+        mix = tolk_table[:, 1:] / tolk_table[:, 1:].sum(axis=1, keepdims=True)
+        pooled = (mix[0, 0] * at(1, True) + mix[0, 1] * at(2, True)) - (
+            mix[1, 0] * at(1, False) + mix[1, 1] * at(2, False)
+        )
+        remaining = np.where(tolk == 0, fine, pooled)
+        criteria = {VILL_DELTA: (JA_NEJ, vill), HINDRAT: (JA_NEJ, hindrat), TOLK: (STOD_VALUES, tolk)}
+        outcome_column, outcome_name, criteria_map = DELAKTIG, "barnet_delaktigt", _PARTICIPATION_CRITERIA
+    outcome = rng.random(n) >= probability  # False (code 0) = Ja
+    missing = dict(spec.missing)
+    for header, (values, column) in criteria.items():
+        column[rng.random(n) < DEFAULT_MISSING_RATE] = len(values)
+        labels[header], codes[header] = _column(values, column)
+    labels[outcome_column], codes[outcome_column] = _column(JA_NEJ, outcome)
+    code_frame = pl.DataFrame({name: pl.Series(name, c, dtype=pl.UInt32) for name, c in codes.items()})
+    frame = code_frame.select(pl.lit(labels[name]).gather(pl.col(name)).alias(name) for name in codes)
+    if missing:
+        unrecorded = {header: rng.random(n) < share for header, share in missing.items()}
+        frame = frame.with_columns(
+            pl.when(pl.Series(flags)).then(pl.lit(MISSING_TEXT)).otherwise(pl.col(header)).alias(header)
+            for header, flags in unrecorded.items()
+        )
+    config = _config_toml(scenario, outcome_name, outcome_column, spec.family, criteria_map)
+    config = config.replace(
+        "\n\n[values.sex]",
+        f"\nbirth_country = {_toml_string(FOLDELSELAND)}\nresidence = {_toml_string(STADSDEL)}\n\n[values.sex]",
+    )
+    return StudyWorld(
+        frame=frame,
+        config_toml=config,
+        scenario=scenario,
+        spec=spec,
+        outcome=outcome_name,
+        column=outcome_column,
+        remaining=np.asarray(remaining, dtype=np.float64),
+        remaining_fine=np.asarray(fine, dtype=np.float64),
+    )
