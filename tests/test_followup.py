@@ -90,7 +90,7 @@ def test_the_p_value_agrees_with_the_interval() -> None:
         ((-0.05, -0.09, -0.02), (0.01, -0.01, 0.04)),
         ((0.05, 0.049, 0.051), (0.05, 0.0, 0.1)),
     ]:
-        change, low, high, p = mover_change(now, before, z)
+        _change, low, high, p = mover_change(now, before, z)
         assert (p < 0.05) == (low > 0 or high < 0), (now, before, low, high, p)
     # a rise whose lower limit is exactly zero has p = 0.05: 0.05 [0.02, …] after 0 [… , 0.04]
     assert mover_change((0.05, 0.02, 0.09), (0.0, -0.03, 0.04), z)[1:] == pytest.approx(
