@@ -35,7 +35,8 @@ width left, is plotted with its crude difference and says so (`note`); nothing i
 figure. An outcome without criteria (numeric, or no criteria in the file) is plotted crude throughout.
 
 Each unit is compared with the region **without itself**, so the limits no longer ignore that a unit is
-part of the centre (with three units the plain limits were 16–23 % too wide):
+part of the centre (in the example's three municipalities the plain limits were 66 %, 14 % and 7 % too
+wide, the more the larger the unit's share of the region):
 - on the adjusted scale the centre is the precision-weighted mean of the other units' adjusted
   differences, c = Σ a_j/s_j² / Σ 1/s_j² over j ≠ unit, and the limits are c ± z·sqrt(s² + 1/Σ 1/s_j²);
 - on the crude scale, when the region's counts are shown, the centre is the rest of the region (its
