@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,9 @@ from typer.testing import CliRunner
 from oppnaogon.batch import safe_slug
 from oppnaogon.cli import app
 from tests.attacker import batch_recoverable_cells, recoverable_cells
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
+
+ROOT_TEMPLATES = ROOT / "templates"
 
 runner = CliRunner()
 WriteCsv = Callable[..., Path]
@@ -707,3 +710,119 @@ def test_a_file_whose_municipality_column_is_empty_is_named_after_the_file(
         ("okand", None, "okand", 24),
     ]
     assert overview["units_in_region"] == 2 and overview["region_rows"] == 48
+
+
+# --- the funnel: adjusted differences, each unit against the region without itself ---------------------
+
+
+def _share_cell(sex: str, n: int, yes: int) -> dict:
+    return {
+        "outcome": "insats",
+        "kind": "decision",
+        "breakdown": {},
+        "sex": sex,
+        "n": n,
+        "value": yes / n,
+        "ci": None,
+    }
+
+
+def _funnel_unit(name: str, n: int, girls: int, boys: int, adjusted: dict | None, verdict: str | None):  # type: ignore[no-untyped-def]
+    from oppnaogon.batch import UnitResult
+
+    document = {
+        "outcomes": [{"name": "insats", "label": "Insats", "kind": "decision"}],
+        "descriptives": [_share_cell("female", n, girls), _share_cell("male", n, boys)],
+        "differences": [
+            {
+                "outcome": "insats",
+                "breakdown": {},
+                "estimate": round((girls - boys) / n, 4),
+                "ci": [round((girls - boys) / n - 0.12, 4), round((girls - boys) / n + 0.12, 4)],
+                "verdict": verdict,
+                "adjusted": adjusted,
+            }
+        ],
+        "confidence": 0.95,
+    }
+    return UnitResult(name, None, name, 2 * n, 5, document=document)
+
+
+def _funnel_region() -> dict:
+    # the five units below: girls 3·120 + 2·65 = 490 of 1,400, boys 3·120 + 2·30 = 420 of 1,400
+    return {
+        "descriptives": [_share_cell("female", 1400, 490), _share_cell("male", 1400, 420)],
+        "differences": [{"outcome": "insats", "breakdown": {}, "estimate": 0.05, "ci": [0.0149, 0.0848]}],
+        "rows": 2800,
+    }
+
+
+def _adjusted(estimate: float | None, ci: list[float] | None, figures: str = "rounded") -> dict:
+    return {"criteria": ["need"], "figures": figures, "estimate": estimate, "ci": ci}
+
+
+def test_units_whose_difference_is_explained_by_need_are_inside_the_funnel_on_the_adjusted_scale() -> None:
+    """Two small units with a crude +35 points (girls 65 of 100, boys 30 of 100) that their own reports
+    call motivated by need (adjusted +2 points, −4 to 8), and three of 400 + 400 without a difference.
+    Before, the crude +35 against the region's +5 with limits from the unit's size alone,
+    sqrt(0.35·0.65/100 + 0.30·0.70/100) = 0.066144, was 0.30 > 3.09 × 0.066144: outside 99.8 %."""
+    from oppnaogon.overview import build_overview
+
+    assert 3.090232 * math.sqrt(0.35 * 0.65 / 100 + 0.30 * 0.70 / 100) < 0.35 - 0.05
+    explained = [
+        _funnel_unit(name, 100, 65, 30, _adjusted(0.02, [-0.04, 0.08]), "motivated") for name in ("a", "b")
+    ]
+    even = [
+        _funnel_unit(name, 400, 120, 120, _adjusted(0.0, [-0.04, 0.04]), None) for name in ("c", "d", "e")
+    ]
+    (outcome,) = build_overview([*explained, *even], _funnel_region())["outcomes"]
+    assert outcome["funnel_scale"] == "adjusted"
+    a = outcome["units"][0]
+    # the other units' adjusted differences, weighted by 1/se² (se = width / (2 · 1.959964)): b 0.030613,
+    # c–e 0.020409 → weights 1067.04 and 3 × 2400.84, centre 0.02·1067.04 / 8269.56 = 0.002581; the
+    # spread sqrt(0.030613² + 1/8269.56) = 0.032528, so the 95 % limits 0.002581 ± 0.063754
+    assert (a["plotted"], a["note"], a["centre"]) == ("adjusted", None, 0.0026)
+    assert a["limits"] == [-0.0979, -0.0612, 0.0663, 0.1031]
+    assert [u["funnel"] for u in outcome["units"]] == ["inside"] * 5
+    assert [u["difference"] for u in outcome["units"]] == [0.35, 0.35, 0.0, 0.0, 0.0]  # the table keeps it
+
+
+def test_a_withheld_adjusted_difference_falls_back_to_the_crude_one_against_the_rest_of_the_region() -> None:
+    """a's adjusted figures are withheld: it is plotted crude, compared with the region without it from
+    the counts: the rest has girls 425 of 1,300 and boys 390 of 1,300, +0.026923; under the region's
+    shares the spread is sqrt((0.35·0.65 + 0.30·0.70)(1/100 + 1/1300)) = 0.068641; a is 0.323 away."""
+    from oppnaogon.overview import build_overview
+
+    withheld = _funnel_unit("a", 100, 65, 30, _adjusted(None, None, "withheld"), "motivated")
+    explained = _funnel_unit("b", 100, 65, 30, _adjusted(0.02, [-0.04, 0.08]), "motivated")
+    even = [
+        _funnel_unit(name, 400, 120, 120, _adjusted(0.0, [-0.04, 0.04]), None) for name in ("c", "d", "e")
+    ]
+    (outcome,) = build_overview([withheld, explained, *even], _funnel_region())["outcomes"]
+    a, b = outcome["units"][:2]
+    spread = math.sqrt((0.35 * 0.65 + 0.30 * 0.70) * (1 / 100 + 1 / 1300))
+    assert (a["plotted"], a["note"], a["centre"]) == ("crude", "adjusted_withheld", 0.0269)
+    assert a["limits"] == [
+        round(0.026923 + k * spread, 4) for k in (-3.090232, -1.959964, 1.959964, 3.090232)
+    ]
+    assert a["funnel"] == "outside_998" and a["adjusted"] is None and a["adjusted_ci"] is None
+    # b is compared on the adjusted scale with c–e only (a publishes no adjusted figure)
+    assert (b["plotted"], b["centre"], b["funnel"]) == ("adjusted", 0.0, "inside")
+    html_sv = (ROOT_TEMPLATES / "texts" / "labels.sv.toml").read_text(encoding="utf-8")
+    assert 'adjusted_withheld = "ojusterad skillnad: den justerade redovisas inte"' in html_sv
+
+
+def test_the_crude_funnel_compares_each_unit_with_the_rest_of_the_region() -> None:
+    """Without criteria the crude difference is plotted; c (girls 120 of 400, boys 120 of 400) against
+    the rest (girls 370 of 1,000, boys 300 of 1,000: +0.07), spread sqrt(0.4375·(1/400 + 1/1000)) =
+    0.039131: 0.07 away, inside 95 % (0.076696)."""
+    from oppnaogon.overview import build_overview
+
+    units = [_funnel_unit(name, 100, 65, 30, None, None) for name in ("a", "b")]
+    units += [_funnel_unit(name, 400, 120, 120, None, None) for name in ("c", "d", "e")]
+    (outcome,) = build_overview(units, _funnel_region())["outcomes"]
+    assert outcome["funnel_scale"] == "crude"
+    c = outcome["units"][2]
+    spread = math.sqrt((0.35 * 0.65 + 0.30 * 0.70) * (1 / 400 + 1 / 1000))
+    assert (c["plotted"], c["note"], c["centre"], c["funnel"]) == ("crude", None, 0.07, "inside")
+    assert c["limits"] == [round(0.07 + k * spread, 4) for k in (-3.090232, -1.959964, 1.959964, 3.090232)]

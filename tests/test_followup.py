@@ -60,6 +60,102 @@ def test_the_change_and_its_interval_by_hand() -> None:
     assert result["previous"]["period"] == "2026K2" and result["settings_changed"] == []
 
 
+def test_the_change_of_asymmetric_intervals_is_the_mover_interval() -> None:
+    # now 0.10 [0.04, 0.18], before 0.02 [-0.01, 0.09]: change 0.08,
+    # L = 0.08 - sqrt(0.06² + 0.07²) = -0.012195, U = 0.08 + sqrt(0.08² + 0.03²) = 0.165440
+    # (half widths in quadrature, as before, gave 0.08 ± sqrt(0.07² + 0.05²) = [-0.0060, 0.1660]);
+    # p from the lower side's standard error 0.092195/1.959964: z = 1.700721, p = 0.088999
+    now = _findings(_difference("insats", 0.10, [0.04, 0.18]))
+    before = _findings(_difference("insats", 0.02, [-0.01, 0.09]))
+    (change,) = compare(now, before)["changes"]
+    assert change["change"] == 0.08 and change["ci"] == [-0.0122, 0.1654]
+    assert change["p_value"] == pytest.approx(0.088999, abs=1e-6)
+    assert change["p_value"] == pytest.approx(
+        math.erfc(0.08 / math.sqrt(0.0085) * 1.959964 / math.sqrt(2)), abs=1e-6
+    )
+    assert change["p_adjusted"] == change["p_value"] and change["trend"] == "stayed"
+    # a fall uses the upper side: the same figures the other way round give [-0.1654, 0.0122]
+    (fall,) = compare(before, now)["changes"]
+    assert fall["change"] == -0.08 and fall["ci"] == [-0.1654, 0.0122]
+    assert fall["p_value"] == change["p_value"]
+
+
+def test_the_p_value_agrees_with_the_interval() -> None:
+    from oppnaogon.followup import mover_change
+
+    z = 1.959963984540054
+    for now, before in [
+        ((0.10, 0.04, 0.18), (0.02, -0.01, 0.09)),
+        ((0.30, 0.21, 0.37), (0.12, 0.05, 0.22)),
+        ((-0.05, -0.09, -0.02), (0.01, -0.01, 0.04)),
+        ((0.05, 0.049, 0.051), (0.05, 0.0, 0.1)),
+    ]:
+        _change, low, high, p = mover_change(now, before, z)
+        assert (p < 0.05) == (low > 0 or high < 0), (now, before, low, high, p)
+    # a rise whose lower limit is exactly zero has p = 0.05: 0.05 [0.02, …] after 0 [… , 0.04]
+    assert mover_change((0.05, 0.02, 0.09), (0.0, -0.03, 0.04), z)[1:] == pytest.approx(
+        (0.0, 0.05 + math.hypot(0.04, 0.03), 0.05)
+    )
+
+
+def test_an_earlier_run_at_another_confidence_is_rescaled_to_this_runs() -> None:
+    # before at 90 %: 0.02 [0.00, 0.04] has distances 0.02 at z 1.644854, so 0.023831 at 95 %
+    now = _findings(_difference("insats", 0.10, [0.05, 0.15]))
+    before = _findings(_difference("insats", 0.02, [0.0, 0.04]))
+    before["settings"]["confidence"] = 0.90
+    result = compare(now, before)
+    (change,) = result["changes"]
+    half = math.hypot(0.05, 0.02 * 1.959964 / 1.644854)
+    assert change["ci"] == [round(0.08 - half, 4), round(0.08 + half, 4)] == [0.0246, 0.1354]
+    assert result["settings_changed"] == ["confidence"]
+
+
+def test_the_changes_of_a_report_are_one_benjamini_hochberg_family() -> None:
+    """0.10 [0.05, 0.15] after 0.02 [-0.03, 0.07] is a clear rise alone (p = 0.026593, interval above
+    zero); followed up with three differences that did not move at all, its adjusted p is 4 × 0.026593
+    and it is not labelled."""
+    rise = (_difference("insats", 0.10, [0.05, 0.15]), _difference("insats", 0.02, [-0.03, 0.07]))
+    alone = compare(_findings(rise[0]), _findings(rise[1]))
+    assert alone["changes"][0]["p_value"] == pytest.approx(0.026593, abs=1e-6)
+    assert alone["changes"][0]["ci"][0] > 0 and alone["changes"][0]["trend"] == "grew"
+    same = [_difference(f"insats/age_band={band}", 0.03, [0.0, 0.06]) for band in ("0-6", "7-12", "13-17")]
+    result = compare(_findings(rise[0], *same), _findings(rise[1], *same))
+    first, *others = result["changes"]
+    assert first["ci"][0] > 0  # the interval alone still excludes zero
+    assert first["p_adjusted"] == pytest.approx(4 * 0.026593, abs=1e-5) and first["trend"] == "stayed"
+    assert [c["p_value"] for c in others] == [1.0, 1.0, 1.0]
+    assert [c["p_adjusted"] for c in others] == [1.0, 1.0, 1.0]
+    assert result["counts"] == {"grew": 0, "shrank": 0, "reversed": 0, "stayed": 4, "not_comparable": 0}
+    assert result["method"] == {
+        "interval": "mover",
+        "adjustment": "benjamini_hochberg",
+        "alpha": 0.05,
+        "family_size": 4,
+    }
+
+
+def test_the_family_is_decided_on_unrounded_p_values_and_keeps_tiny_ones() -> None:
+    # a change of 0.40 with a standard error of 0.01: p = 2·Φ(-40) ≈ 7e-350 underflows; 30 with
+    # se 0.0255: p about 4e-32, kept to 6 significant digits, never 0.0
+    now = _findings(_difference("insats", 0.50, [0.45, 0.55]))
+    before = _findings(_difference("insats", 0.10, [0.05, 0.15]))
+    (change,) = compare(now, before)["changes"]
+    expected = math.erfc(0.40 / math.hypot(0.05, 0.05) * 1.959964 / math.sqrt(2))
+    assert change["p_value"] == pytest.approx(expected, rel=1e-5) and 0 < change["p_value"] < 1e-12
+    assert change["trend"] == "grew"
+
+
+def test_a_hidden_limit_in_either_run_is_not_comparable() -> None:
+    now = _findings(_difference("insats", 0.10, [None, 0.15]), _difference("delaktig", 0.10, [0.05, 0.15]))
+    before = _findings(_difference("insats", 0.02, [0.0, 0.04]), _difference("delaktig", 0.02, None))
+    result = compare(now, before)
+    assert [(c["trend"], c["change"], c["ci"], c["p_value"]) for c in result["changes"]] == [
+        ("not_comparable", None, None, None),
+        ("not_comparable", None, None, None),
+    ]
+    assert result["method"]["family_size"] == 0
+
+
 @pytest.mark.parametrize(
     ("before", "now", "trend"),
     [
@@ -127,9 +223,24 @@ def test_cli_follow_up_of_the_example_year_on_year(tmp_path: Path) -> None:
         and whole["estimate"] > 0
         and whole["ci"][0] < whole["change"] < whole["ci"][1]
     )
+    # the example's years are drawn from the same truth: four of the 13 intervals exclude zero alone
+    # (Skogsbacken, 13-17 år, 1784 and 13-17 år born in Sweden), none once the 13 are one family
+    assert followup["method"]["family_size"] == len(followup["changes"]) == 13
+    assert sum(1 for c in followup["changes"] if c["ci"][0] > 0 or c["ci"][1] < 0) == 4
+    assert followup["counts"] == {"grew": 0, "shrank": 0, "reversed": 0, "stayed": 13, "not_comparable": 0}
+    skogsbacken = next(c for c in followup["changes"] if c["id"] == "insats_beviljad/residence=Skogsbacken")
+    assert (skogsbacken["ci"], skogsbacken["p_value"], skogsbacken["p_adjusted"]) == (
+        [-0.5845, -0.0618],
+        0.01621,
+        0.111621,
+    )
     markdown = (tmp_path / "b" / "rapport.md").read_text(encoding="utf-8")
     assert "### Uppföljning: har skillnaderna förändrats sedan förra analysen?" in markdown
-    assert "Sedan förra analysen (2024): minskat" in markdown
+    assert (
+        "Sedan förra analysen (2024): minskat 0, ökat 0, bytt riktning 0, ungefär oförändrade 13" in markdown
+    )
+    assert "| Förändring (osäkerhetsintervall) | p (justerat) | Bedömning |" in markdown
+    assert "| +35,0 | +1,5 | −33,5 (−58,5 till −6,2) | 0,11 | ungefär oförändrad |" in markdown
 
 
 @pytest.mark.parametrize(

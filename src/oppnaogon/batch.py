@@ -242,6 +242,7 @@ def _slim(document: dict[str, Any]) -> dict[str, Any]:
         "outcomes": document["outcomes"],
         "descriptives": [d for d in document["descriptives"] if not d["breakdown"]],
         "differences": [d for d in document["differences"] if not d["breakdown"]],
+        "confidence": document["settings"].get("confidence"),  # the level of its intervals, for their SE
     }
 
 

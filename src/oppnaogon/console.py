@@ -394,7 +394,8 @@ def _print_followup(console: Console, followup: dict[str, Any] | None) -> None:
     console.print(
         f"Uppföljning mot förra körningen ({escape(earlier)}), skillnaderna har: minskat {counts['shrank']}, "
         f"ökat {counts['grew']}, bytt riktning {counts['reversed']}, ungefär oförändrade {counts['stayed']}, "
-        f"kan inte jämföras {counts['not_comparable']} (se steg 4 i rapporten).",
+        f"kan inte jämföras {counts['not_comparable']}. En förändring räknas bara när den är tydlig även "
+        "justerad för alla förändringar som prövas (se steg 4 i rapporten).",
         highlight=False,
     )
     if followup["settings_changed"]:

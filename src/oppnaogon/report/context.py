@@ -918,6 +918,8 @@ class _Builder:
                     "now": show(c["estimate"], self.lang),
                     "change": show(c["change"], self.lang),
                     "change_ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1) if ci else "",
+                    # Benjamini–Hochberg over the report's changes: what the label is decided on
+                    "p": numbers.p_value(c.get("p_adjusted"), self.lang) if ci else "",
                     "trend": t["trend"][c["trend"]],
                 }
             )
