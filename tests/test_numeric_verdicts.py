@@ -314,3 +314,20 @@ def test_criteria_and_min_diff_are_read() -> None:
     assert verdicts.criteria_kind(config.outcomes[0]) is None
     assert verdicts.criteria_kind(OutcomeSpec("t", "T", "numeric")) == "decision"
     assert verdicts.criteria_kind(OutcomeSpec("p", "P", "proportion")) is None
+
+
+def test_fewer_hours_for_girls_at_equal_need_hidden_by_their_greater_need_are_a_masked_finding(
+    tmp_path: Path,
+) -> None:
+    """Girls have more need but get 7.5 hours less at each level of it: the crude means are equal, the
+    comparison of like with like shows the difference (masked route, unmotivated), in hours: −6.1, since
+    hours never go below 0."""
+    cells = {k: (n, mean - (7.5 if k[0] == "Flicka" else 0.0)) for k, (n, mean) in BY_NEED.items()}
+    findings, output = _analyse(tmp_path, _hours_extract(tmp_path, cells))
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert not whole["noteworthy"] and whole["masked"] and whole["verdict"] == "unmotivated"
+    assert whole["adjusted"]["estimate"] == pytest.approx(-6.13, abs=1e-4)
+    assert (
+        "Dold skillnad: Timmar per vecka, alla: vid lika värden på kriterierna skiljer det -6,1 i genomsnitt"
+        in (" ".join(output.split()))
+    )
