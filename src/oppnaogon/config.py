@@ -78,6 +78,11 @@ class OutcomeSpec:
     positive: tuple[str, ...] | None = None
     negative: tuple[str, ...] | None = None
     label: str | None = None
+    # numeric outcomes only: which criteria judge a difference ("decision", "participation" or "none";
+    # None: decision, since the extent of an intervention is part of the decision) and the smallest
+    # difference that matters, in the outcome's own unit (None: `min_smd` pooled standard deviations)
+    criteria: str | None = None
+    min_diff: float | None = None
 
     @property
     def is_binary(self) -> bool:
@@ -127,7 +132,9 @@ _TOP_KEYS = {
     "criteria",
 }
 _INPUT_KEYS = {"sheet", "encoding", "delimiter", "missing"}
-_OUTCOME_KEYS = {"column", "kind", "positive", "negative", "label"}
+_OUTCOME_KEYS = {"column", "kind", "positive", "negative", "label", "criteria", "min_diff"}
+# What a numeric outcome's `criteria` key may say: the kind whose criteria judge its differences, or none.
+NUMERIC_CRITERIA: tuple[str, ...] = ("decision", "participation", "none")
 _VALUE_ROLES = {"sex": SEX_VALUES, "birth_region": ("sweden", "nordic", "eu_efta", "rest_of_world")}
 
 
@@ -452,4 +459,40 @@ def _outcome(name: str, spec: Any, where: _Locator) -> OutcomeSpec:
     if kind == "numeric" and (positive or negative):
         raise where.error(f"{dotted}.positive", 'gäller bara ja/nej-utfall, inte kind = "numeric"')
     label = _optional_str(spec, "label", where, f"{dotted}.")
-    return OutcomeSpec(name=name, column=column, kind=kind, positive=positive, negative=negative, label=label)
+    criteria, min_diff = _numeric_judgement(spec, kind, dotted, where)
+    return OutcomeSpec(
+        name=name,
+        column=column,
+        kind=kind,
+        positive=positive,
+        negative=negative,
+        label=label,
+        criteria=criteria,
+        min_diff=min_diff,
+    )
+
+
+def _numeric_judgement(
+    spec: Mapping[str, Any], kind: str, dotted: str, where: _Locator
+) -> tuple[str | None, float | None]:
+    """A numeric outcome's `criteria` (which criteria judge it) and `min_diff` (in its own unit)."""
+    for option in ("criteria", "min_diff"):
+        if option in spec and kind != "numeric":
+            raise where.error(
+                f"{dotted}.{option}",
+                f'gäller bara utfall med kind = "numeric"; ett utfall med kind = "{kind}" bedöms alltid mot '
+                "sina egna kriterier och med --min-diff",
+                f"Ta bort raden {option} = … under [outcomes.{dotted.split('.', 1)[1]}].",
+            )
+    criteria = spec.get("criteria")
+    if criteria is not None:
+        _choice(criteria, NUMERIC_CRITERIA, f"{dotted}.criteria", where)
+    min_diff = spec.get("min_diff")
+    if min_diff is not None and not _number_between(min_diff, 0.0, None, open_ends=True):
+        raise where.error(
+            f"{dotted}.min_diff",
+            f"ska vara ett tal större än 0 i utfallets egen enhet, inte {min_diff!r}",
+            "Skriv t.ex. min_diff = 1.5 (en och en halv timme per vecka), eller ta bort raden: då gäller "
+            "0,2 standardavvikelser (min_smd).",
+        )
+    return criteria, None if min_diff is None else float(min_diff)

@@ -203,7 +203,9 @@ def _print_verdict_notes(
         console.print(
             f"[yellow]Dold skillnad:[/yellow] {escape(labels[d['outcome']])}, {escape(group_text(d['breakdown']))}: vid lika "
             + (
-                f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
+                f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'])} i genomsnitt "
+                if d.get("adjusted") and d["adjusted"]["estimate"] is not None and d["kind"] == "numeric"
+                else f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
                 if d.get("adjusted") and d["adjusted"]["estimate"] is not None
                 # small strata: the adjusted figures are withheld (verdicts.publication_form)
                 else "värden på kriterierna finns en tydlig skillnad "

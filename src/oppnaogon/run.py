@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oppnaogon import __version__
+from oppnaogon import __version__, verdicts
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
 from oppnaogon.check import find_config, load_input
 from oppnaogon.config import Config
@@ -581,6 +581,8 @@ def findings_document(
         "population": {"age_group": age_group or population_age_group(prepared.frame)},
         "outcomes": [
             {"name": o.name, "kind": o.kind, "column": o.column, "label": o.label or o.column}
+            # a numeric outcome: whose criteria judge it (verdicts.criteria_kind; "none": not judged)
+            | ({"criteria": verdicts.criteria_kind(o) or "none"} if o.kind == "numeric" else {})
             for o in findings.outcomes
         ],
         "breakdowns": [list(b) for b in findings.breakdowns],

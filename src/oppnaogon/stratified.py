@@ -49,9 +49,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from oppnaogon.stats import _z, chi2_1_sf, chi2_sf
+from oppnaogon.stats import _betainc, _z, chi2_1_sf, chi2_sf, t_quantile
 
-__all__ = ["StratifiedResult", "mantel_haenszel"]
+__all__ = ["StratifiedMeans", "StratifiedResult", "mantel_haenszel", "stratified_mean_difference"]
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
@@ -347,4 +347,145 @@ def mantel_haenszel(
         strata_one_sex_only=count(one_sex),
         persons_one_sex_only=count(one_sex, persons),
         strata_invalid=count(invalid),
+    )
+
+
+# --- numeric outcomes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StratifiedMeans:
+    """Stratified comparison of the mean of a numeric outcome (female − male), one element per group.
+
+    Attributes
+    ----------
+    difference, se, ci_low, ci_high, p_value, df
+        The common difference of means within strata (the OLS coefficient of sex in a model with one
+        intercept per stratum), its HC2 standard error, the t interval and two-sided t test with
+        df = persons − strata − 1 degrees of freedom (all NaN when df < 1).
+    female_mean, standardised_male_mean
+        Σs1/Σn1 and the men's stratum means weighted by the women's stratum sizes, over the informative
+        strata.
+    strata_used, n_used, strata_one_sex_only, persons_one_sex_only
+        As in :class:`StratifiedResult`.
+    """
+
+    difference: FloatArray
+    se: FloatArray
+    ci_low: FloatArray
+    ci_high: FloatArray
+    p_value: FloatArray
+    df: FloatArray
+    female_mean: FloatArray
+    standardised_male_mean: FloatArray
+    strata_used: IntArray
+    n_used: IntArray
+    strata_one_sex_only: IntArray
+    persons_one_sex_only: IntArray
+
+
+def stratified_mean_difference(
+    group: ArrayLike,
+    n1: ArrayLike,
+    s1: ArrayLike,
+    q1: ArrayLike,
+    n0: ArrayLike,
+    s0: ArrayLike,
+    q0: ArrayLike,
+    n_groups: int,
+    confidence: float = 0.95,
+) -> StratifiedMeans:
+    """The difference of means (female − male) within strata, for many sets of strata at once.
+
+    Per stratum: n1 women with sum s1 and sum of squares q1 of their values, n0 men with s0 and q0 (one
+    element per stratum, `group` naming its analysis as in `mantel_haenszel`). The estimate is the
+    regression coefficient of sex in the OLS model y = α_stratum + β·female + ε fitted to the persons of
+    the strata with both sexes (strata with one sex only are left out and counted). It is the weighted
+    mean of the within-stratum differences d = s1/n1 − s0/n0 with weights w = n1·n0/(n1 + n0):
+
+        β = Σ w·d / Σ w.
+
+    Its standard error is HC2 (MacKinnon & White 1985), robust to variances that differ between the sexes
+    and strata (extents of interventions are skewed, and a stratum of girls with great need varies more
+    than one of boys with little), and unbiased when they do not; it is computed from the sums alone,
+    since within a stratum × sex cell the model's residuals and leverages are those of the cell:
+
+        female residual e = (y − ȳ1) + (n0/n)(d − β),   male e = (y − ȳ0) − (n1/n)(d − β)
+        leverage h = 1/n + x̃²/Σw,  x̃ = n0/n (female) or −n1/n (male),
+        Var β = Σ_i x̃_i²·e_i²/(1 − h_i) / (Σw)².
+
+    The interval and the test use Student's t with persons − strata − 1 degrees of freedom, as
+    statsmodels' OLS(...).fit(cov_type="HC2", use_t=True) does (tests/test_stratified.py checks every
+    figure against it). A stratum cell whose leverage is 1 has a residual of exactly 0 and adds nothing.
+    When the standard error is 0 (every value equal within every cell) p is 1 for β = 0 and 0 otherwise.
+
+    Sums run over the strata in the order given (`numpy.bincount`): for the same strata in the same order
+    the results are the same bits in every run."""
+    g = np.asarray(group, dtype=np.int64)
+    n1_, s1_, q1_, n0_, s0_, q0_ = (np.asarray(a, dtype=float) for a in (n1, s1, q1, n0, s0, q0))
+    both = (n1_ > 0) & (n0_ > 0)
+    one_sex = ~both & (n1_ + n0_ > 0)
+
+    def total(values: FloatArray, mask: npt.NDArray[np.bool_] = both) -> FloatArray:
+        return np.bincount(g, weights=np.where(mask, values, 0.0), minlength=n_groups)[:n_groups]
+
+    safe1, safe0 = np.where(both, n1_, 1.0), np.where(both, n0_, 1.0)
+    n = safe1 + safe0
+    mean1, mean0 = s1_ / safe1, s0_ / safe0
+    d = mean1 - mean0
+    w = safe1 * safe0 / n
+    weight = total(w)
+    ok = weight > 0
+    beta = np.divide(total(w * d), weight, out=np.full(n_groups, np.nan), where=ok)
+    off = d - np.where(ok, beta, 0.0)[g]  # the stratum's difference from the common one
+    within1 = np.maximum(q1_ - s1_ * mean1, 0.0)  # Σ (y − ȳ1)² of the cell
+    within0 = np.maximum(q0_ - s0_ * mean0, 0.0)
+    x1, x0 = safe0 / n, safe1 / n  # |x̃| of the cell's women and men
+    w_all = np.where(ok, weight, 1.0)[g]
+    meat = np.zeros_like(d)
+    for x, size, within in ((x1, safe1, within1), (x0, safe0, within0)):
+        residual_squares = within + size * (x * off) ** 2
+        free = 1.0 - 1.0 / n - x * x / w_all
+        meat += np.where(free > 1e-12, x * x * residual_squares / np.where(free > 1e-12, free, 1.0), 0.0)
+    persons = total(n1_ + n0_)
+    strata = total(np.ones_like(d))
+    df = persons - strata - 1
+    valid = ok & (df >= 1)
+    se = np.where(valid, np.sqrt(total(meat) / np.where(ok, weight, 1.0) ** 2), np.nan)
+    q = t_quantile(np.where(valid, df, np.nan), 0.5 + confidence / 2)
+    low, high = beta - q * se, beta + q * se
+    statistic = np.divide(np.abs(beta), se, out=np.full(n_groups, np.inf), where=se > 0)
+    v = np.where(valid, df, 1.0)
+    # two-sided Student t tail: I_{v/(v+t²)}(v/2, 1/2) (Abramowitz & Stegun 26.7.1)
+    # (a placeholder t² of 1 where the tail is not needed: t = 0 gives p = 1, an infinite t p = 0)
+    inside = valid & np.isfinite(statistic) & (statistic > 0)
+    t2 = np.where(inside, statistic * statistic, 1.0)
+    tail = _betainc(v / 2, np.full(v.shape, 0.5), v / (v + t2), t2 / (v + t2))
+    p = np.where(inside, tail, np.where(np.isfinite(statistic) | (beta == 0), 1.0, 0.0))
+    p = np.where(valid, np.clip(p, 0.0, 1.0), np.nan)
+    female_total = total(n1_)
+    female_mean = np.divide(total(s1_), female_total, out=np.full(n_groups, np.nan), where=female_total > 0)
+    standardised = np.divide(
+        total(n1_ * mean0), female_total, out=np.full(n_groups, np.nan), where=female_total > 0
+    )
+
+    def count(values: FloatArray, mask: npt.NDArray[np.bool_]) -> IntArray:
+        return np.rint(total(values, mask)).astype(np.int64)
+
+    def estimate(values: FloatArray) -> FloatArray:
+        return np.where(valid, values, np.nan)
+
+    return StratifiedMeans(
+        difference=estimate(beta),
+        se=se,
+        ci_low=estimate(low),
+        ci_high=estimate(high),
+        p_value=p,
+        df=np.where(valid, df, np.nan),
+        female_mean=estimate(female_mean),
+        standardised_male_mean=estimate(standardised),
+        strata_used=count(np.ones_like(d), both),
+        n_used=count(n1_ + n0_, both),
+        strata_one_sex_only=count(np.ones_like(d), one_sex),
+        persons_one_sex_only=count(n1_ + n0_, one_sex),
     )

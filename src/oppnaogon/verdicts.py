@@ -48,7 +48,7 @@ verdict is decided on the unrounded figures.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +83,32 @@ COMBINED = "all"
 WITHOUT = "without:"  # the criterion set of all available criteria but one (for `explained_by`)
 
 
+def criteria_kind(spec: OutcomeSpec) -> str | None:
+    """Whose criteria (a key of `KIND_CRITERIA`) judge the outcome's differences, or None. A numeric
+    outcome (hours per week) is the extent of an intervention, part of the decision: judged by the
+    decision criteria unless its `criteria` key in oppnaogon.toml says otherwise ("none": not judged)."""
+    if spec.kind in KIND_CRITERIA:
+        return spec.kind
+    if spec.kind == "numeric":
+        chosen = spec.criteria or "decision"
+        return chosen if chosen in KIND_CRITERIA else None
+    return None
+
+
+Adjuster = Callable[
+    [
+        pl.DataFrame,
+        "OutcomeSpec",
+        Sequence[dict[str, Any]],
+        dict[str, list[str]],
+        "CriteriaArea",
+        "AnalysisSettings",
+    ],
+    dict[str, list["Adjusted | None"]],
+]
+"""The comparisons of every entry for every criterion set (`_adjust`, `verdicts_numeric.numeric_adjusted`)."""
+
+
 @dataclass(frozen=True)
 class Adjusted:
     """One like-with-like comparison of one difference (female − male)."""
@@ -102,6 +128,10 @@ class Adjusted:
     # No stratum table cell that the published figures could rebuild lies in 1..min_cell − 1 (see
     # `protected_strata`); only then are the estimates published.
     protected: bool = True
+    # A numeric outcome's comparison (a difference of means, `numeric_adjusted`): the smallest difference
+    # that matters in the outcome's unit (`numeric_margin`), used instead of `min_diff`.
+    numeric: bool = False
+    margin: float | None = None
 
     @property
     def persons(self) -> int:
@@ -130,7 +160,14 @@ def explains(adjusted: Adjusted, crude: float, settings: AnalysisSettings) -> bo
     if not adjusted.usable or adjusted.unmatched_share > MAX_UNMATCHED_SHARE:
         return False
     low, high = adjusted.ci
-    return -settings.min_diff < low and high < settings.min_diff
+    margin = _margin(adjusted, settings)
+    return -margin < low and high < margin
+
+
+def _margin(adjusted: Adjusted, settings: AnalysisSettings) -> float:
+    """The smallest difference that matters on the comparison's own scale: `min_diff` (proportion units)
+    for a yes/no outcome, the numeric outcome's own threshold for a difference of means."""
+    return settings.min_diff if adjusted.margin is None else adjusted.margin
 
 
 def changes(adjusted: Adjusted, crude: float) -> bool:
@@ -144,7 +181,7 @@ def remains(adjusted: Adjusted, settings: AnalysisSettings, p_adjusted: float | 
     """A clear and practically large difference remains after adjusting: p (Benjamini–Hochberg adjusted
     over the report's adjusted tests, when given) below alpha and at least min_diff."""
     p = adjusted.p_value if p_adjusted is None else p_adjusted
-    return adjusted.usable and p < settings.alpha and abs(adjusted.estimate) >= settings.min_diff
+    return adjusted.usable and p < settings.alpha and abs(adjusted.estimate) >= _margin(adjusted, settings)
 
 
 def decide(
@@ -181,7 +218,7 @@ def decide(
         # masked: clear and large at equal criteria, and clearly larger than (or opposite to) the crude
         # difference, so that it is the comparison of like with like that reveals it
         revealed = np.sign(combined.estimate) != np.sign(crude) or (
-            abs(combined.estimate) - abs(crude) >= settings.min_diff / 2
+            abs(combined.estimate) - abs(crude) >= _margin(combined, settings) / 2
         )
         if p_adjusted is not None and not thin and remains(combined, settings, p_adjusted) and revealed:
             return (
@@ -226,7 +263,7 @@ def decide(
             moving,
             "the criteria explain part of the difference, and some of it may remain",
         )
-    if combined.p_value < settings.alpha and abs(combined.estimate) < settings.min_diff:
+    if combined.p_value < settings.alpha and abs(combined.estimate) < _margin(combined, settings):
         return "inconclusive", [], "a difference smaller than the practical threshold remains"
     if combined.p_value < settings.alpha:
         return (
@@ -267,27 +304,34 @@ def assess(
     settings: AnalysisSettings,
 ) -> None:
     """Fill `verdict`, `explained_by`, `criteria` and `adjusted` of every decision and participation
-    difference (in place). Differences of other kinds keep `verdict` null."""
+    difference, and of every numeric one judged by such criteria (`criteria_kind`), in place.
+    Differences of other kinds keep `verdict` null."""
     columns = frame.columns
     pending: list[tuple[Any, ...]] = []
     for spec in outcomes:
-        if spec.kind not in KIND_CRITERIA:
+        kind = criteria_kind(spec)
+        if kind is None:
             continue
+        # a numeric outcome is compared as a difference of means (in a module of its own, which builds on
+        # this one's stratum coding: imported here, since it imports this module)
+        from oppnaogon.verdicts_numeric import numeric_adjusted, numeric_adjusted_entry
+
+        adjust: Adjuster = _adjust if spec.is_binary else numeric_adjusted
         entries = [
             e
             for e in differences
             if e["outcome"] == spec.name and not e["suppressed"] and e["estimate"] is not None
         ]
-        ids = KIND_CRITERIA[spec.kind]
+        ids = KIND_CRITERIA[kind]
         available = {cid: _criterion_columns(columns, cid) for cid in ids}
         available = {cid: cols for cid, cols in available.items() if cols}
         results: dict[str, list[Adjusted | None]] = {}
         if entries and available:
             sets = dict(available)
             sets[COMBINED] = [c for cols in available.values() for c in cols]
-            results = _adjust(frame, spec, entries, sets, area, settings)
+            results = adjust(frame, spec, entries, sets, area, settings)
         if len(available) >= 3:  # with two, all but one is the other one alone
-            results |= _left_out(frame, spec, entries, results, available, area, settings)
+            results |= _left_out(frame, spec, entries, results, available, area, settings, adjust)
         for i, entry in enumerate(entries):
             compared = {cid: r[i] for cid, r in results.items() if cid in available and r[i] is not None}
             singles = {cid: adj for cid, adj in compared.items() if adj.usable}
@@ -301,7 +345,9 @@ def assess(
                     without[left_out] = singles[rest[0]]
             entry["criteria"] = _criteria_entries(ids, compared, available, area, entry, settings)
             entry["adjusted"] = (
-                _adjusted_entry(combined, list(available), settings.alpha, settings.min_cell)
+                (_adjusted_entry if spec.is_binary else numeric_adjusted_entry)(
+                    combined, list(available), settings.alpha, settings.min_cell
+                )
                 if combined is not None and combined.usable
                 else None
             )
@@ -368,6 +414,7 @@ def _left_out(
     available: dict[str, list[str]],
     area: CriteriaArea,
     settings: AnalysisSettings,
+    adjust: Adjuster | None = None,
 ) -> dict[str, list[Adjusted | None]]:
     """The all-but-one comparisons (`WITHOUT` + criterion) that `explained_by` needs: only for the
     entries that all criteria together explain and none alone (rare; another pass over the rows costs
@@ -388,7 +435,7 @@ def _left_out(
         WITHOUT + left_out: [c for cid, cols in available.items() if cid != left_out for c in cols]
         for left_out in available
     }
-    found = _adjust(frame, spec, [entries[i] for i in needy], sets, area, settings)
+    found = (adjust or _adjust)(frame, spec, [entries[i] for i in needy], sets, area, settings)
     out: dict[str, list[Adjusted | None]] = {set_id: [None] * len(entries) for set_id in sets}
     for set_id, values in found.items():
         for i, value in zip(needy, values, strict=True):
@@ -830,6 +877,8 @@ def publication_form(adj: Adjusted) -> str:
     The verdict is always decided on the unrounded figures; only what is published changes."""
     if adj.protected:
         return "exact"
+    if adj.numeric:  # no rounded form for a difference of means (see `numeric_adjusted`)
+        return "withheld"
     if adj.strata >= MIN_STRATA_ROUNDED:
         return "rounded"
     return "withheld"

@@ -90,6 +90,11 @@ class _Builder:
         self.population = findings["population"]["age_group"]
         self.labels = {o["name"]: o["label"] for o in findings["outcomes"]}
         self.kinds = {o["name"]: o["kind"] for o in findings["outcomes"]}
+        # whose criteria judge each outcome's differences: its own kind, or a numeric outcome's `criteria`
+        self.judged = {
+            o["name"]: o["kind"] if o["kind"] in JUDGED_KINDS else o.get("criteria")
+            for o in findings["outcomes"]
+        }
         self.women = self.sex("female")
         self.men = self.sex("male")
         self.anchors: dict[str, str] = {}
@@ -467,8 +472,14 @@ class _Builder:
         v = self.t["verdict"]
         verdict = d.get("verdict")
         women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
+        # a numeric outcome's difference of means: the same verdicts in the outcome's own unit
+        numeric = d["kind"] == "numeric" and self.judged.get(d["outcome"]) in JUDGED_KINDS
         if verdict is None:
-            return v["none"] if d["kind"] not in JUDGED_KINDS else ""
+            if d["kind"] == "numeric" and self.judged.get(d["outcome"]) == "none":
+                return self.t["verdict_numeric"]["none"]
+            return v["none"] if self.judged.get(d["outcome"], d["kind"]) not in JUDGED_KINDS else ""
+        if numeric:
+            v = v | self.t["verdict_numeric"]
         adjusted = d.get("adjusted") or {}
         explained = d.get("explained_part") or {}
         ci = adjusted.get("ci") or [None, None]
@@ -493,6 +504,16 @@ class _Builder:
                 *(explained.get("ci") or [None, None]), self.lang, digits=adjusted_digits
             ),
         }
+        if numeric:
+            values |= {
+                "adjusted": numbers.signed(adjusted.get("estimate"), self.lang, digits=1),
+                "ci": numbers.interval(ci[0], ci[1], self.lang, scale=1, digits=1),
+                "min_diff": numbers.number(adjusted.get("min_diff"), self.lang, digits=2),
+                "explained": numbers.signed(explained.get("estimate"), self.lang, digits=1),
+                "explained_ci": numbers.interval(
+                    *(explained.get("ci") or [None, None]), self.lang, scale=1, digits=1
+                ),
+            }
         key = "masked" if d.get("masked") else verdict
         if verdict == "inconclusive" and adjusted.get("estimate") is not None:
             key = "inconclusive_adjusted"
@@ -522,10 +543,11 @@ class _Builder:
         verdict = d.get("verdict")
         if d.get("masked"):
             return "masked"
-        if d["kind"] not in JUDGED_KINDS or verdict is None:
+        kind = self.judged.get(d["outcome"], d["kind"])
+        if kind not in JUDGED_KINDS or verdict is None:
             return "other_outcome"
         if verdict in ("unmotivated", "motivated"):
-            return f"{d['kind']}_{verdict}"
+            return f"{kind}_{verdict}"
         return verdict
 
     def step2(self) -> list[dict[str, Any]]:
