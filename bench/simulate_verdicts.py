@@ -64,6 +64,7 @@ TARGET_SHOWN = 0.05
 TARGET_REPORTS = 0.10
 """Fully explained worlds of `TARGET_SIZE` rows: a report with a false unmotivated in at most 10 %."""
 TARGET_SIZE = 3000
+STUDY_AREA = "barn_och_unga"  # the criteria table of every study world (`oppnaogon.worlds`)
 SHOWN = ("motivated", "unmotivated", "partly_explained", "inconclusive", "not_assessable")
 RESTRICTION_KEYS = ("within", "stratum", "where", "subgroup", "restriction")
 """Keys of a findings.json difference that may restrict its group to a criterion value (point 2 of
@@ -166,8 +167,23 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
     import numpy as np
     import polars as pl
 
+    from oppnaogon.wording import ACCOMMODATION_PREFIX  # a breakdown by a lacking accommodation
+
     mask = np.ones(frame.height, dtype=bool)
+    restricted = False
     for dimension, value in (entry.get("breakdown") or {}).items():
+        if dimension.startswith(ACCOMMODATION_PREFIX) and value is not None:
+            # the group whose accommodation was lacking (or not): a criterion value, so `remaining_fine`
+            criterion_id, header = dimension.removeprefix(ACCOMMODATION_PREFIX).split(":", 1)
+            column_name = f"c:{criterion_id}:{header}"
+            if column_name not in frame.columns:
+                return None, False, f"breakdown dimension {dimension!r}: no such criterion column"
+            lacking = _lacking_values(criterion_id)
+            column = frame.get_column(column_name).cast(pl.String)
+            hit = column.is_in(lacking).fill_null(False).to_numpy()
+            mask &= hit if value == "lacking" else (~hit & column.is_not_null().to_numpy())
+            restricted = True
+            continue
         if dimension not in frame.columns:
             return None, False, f"breakdown dimension {dimension!r} not in the analysed frame"
         column = frame.get_column(dimension).cast(pl.String)
@@ -185,7 +201,16 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
         if any(v is None for v in values):
             hit = hit | column.is_null()
         mask &= hit.to_numpy()
-    return mask, bool(restriction), None
+    return mask, bool(restriction) or restricted, None
+
+
+def _lacking_values(criterion_id: str) -> list[str]:
+    """The values of a criterion that mean accommodation needed but not given (its criteria table)."""
+    from oppnaogon.criteria import load_area
+
+    area = load_area(STUDY_AREA)
+    criterion = area.by_id(criterion_id)
+    return list(criterion.not_explaining_values) if criterion is not None else []
 
 
 def score_findings(

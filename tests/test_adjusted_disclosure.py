@@ -370,8 +370,13 @@ def test_withheld_figures_read_well_in_the_report_the_table_and_the_terminal(tmp
     verdict is given, the adjusted difference is said not to be shown and why, the CSV hides it."""
     cells = [("Flicka", "Hög risk", 30, 2), ("Pojke", "Hög risk", 15, 15), ("Flicka", "Låg risk", 20, 10)]
     cells += [("Pojke", "Låg risk", 5, 35)]
+    # the other decision criteria recorded, alike for everyone: with one unrecorded, no unmotivated
+    rows = [
+        f"{row};{'Bör tillgodoses av annan verksamhet;Samtycke' if i == 0 else 'Nej;Ja'}"
+        for i, row in enumerate(extract(cells))
+    ]
     data = tmp_path / "uttag.csv"
-    data.write_text("\n".join(extract(cells)) + "\n", encoding="utf-8")
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
     out = tmp_path / "ut"
     result = CliRunner().invoke(app, ["analyse", str(data), "--out", str(out), "--format", "json,md,csv"])
     assert result.exit_code == 0, result.output
@@ -389,7 +394,8 @@ def test_withheld_figures_read_well_in_the_report_the_table_and_the_terminal(tmp
     report = (out / "rapport.md").read_text(encoding="utf-8")
     assert (
         "Bedömning: omotiverad. Skillnaden finns kvar när kvinnor/flickor och män/pojkar med samma värden på "
-        "kriterierna – behov – jämförs. Den justerade skillnaden visas inte: några grupper med samma "
+        "kriterierna – behov, behov som tillgodoses på annat sätt och samtycke/inställning – jämförs. Den "
+        "justerade skillnaden visas inte: några grupper med samma "
         "kriterievärden är så små att siffrorna skulle avslöja hur många de är."
     ) in report
     row = (out / "skillnader.csv").read_text(encoding="utf-8-sig").splitlines()[1].split(";")

@@ -123,13 +123,15 @@ def _hours_extract(
     the mean (SD 3, in halves, never below 0), seeded. With `decision`, also a decision outcome granted
     to 4 in 5 at high need and 1 in 3 at low need, whatever the sex."""
     rng = np.random.default_rng(seed)
-    lines = ["Kön,Ålder,Risknivå,Timmar per vecka,Beslut"]
+    # the other decision criteria recorded, the same for everyone: a difference that remains can then be
+    # unmotivated (with a criterion unrecorded it cannot)
+    lines = ["Kön,Ålder,Risknivå,Timmar per vecka,Beslut,Bör tillgodoses av annan verksamhet,Samtycke"]
     for (sex, need), (persons, mean) in cells.items():
         hours = np.maximum(np.round(rng.normal(mean, 3.0, persons) * 2) / 2, 0.0)
         every = 5 if need == "Hög" else 3
         # in blocks of 7 (one of each age), so that every age band has a share of each answer
         granted = ["Nej" if ((i // 7) % every == 0) == (need == "Hög") else "Ja" for i in range(persons)]
-        lines += [f"{sex},{10 + i % 7},{need},{h:.1f},{granted[i]}" for i, h in enumerate(hours)]
+        lines += [f"{sex},{10 + i % 7},{need},{h:.1f},{granted[i]},Nej,Ja" for i, h in enumerate(hours)]
     decision_outcome = (
         '[outcomes.beslut]\ncolumn = "Beslut"\nkind = "decision"\npositive = ["Ja"]\n' if decision else ""
     )
@@ -138,7 +140,8 @@ def _hours_extract(
         '[values.sex]\nfemale = ["Flicka"]\nmale = ["Pojke"]\n'
         '[outcomes.timmar]\ncolumn = "Timmar per vecka"\nkind = "numeric"\n'
         f"{outcome_extra}{decision_outcome}"
-        '[criteria]\nneed = ["Risknivå"]\n',
+        '[criteria]\nneed = ["Risknivå"]\nmet_otherwise = ["Bör tillgodoses av annan verksamhet"]\n'
+        'consent = ["Samtycke"]\n',
         encoding="utf-8",
     )
     data = folder / "uttag.csv"

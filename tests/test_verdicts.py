@@ -487,17 +487,26 @@ def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
     assert packed.sort(names).equals(plain.sort(names))
 
 
-def _risk_extract(folder: Path, strata: dict[tuple[str, str], tuple[int, int]], risk_column: str) -> Path:
-    """An extract of girls and boys per risk level: `strata[(sex, risk)]` = (granted, refused)."""
-    lines = [f"Kön,Ålder,{risk_column},Insats beviljad"]
+def _risk_extract(
+    folder: Path, strata: dict[tuple[str, str], tuple[int, int]], risk_column: str, others: bool = True
+) -> Path:
+    """An extract of girls and boys per risk level: `strata[(sex, risk)]` = (granted, refused). With
+    `others`, the other decision criteria are recorded too, the same for everyone (no need met otherwise,
+    consent given), so that a difference that remains can be called unmotivated."""
+    extra = ",Bör tillgodoses av annan verksamhet,Samtycke" if others else ""
+    same = ",Nej,Ja" if others else ""
+    lines = [f"Kön,Ålder,{risk_column},Insats beviljad{extra}"]
     for (sex, risk), (granted, refused) in strata.items():
-        lines += [f"{sex},{10 + i % 7},{risk},Ja" for i in range(granted)]
-        lines += [f"{sex},{10 + i % 7},{risk},Nej" for i in range(refused)]
+        lines += [f"{sex},{10 + i % 7},{risk},Ja{same}" for i in range(granted)]
+        lines += [f"{sex},{10 + i % 7},{risk},Nej{same}" for i in range(refused)]
+    criteria = (
+        'met_otherwise = ["Bör tillgodoses av annan verksamhet"]\nconsent = ["Samtycke"]\n' if others else ""
+    )
     (folder / "oppnaogon.toml").write_text(
         'area = "barn_och_unga"\n[columns]\nsex = "Kön"\nage = "Ålder"\n'
         '[values.sex]\nfemale = ["Flicka"]\nmale = ["Pojke"]\n'
         '[outcomes.insats_beviljad]\ncolumn = "Insats beviljad"\nkind = "decision"\npositive = ["Ja"]\n'
-        f'[criteria]\nneed = ["{risk_column}"]\n',
+        f'[criteria]\nneed = ["{risk_column}"]\n{criteria}',
         encoding="utf-8",
     )
     data = folder / "uttag.csv"
@@ -539,7 +548,7 @@ def test_criteria_that_are_all_uppgift_saknas_are_not_assessable_with_the_inform
         ("Flicka", "Uppgift saknas"): (60, 20),
         ("Pojke", "Uppgift saknas"): (30, 50),
     }
-    data = _risk_extract(tmp_path, strata, "Risknivå")
+    data = _risk_extract(tmp_path, strata, "Risknivå", others=False)
     findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
     judged = [d for d in findings["differences"] if d["noteworthy"]]
     assert judged and all(d["verdict"] == "not_assessable" for d in judged)
@@ -595,6 +604,56 @@ def test_an_unmotivated_difference_that_differs_between_strata_is_called_an_aver
     assert (
         "Det justerade talet är ett genomsnitt: skillnaden mellan flickor och pojkar är inte densamma" in html
     )
+
+
+def test_strata_that_differ_are_seen_by_one_criterion_alone_when_all_together_are_too_sparse(
+    tmp_path: Path,
+) -> None:
+    """The extract above, with need met otherwise for 3 girls: the table of all criteria together now
+    has counts below min_cell, where Breslow–Day is not used, but need alone still has four large strata,
+    where it is valid and sees the opposite differences; the average is not called motivated."""
+    strata = {
+        ("Flicka", "Hög"): (720, 80),
+        ("Pojke", "Hög"): (140, 60),
+        ("Flicka", "Låg"): (20, 180),
+        ("Pojke", "Låg"): (240, 560),
+    }
+    data = _risk_extract(tmp_path, strata, "Risknivå")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    # three high-risk girls granted whose need is to be met by another service
+    lines[1:4] = [line.replace(",Nej,Ja", ",Ja,Ja") for line in lines[1:4]]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["adjusted"]["figures"] != "exact"  # the combined table is sparse
+    assert whole["verdict"] == "inconclusive" and whole["verdict_reason"] == verdicts.HETEROGENEOUS_REASON
+    # with the combined test alone (the rule before), the average was called motivated
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            verdicts,
+            "_heterogeneous",
+            lambda combined, singles, settings: verdicts._differs_between_strata(combined, settings),
+        )
+        again = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    assert next(d for d in again["differences"] if not d["breakdown"])["verdict"] == "motivated"
+
+
+def test_a_difference_that_remains_is_not_unmotivated_while_a_criterion_is_unrecorded(tmp_path: Path) -> None:
+    """+40 points at high risk, +2 at low, as above, but only need recorded: whether the need was met in
+    another way, or consent lacking, could explain what remains, so the verdict cannot be unmotivated."""
+    strata = {
+        ("Flicka", "Hög"): (360, 40),
+        ("Pojke", "Hög"): (200, 200),
+        ("Flicka", "Låg"): (120, 280),
+        ("Pojke", "Låg"): (112, 288),
+    }
+    data = _risk_extract(tmp_path, strata, "Risknivå", others=False)
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["verdict"] == "inconclusive"
+    assert whole["verdict_reason"] == verdicts.UNRECORDED_REASON
+    assert whole["criteria_missing"] == ["met_otherwise", "consent"]
+    assert not any(d["verdict"] == "unmotivated" for d in findings["differences"])
 
 
 def _lacking_interpreter_world(n_rows: int, seed: int) -> World:

@@ -100,6 +100,11 @@ VERDICT_REASON_SV = {
         "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer av kriterierna: den kan gå "
         "åt ena hållet på vissa nivåer och åt andra på andra"
     ),
+    "a difference remains at equal values of the criteria recorded, but a criterion that could explain it "
+    "is not recorded for half of the group": (
+        "en skillnad kvarstår vid lika värden på de kriterier som finns, men ett kriterium som kan förklara "
+        "den saknas för minst hälften av gruppen"
+    ),
     "too little data to tell whether the criteria explain the difference": (
         "för lite data för att avgöra om kriterierna förklarar skillnaden"
     ),
