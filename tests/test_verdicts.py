@@ -711,3 +711,13 @@ def test_a_difference_only_among_those_lacking_an_interpreter_is_found_located_a
     for per_sex in finding["by_sex"]:
         assert per_sex["count"] == cells[(per_sex["sex"], "lacking")]
         assert per_sex["n"] == cells[(per_sex["sex"], "lacking")] + cells[(per_sex["sex"], "not_lacking")]
+
+
+def test_a_rounded_p_value_is_never_published_as_zero() -> None:
+    # one decimal: 0.03 would read 0.0, which says p = 0; published as the bound "below 0.05"
+    assert verdicts._published(0.03, "rounded", "p") == verdicts.ROUNDED_P_BELOW == 0.05
+    assert verdicts._published(1e-12, "rounded", "p") == 0.05
+    assert verdicts._published(0.07, "rounded", "p") == 0.1
+    assert verdicts._published(0.5, "rounded", "p") == 0.5
+    assert verdicts._published(1e-12, "exact", "p") == 1e-12
+    assert verdicts._published(0.03, "withheld", "p") is None

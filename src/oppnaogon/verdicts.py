@@ -495,6 +495,86 @@ def _explained_part(entry: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
+@dataclass(frozen=True)
+class StrataLayout:
+    """How the rows are keyed for a like-with-like comparison (`_adjust`, `verdicts_numeric`): every
+    dimension of the entries' breakdowns (the unit first, when there is one) and every criteria column of
+    the sets as a small integer code, all packed into as few 63-bit words as they fit. Grouping on a few
+    integers instead of one key per column is what makes these passes cheap. The strata are exactly those
+    of the columns themselves (see `_stratum_code`); a dimension's code is taken out of the words again
+    after the pass (`located`), and named only in the end."""
+
+    unit: list[str]
+    dims: list[str]
+    codes: dict[str, tuple[pl.Expr, int]]
+    packed_dims: list[str]
+    plain_dims: list[str]
+    words: list[pl.Expr]
+    word_names: list[str]
+    located: dict[str, pl.Expr]
+    not_explaining: set[str]
+    by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]]
+    """Per breakdown (the unit first), its groups' values and the index of their entry."""
+    wanted: dict[tuple[str, ...], pl.LazyFrame]
+    """Per breakdown, its groups with the index of their entry: a packed dimension by its code (the
+    group's text cast to the column's type: the categories are the column's own), any other as text."""
+
+
+def strata_layout(
+    frame: pl.DataFrame, entries: Sequence[dict[str, Any]], sets: dict[str, list[str]], area: CriteriaArea
+) -> StrataLayout:
+    not_explaining = {
+        c
+        for cid, cols in sets.items()
+        if cid != COMBINED
+        for c in cols
+        if (criterion := area.by_id(cid)) is not None and criterion.not_explaining_values
+    }
+    # the unit of `analysis.analyse_units` is one more dimension of every breakdown
+    unit = [UNIT] if UNIT in frame.columns else []
+    dims = unit + sorted({d for e in entries for d in e["breakdown"]})
+    all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
+    codes = {d: code for d in dims if (code := _dimension_code(frame, d)) is not None}
+    packed_dims = [d for d in dims if d in codes]
+    plain_dims = [d for d in dims if d not in codes]
+    codes |= {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
+    # A column's code is 0 exactly when it is missing, so whether a value of a set was recorded is read
+    # from the codes of a finest stratum, not counted per row; a not-explaining column's two levels
+    # (given or not) hide whether it was missing, which gets a bit of its own.
+    recorded = {f"__rec:{c}": (pl.col(c).is_not_null().cast(pl.UInt64), 1) for c in sorted(not_explaining)}
+    codes |= recorded
+    keyed = [*packed_dims, *all_columns, *recorded]
+    words, layout = _pack([codes[c] for c in keyed], "__w")
+    word_names = [w.meta.output_name() for w in words]
+    located = {c: _unpacked(word_names, place, codes[c][1]) for c, place in zip(keyed, layout, strict=True)}
+    by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
+    for i, e in enumerate(entries):
+        by_breakdown.setdefault((*unit, *e["breakdown"]), []).append(
+            ((*([e["_unit"]] if unit else []), *e["breakdown"].values()), i)
+        )
+    wanted = {
+        b: pl.LazyFrame(
+            {d: [None if g[j] is None else str(g[j]) for g, _ in groups] for j, d in enumerate(b)}
+            | {"__idx": [i for _, i in groups]},
+            schema={**dict.fromkeys(b, pl.String), "__idx": pl.Int64},
+        ).with_columns(_code_of(pl.col(d).cast(frame.schema[d])) for d in b if d in codes)
+        for b, groups in by_breakdown.items()
+    }
+    return StrataLayout(
+        unit,
+        dims,
+        codes,
+        packed_dims,
+        plain_dims,
+        words,
+        word_names,
+        located,
+        not_explaining,
+        by_breakdown,
+        wanted,
+    )
+
+
 def _adjust(
     frame: pl.DataFrame,
     spec: OutcomeSpec,
@@ -507,32 +587,10 @@ def _adjust(
     finest strata (every dimension and criteria column), each criterion's strata and every breakdown
     rolled up from it in one query, and one vectorised Mantel–Haenszel call over all of them."""
     outcome = OUTCOME_PREFIX + spec.name
-    not_explaining = {
-        c
-        for cid, cols in sets.items()
-        if cid != COMBINED
-        for c in cols
-        if (criterion := area.by_id(cid)) is not None and criterion.not_explaining_values
-    }
-    # the unit of `analysis.analyse_units` is one more dimension of every breakdown
-    unit = [UNIT] if UNIT in frame.columns else []
-    dims = unit + sorted({d for e in entries for d in e["breakdown"]})
-    all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
-    # Each dimension and criterion column as a small integer code, all of them packed into as few 63-bit
-    # words as they fit: grouping on a few integers instead of one key per column is what makes these
-    # passes cheap. The strata are exactly those of the columns themselves (see `_stratum_code`); a
-    # dimension's code is taken out of the words again after the pass, and named only in the end.
-    codes = {d: code for d in dims if (code := _dimension_code(frame, d)) is not None}
-    packed_dims = [d for d in dims if d in codes]
-    plain_dims = [d for d in dims if d not in codes]
-    codes |= {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
-    # A column's code is 0 exactly when it is missing, so whether a value of a set was recorded is read
-    # from the codes of a finest stratum, not counted per row; a not-explaining column's two levels
-    # (given or not) hide whether it was missing, which gets a bit of its own.
-    recorded = {f"__rec:{c}": (pl.col(c).is_not_null().cast(pl.UInt64), 1) for c in sorted(not_explaining)}
-    codes |= recorded
-    keyed = [*packed_dims, *all_columns, *recorded]
-    words, layout = _pack([codes[c] for c in keyed], "__w")
+    lay = strata_layout(frame, entries, sets, area)
+    dims, codes, packed_dims, plain_dims = lay.dims, lay.codes, lay.packed_dims, lay.plain_dims
+    words, word_names, located, not_explaining = lay.words, lay.word_names, lay.located, lay.not_explaining
+    by_breakdown, wanted = lay.by_breakdown, lay.wanted
     female = pl.col("sex") == "female"
     yes = pl.col(outcome)
     base = (
@@ -547,9 +605,6 @@ def _adjust(
             (~female).cast(pl.UInt32).alias("__n0"),
         )
     )
-    word_names = [w.meta.output_name() for w in words]
-    # each column's code taken out of its word again
-    located = {c: _unpacked(word_names, place, codes[c][1]) for c, place in zip(keyed, layout, strict=True)}
     counts = ["__x1", "__n1", "__x0", "__n0"]
     persons = pl.col("__n1") + pl.col("__n0")
     known = [
@@ -568,11 +623,6 @@ def _adjust(
         .collect()
         .lazy()
     )
-    by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
-    for i, e in enumerate(entries):
-        by_breakdown.setdefault((*unit, *e["breakdown"]), []).append(
-            ((*([e["_unit"]] if unit else []), *e["breakdown"].values()), i)
-        )
     # Each breakdown's strata of each set, with their summed counts. A criterion alone has few strata:
     # the finest table rolled up to its strata × every dimension once, and each breakdown from that
     # small table. The combined set has nearly as many strata as the finest table has rows: each
@@ -594,16 +644,6 @@ def _adjust(
             continue
         source = _summed(finest.with_columns(own), dims, keys, sums, widths).collect().lazy()
         tables[cid] = {b: _summed(source, b, keys, sums, widths) for b in by_breakdown}
-    # each breakdown's groups, with the index of their entry: a packed dimension by its code (the
-    # group's text cast to the column's type: the categories are the column's own), any other as text
-    wanted = {
-        b: pl.LazyFrame(
-            {d: [None if g[j] is None else str(g[j]) for g, _ in groups] for j, d in enumerate(b)}
-            | {"__idx": [i for _, i in groups]},
-            schema={**dict.fromkeys(b, pl.String), "__idx": pl.Int64},
-        ).with_columns(_code_of(pl.col(d).cast(frame.schema[d])) for d in b if d in codes)
-        for b, groups in by_breakdown.items()
-    }
     # Strata with equal counts add equal terms to every Mantel–Haenszel sum: each breakdown's strata
     # (hundreds of thousands for all criteria together) come as their distinct counts with how many
     # strata have them, a table small enough to sort and sum in no time. All criterion sets and
@@ -881,6 +921,8 @@ def _criteria_entries(
 # strata with both sexes (see `publication_form`).
 MIN_STRATA_ROUNDED = 20
 # Decimals of the published adjusted figures per form: differences and shares, odds ratios, p-values.
+ROUNDED_P_BELOW = 0.05
+"""A p-value of the rounded form below 0.05, which one decimal would print as 0.0."""
 FIGURE_DIGITS: dict[str, dict[str, int]] = {
     "exact": {"difference": 4, "odds_ratio": 4, "p": 6},
     "rounded": {"difference": 2, "odds_ratio": 1, "p": 1},
@@ -924,6 +966,9 @@ def _published(value: float, form: str, kind: str) -> float | None:
         return None
     if kind == "p" and form == "exact":
         return stats.p_round(value)
+    if kind == "p" and np.isfinite(value) and round(value, FIGURE_DIGITS[form][kind]) == 0:
+        # one decimal would say p = 0.0; published as the bound it is: below 0.05 (as much as 0.0 told)
+        return ROUNDED_P_BELOW
     return _round(value, FIGURE_DIGITS[form][kind])
 
 

@@ -29,24 +29,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from oppnaogon.normalise import OUTCOME_PREFIX, UNIT
+from oppnaogon.normalise import OUTCOME_PREFIX
 from oppnaogon.stats import SEXES
 from oppnaogon.stats import finite_round as _round
 from oppnaogon.stratified import stratified_mean_difference
 from oppnaogon.verdicts import (
-    COMBINED,
     Adjusted,
     _attach_entries,
-    _code_of,
-    _dimension_code,
     _pack,
     _published,
     _recorded,
-    _stratum_code,
-    _unpacked,
     publication_form,
     published_known_share,
     published_part,
+    strata_layout,
 )
 
 if TYPE_CHECKING:
@@ -78,26 +74,10 @@ def numeric_adjusted(
     from oppnaogon import analysis  # the disclosure rules of numeric values (analysis imports verdicts)
 
     outcome = OUTCOME_PREFIX + spec.name
-    not_explaining = {
-        c
-        for cid, cols in sets.items()
-        if cid != COMBINED
-        for c in cols
-        if (criterion := area.by_id(cid)) is not None and criterion.not_explaining_values
-    }
-    unit = [UNIT] if UNIT in frame.columns else []
-    dims = unit + sorted({d for e in entries for d in e["breakdown"]})
-    all_columns = list(dict.fromkeys(c for cols in sets.values() for c in cols))
-    codes = {d: code for d in dims if (code := _dimension_code(frame, d)) is not None}
-    packed_dims = [d for d in dims if d in codes]
-    plain_dims = [d for d in dims if d not in codes]
-    codes |= {c: _stratum_code(frame, c, c in not_explaining) for c in all_columns}
-    recorded = {f"__rec:{c}": (pl.col(c).is_not_null().cast(pl.UInt64), 1) for c in sorted(not_explaining)}
-    codes |= recorded
-    keyed = [*packed_dims, *all_columns, *recorded]
-    words, layout = _pack([codes[c] for c in keyed], "__w")
-    word_names = [w.meta.output_name() for w in words]
-    located = {c: _unpacked(word_names, place, codes[c][1]) for c, place in zip(keyed, layout, strict=True)}
+    lay = strata_layout(frame, entries, sets, area)
+    codes, packed_dims, plain_dims = lay.codes, lay.packed_dims, lay.plain_dims
+    words, word_names, located, not_explaining = lay.words, lay.word_names, lay.located, lay.not_explaining
+    by_breakdown, wanted = lay.by_breakdown, lay.wanted
     base = (
         frame.lazy()
         .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
@@ -123,19 +103,6 @@ def numeric_adjusted(
         .collect()
         .lazy()
     )
-    by_breakdown: dict[tuple[str, ...], list[tuple[tuple[Any, ...], int]]] = {}
-    for i, e in enumerate(entries):
-        by_breakdown.setdefault((*unit, *e["breakdown"]), []).append(
-            ((*([e["_unit"]] if unit else []), *e["breakdown"].values()), i)
-        )
-    wanted = {
-        b: pl.LazyFrame(
-            {d: [None if g[j] is None else str(g[j]) for g, _ in groups] for j, d in enumerate(b)}
-            | {"__idx": [i for _, i in groups]},
-            schema={**dict.fromkeys(b, pl.String), "__idx": pl.Int64},
-        ).with_columns(_code_of(pl.col(d).cast(frame.schema[d])) for d in b if d in codes)
-        for b, groups in by_breakdown.items()
-    }
     set_ids = list(sets)
     packed_sets = {
         cid: _pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")[0] for cid, cols in sets.items()
