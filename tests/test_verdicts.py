@@ -627,12 +627,15 @@ def test_strata_that_differ_are_seen_by_one_criterion_alone_when_all_together_ar
     whole = next(d for d in findings["differences"] if not d["breakdown"])
     assert whole["adjusted"]["figures"] != "exact"  # the combined table is sparse
     assert whole["verdict"] == "inconclusive" and whole["verdict_reason"] == verdicts.HETEROGENEOUS_REASON
+    assert whole["heterogeneous_in"] == ["Risknivå"]  # named: where to look
     # with the combined test alone (the rule before), the average was called motivated
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
             verdicts,
-            "_heterogeneous",
-            lambda combined, singles, settings: verdicts._differs_between_strata(combined, settings),
+            "_heterogeneous_in",
+            lambda combined, levels, settings: (
+                [] if verdicts._differs_between_strata(combined, settings) else None
+            ),
         )
         again = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
     assert next(d for d in again["differences"] if not d["breakdown"])["verdict"] == "motivated"
@@ -721,3 +724,32 @@ def test_a_rounded_p_value_is_never_published_as_zero() -> None:
     assert verdicts._published(0.5, "rounded", "p") == 0.5
     assert verdicts._published(1e-12, "exact", "p") == 1e-12
     assert verdicts._published(0.03, "withheld", "p") is None
+
+
+def test_a_criterion_of_several_columns_is_tested_for_differing_strata_column_by_column(
+    tmp_path: Path,
+) -> None:
+    """The on-average extract with need in two columns, the second one spread over ten values that
+    have nothing to do with the outcome: need's strata are then small (Breslow–Day not used), but the
+    risk level alone has four large strata and shows the opposite differences; the report says where."""
+    strata = {
+        ("Flicka", "Hög"): (720, 80),
+        ("Pojke", "Hög"): (140, 60),
+        ("Flicka", "Låg"): (20, 180),
+        ("Pojke", "Låg"): (240, 560),
+    }
+    data = _risk_extract(tmp_path, strata, "Risknivå")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    lines = [f"{line},{'Utsatthet' if i == 0 else f'Nivå {i % 10}'}" for i, line in enumerate(lines)]
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = tmp_path / "oppnaogon.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('need = ["Risknivå"]', 'need = ["Risknivå", "Utsatthet"]'),
+        encoding="utf-8",
+    )
+    findings = run_analysis(data, config, out=tmp_path / "r").findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["verdict"] == "inconclusive" and whole["verdict_reason"] == verdicts.HETEROGENEOUS_REASON
+    assert whole["heterogeneous_in"] == ["Risknivå"]
+    html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
+    assert "Skillnaden mellan könen är olika på olika nivåer av &#39;Risknivå&#39;" in html

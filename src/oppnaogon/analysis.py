@@ -962,6 +962,7 @@ def _differences(
                     "masked": False,
                     "criteria": None,
                     "criteria_missing": [],
+                    "heterogeneous_in": [],
                     "adjusted": None,
                 }
                 if blocked:

@@ -81,6 +81,7 @@ VERDICTS = ("motivated", "partly_explained", "unmotivated", "inconclusive", "not
 # A verdict other than inconclusive needs at least 1 − this share of the persons compared like with like.
 MAX_UNMATCHED_SHARE = 0.2
 COMBINED = "all"
+COLUMN = "column:"  # one criteria column alone, of a criterion of several columns (for `heterogeneous_in`)
 WITHOUT = "without:"  # the criterion set of all available criteria but one (for `explained_by`)
 
 
@@ -196,6 +197,7 @@ def decide(
     has_criteria: bool = True,
     without: dict[str, Adjusted | None] | None = None,
     unrecorded: Collection[str] = (),
+    heterogeneous: bool | None = None,
 ) -> tuple[str | None, list[str], str | None]:
     """The verdict, `explained_by` and a short reason (English, for findings.json) for one difference.
 
@@ -249,7 +251,9 @@ def decide(
             "reversed after adjustment" if reversed_ else "remains after adjusting for the criteria available"
         )
         return "unmotivated", [], reason
-    if explains(combined, crude, settings) and _heterogeneous(combined, singles, settings):
+    if heterogeneous is None:  # callers without the columns' comparisons: the combined test alone
+        heterogeneous = _differs_between_strata(combined, settings)
+    if explains(combined, crude, settings) and heterogeneous:
         # explained on average only: the difference goes one way at some levels of the criteria and the
         # other way at others (Breslow–Day), which an average near 0 hides
         return "inconclusive", [], HETEROGENEOUS_REASON
@@ -297,15 +301,23 @@ HETEROGENEOUS_REASON = (
 )
 
 
-def _heterogeneous(combined: Adjusted, singles: Mapping[str, Adjusted], settings: AnalysisSettings) -> bool:
-    """The difference is not the same at every level of the criteria: Breslow–Day rejects for the
-    combined comparison or for one criterion alone (few strata, where the test is valid even when the
-    combined table is too sparse for it), Bonferroni-corrected over the tests asked. In simulated worlds
-    whose difference went +10 points at low risk and −10 at high risk, the combined test alone almost
-    never fired, and the average near 0 was called motivated (docs/verdict-simulation.md)."""
-    tested = [adj for adj in (combined, *singles.values()) if not adj.numeric]
+def _heterogeneous_in(
+    combined: Adjusted, levels: Mapping[str, Adjusted], settings: AnalysisSettings
+) -> list[str] | None:
+    """Whether the difference is not the same at every level of the criteria, and where: None when no
+    test finds it; else the criteria columns (frame names) whose own strata show it, [] when only all
+    criteria together do. Breslow–Day asks it of the combined comparison and of each criteria column
+    alone (few large strata, where the test holds even when the combined table is too sparse for it),
+    Bonferroni-corrected over the tests asked. In simulated worlds whose difference went +10 points at
+    low risk and −10 at high risk, the combined test alone almost never fired, and neither did one of a
+    criterion of three columns (its strata are small too): the average near 0 was called motivated
+    (docs/verdict-simulation.md)."""
+    tested = [adj for adj in (combined, *levels.values()) if not adj.numeric]
     corrected = replace(settings, alpha=settings.alpha / max(len(tested), 1))
-    return any(_differs_between_strata(adj, corrected) for adj in tested)
+    where = [c for c, adj in levels.items() if not adj.numeric and _differs_between_strata(adj, corrected)]
+    if where or (not combined.numeric and _differs_between_strata(combined, corrected)):
+        return where
+    return None
 
 
 def _differs_between_strata(adjusted: Adjusted, settings: AnalysisSettings) -> bool:
@@ -358,6 +370,9 @@ def assess(
         if entries and available:
             sets = dict(available)
             sets[COMBINED] = [c for cols in available.values() for c in cols]
+            if spec.is_binary:
+                # each column of a criterion of several alone: few large strata, where Breslow–Day holds
+                sets |= {COLUMN + c: [c] for cols in available.values() if len(cols) > 1 for c in cols}
             results = adjust(frame, spec, entries, sets, area, settings)
         if len(available) >= 3:  # with two, all but one is the other one alone
             results |= _left_out(frame, spec, entries, results, available, area, settings, adjust)
@@ -381,7 +396,16 @@ def assess(
                 else None
             )
             recorded = any(adj.known_share >= MIN_KNOWN_SHARE for adj in compared.values())
-            pending.append((entry, combined, ids, compared, singles, without, recorded))
+            levels = {
+                cols[0]: singles[cid] for cid, cols in available.items() if len(cols) == 1 and cid in singles
+            }
+            levels |= {
+                set_id.removeprefix(COLUMN): adj
+                for set_id, r in results.items()
+                if set_id.startswith(COLUMN) and (adj := r[i]) is not None and adj.usable
+            }
+            heterogeneous_in = _heterogeneous_in(combined, levels, settings) if combined is not None else None
+            pending.append((entry, combined, ids, compared, singles, without, recorded, heterogeneous_in))
     # One Benjamini–Hochberg family of the adjusted tests per unit's report (a unit's family is its own,
     # as its report is): the noteworthy differences' and the masked route's together.
     by_unit: dict[Any, list[int]] = {}
@@ -392,7 +416,9 @@ def assess(
     for family in by_unit.values():
         adjusted_p = stats.benjamini_hochberg(np.array([pending[j][1].p_value for j in family]))  # type: ignore[union-attr]
         p_adjusted |= {j: float(p) for j, p in zip(family, adjusted_p, strict=True)}
-    for j, (entry, combined, ids, compared, singles, without, recorded) in enumerate(pending):
+    for j, (entry, combined, ids, compared, singles, without, recorded, heterogeneous_in) in enumerate(
+        pending
+    ):
         if entry["adjusted"] is not None and combined is not None:
             entry["adjusted"]["p_adjusted"] = _published(p_adjusted[j], publication_form(combined), "p")
         verdict, explained_by, reason = decide(
@@ -405,8 +431,14 @@ def assess(
             has_criteria=recorded,
             without=without,
             unrecorded=_unrecorded(ids, compared),
+            heterogeneous=heterogeneous_in is not None,
         )
         _set_verdict(entry, verdict, explained_by, reason, ids, compared)
+        # where the difference is not the same at every level: the criteria columns (headers) whose own
+        # strata show it; a one-bit test of a table without small counts, safe to name
+        entry["heterogeneous_in"] = (
+            [c.split(":", 2)[2] for c in heterogeneous_in] if verdict is not None and heterogeneous_in else []
+        )
         if verdict is not None and not entry["noteworthy"]:
             entry["masked"] = True
         if verdict == "partly_explained":

@@ -531,8 +531,11 @@ class _Builder:
                 total=numbers.number(total, self.lang),
                 share=numbers.percent(alone / total, self.lang, digits=0),
             )
-        if adjusted.get("heterogeneous") and verdict in ("unmotivated", "partly_explained"):
+        where = d.get("heterogeneous_in") or []
+        if (adjusted.get("heterogeneous") or where) and verdict in ("unmotivated", "partly_explained"):
             text += " " + self.fmt(v["average"], **values)
+        if where:
+            text += " " + self.fmt(v["levels"], columns=", ".join(f"'{c}'" for c in where))
         if d.get("criteria_missing") and verdict != "not_assessable":
             text += " " + self.fmt(v["missing"], **values)
         if d.get("reflect") or verdict == "motivated":
