@@ -633,7 +633,7 @@ def test_strata_that_differ_are_seen_by_one_criterion_alone_when_all_together_ar
         patch.setattr(
             verdicts,
             "_heterogeneous_in",
-            lambda combined, levels, settings: (
+            lambda combined, levels, crude, settings: (
                 [] if verdicts._differs_between_strata(combined, settings) else None
             ),
         )

@@ -44,9 +44,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "kriterierna jämförs. Motiverad: det som återstår av skillnaden är visat mindre än gränsen (standard 5 "
         "procentenheter; hela osäkerhetsintervallet, 95 %, ligger inom ±gränsen). Delvis förklarad: kriterierna "
         "förklarar tydligt en del, men resten kan varken visas vara litet eller visas finnas kvar. Omotiverad: "
-        "en tydlig skillnad på minst gränsen finns kvar, även med hänsyn till rapportens alla jämförelser. Kan "
-        "inte avgöras: för lite data, eller för få personer (under 80 %) har någon av andra könet med samma "
-        "värden att jämföras med. Kan inte bedömas: inget kriterium är registrerat för minst hälften av "
+        "en tydlig skillnad på minst gränsen finns kvar, även med hänsyn till rapportens alla jämförelser, och "
+        "alla kriterier är registrerade för minst hälften av gruppen. Kan inte avgöras: för lite data, för få "
+        "personer (under 80 %) har någon av andra könet med samma värden att jämföras med, ett kriterium "
+        "saknas, eller skillnaden förklaras bara i genomsnitt och går åt olika håll på olika nivåer. Kan inte bedömas: inget kriterium är registrerat för minst hälften av "
         "gruppen. Läs mer i docs/criteria.md.",
     },
     "en": {
@@ -71,8 +72,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "threshold (5 percentage points by default; the whole 95 % uncertainty interval lies within ±the threshold). "
         "Partly explained: the criteria clearly explain a part, but the rest can be neither shown small nor "
         "shown to remain. Unmotivated: a clear difference of at least the threshold remains, also taking all "
-        "the report's comparisons into account. Cannot be decided: too little data, or too few people (under "
-        "80 %) have someone of the other sex with the same values to be compared with. Cannot be assessed: "
+        "the report's comparisons into account, and every criterion is recorded for at least half of the "
+        "group. Cannot be decided: too little data, too few people (under 80 %) have someone of the other sex "
+        "with the same values to be compared with, a criterion is missing, or the difference is explained only "
+        "on average and goes different ways at different levels. Cannot be assessed: "
         "no criterion is recorded for at least half of the group. More in docs/criteria.md.",
     },
 }

@@ -302,7 +302,7 @@ HETEROGENEOUS_REASON = (
 
 
 def _heterogeneous_in(
-    combined: Adjusted, levels: Mapping[str, Adjusted], settings: AnalysisSettings
+    combined: Adjusted, levels: Mapping[str, Adjusted], crude: float, settings: AnalysisSettings
 ) -> list[str] | None:
     """Whether the difference is not the same at every level of the criteria, and where: None when no
     test finds it; else the criteria columns (frame names) whose own strata show it, [] when only all
@@ -311,10 +311,13 @@ def _heterogeneous_in(
     Bonferroni-corrected over the tests asked. In simulated worlds whose difference went +10 points at
     low risk and −10 at high risk, the combined test alone almost never fired, and neither did one of a
     criterion of three columns (its strata are small too): the average near 0 was called motivated
-    (docs/verdict-simulation.md)."""
+    (docs/verdict-simulation.md). A column is asked only when its own comparison explains the difference
+    (as the average near 0 does): otherwise what the other criteria explain varies between its levels,
+    and the test finds that instead (in a world explained by consent, the risk level alone "differed")."""
+    levels = {c: adj for c, adj in levels.items() if not adj.numeric and explains(adj, crude, settings)}
     tested = [adj for adj in (combined, *levels.values()) if not adj.numeric]
     corrected = replace(settings, alpha=settings.alpha / max(len(tested), 1))
-    where = [c for c, adj in levels.items() if not adj.numeric and _differs_between_strata(adj, corrected)]
+    where = [c for c, adj in levels.items() if _differs_between_strata(adj, corrected)]
     if where or (not combined.numeric and _differs_between_strata(combined, corrected)):
         return where
     return None
@@ -404,7 +407,10 @@ def assess(
                 for set_id, r in results.items()
                 if set_id.startswith(COLUMN) and (adj := r[i]) is not None and adj.usable
             }
-            heterogeneous_in = _heterogeneous_in(combined, levels, settings) if combined is not None else None
+            crude = entry.get("_estimate", entry["estimate"])
+            heterogeneous_in = (
+                _heterogeneous_in(combined, levels, crude, settings) if combined is not None else None
+            )
             pending.append((entry, combined, ids, compared, singles, without, recorded, heterogeneous_in))
     # One Benjamini–Hochberg family of the adjusted tests per unit's report (a unit's family is its own,
     # as its report is): the noteworthy differences' and the masked route's together.
