@@ -482,3 +482,26 @@ def test_a_dimension_varies_exactly_when_it_has_more_than_one_value(
         column = column.cast(pl.Categorical)
     frame = column.to_frame()
     assert frame.select(_varies("d")).item() == (column.n_unique() > 1)
+
+
+def test_a_frame_of_several_chunks_is_analysed_as_one_of_one_chunk() -> None:
+    """Large files are read in several chunks. Polars 2.1 fails on a literal filter over such a frame of
+    50,000 rows or more once a column is added to it (the accommodation breakdowns are): "filter
+    predicate length of 2". Found on the 1M-row benchmark file: analyse crashed."""
+    import dataclasses
+
+    import polars as pl
+
+    from oppnaogon.analysis import analyse
+    from oppnaogon.config import load_config
+    from oppnaogon.criteria import load_area
+    from oppnaogon.loading import read_table
+    from oppnaogon.normalise import prepare
+
+    prepared = prepare(read_table(EXAMPLE), load_config(EXAMPLE.parent / "oppnaogon.toml"))
+    chunked = pl.concat([prepared.frame] * 10, rechunk=False)
+    assert chunked.n_chunks() > 1 and chunked.height > 50_000
+    area = load_area("barn_och_unga")
+    one = analyse(dataclasses.replace(prepared, frame=chunked.rechunk()), area=area)
+    several = analyse(dataclasses.replace(prepared, frame=chunked), area=area)
+    assert several.differences == one.differences and several.accommodation == one.accommodation

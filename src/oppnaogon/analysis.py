@@ -442,7 +442,10 @@ def _period_protection(
     if not several:
         return {}, {}
     atom = unit + pl.lit(_PERIOD_OF) + pl.col("period").cast(pl.String).fill_null(pl.lit(_UNDATED))
-    atoms = frame.filter(unit.is_in(several)).with_columns(atom.alias(UNIT))
+    # one unit: every row (and Polars 2.1 fails on a literal predicate over a frame of several chunks, as
+    # the frame is once the accommodation dimensions are added: "filter predicate length of 2")
+    selected = frame if one_unit else frame.filter(unit.is_in(several))
+    atoms = selected.with_columns(atom.alias(UNIT))
     _, parts = _unit_parts(atoms, outcomes, False, settings, dimension_columns)
     # where a dimension takes one value in a period, the period's whole-group cells are also its cells of
     # that value in every breakdown of the longer report that adds the dimension
