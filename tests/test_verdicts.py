@@ -487,6 +487,24 @@ def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
     assert packed.sort(names).equals(plain.sort(names))
 
 
+# Granted and refused per sex and risk level. High risk: girls 90 %, boys 70 %; low: girls 10 %, boys
+# 30 %: most girls are high risk, so the crude difference is +36 points, the adjusted average 0, and at
+# each level the sexes differ by 20 points in opposite directions.
+OPPOSITE_BY_RISK = {
+    ("Flicka", "Hög"): (720, 80),
+    ("Pojke", "Hög"): (140, 60),
+    ("Flicka", "Låg"): (20, 180),
+    ("Pojke", "Låg"): (240, 560),
+}
+# +40 points at high risk, +2 at low: a difference that remains, larger at one level.
+LARGER_AT_HIGH_RISK = {
+    ("Flicka", "Hög"): (360, 40),
+    ("Pojke", "Hög"): (200, 200),
+    ("Flicka", "Låg"): (120, 280),
+    ("Pojke", "Låg"): (112, 288),
+}
+
+
 def _risk_extract(
     folder: Path, strata: dict[tuple[str, str], tuple[int, int]], risk_column: str, others: bool = True
 ) -> Path:
@@ -563,13 +581,7 @@ def test_a_difference_explained_only_on_average_is_not_motivated(tmp_path: Path)
     so the crude difference is +36 points and the adjusted average is 0 (within ±5, CI about ±4): under
     the interval rule alone that is motivated by need, though at each level of need the sexes differ by
     20 points, in opposite directions. Breslow–Day sees it; the verdict is inconclusive, and says why."""
-    strata = {
-        ("Flicka", "Hög"): (720, 80),
-        ("Pojke", "Hög"): (140, 60),
-        ("Flicka", "Låg"): (20, 180),
-        ("Pojke", "Låg"): (240, 560),
-    }
-    data = _risk_extract(tmp_path, strata, "Risknivå")
+    data = _risk_extract(tmp_path, OPPOSITE_BY_RISK, "Risknivå")
     findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
     whole = next(d for d in findings["differences"] if not d["breakdown"])
     assert whole["estimate"] == pytest.approx(0.36, abs=1e-9) and whole["noteworthy"]
@@ -590,13 +602,7 @@ def test_a_difference_explained_only_on_average_is_not_motivated(tmp_path: Path)
 def test_an_unmotivated_difference_that_differs_between_strata_is_called_an_average(tmp_path: Path) -> None:
     """+40 points at high risk, +2 at low: unmotivated, and the report says the adjusted figure is an
     average that does not hold at every level."""
-    strata = {
-        ("Flicka", "Hög"): (360, 40),
-        ("Pojke", "Hög"): (200, 200),
-        ("Flicka", "Låg"): (120, 280),
-        ("Pojke", "Låg"): (112, 288),
-    }
-    data = _risk_extract(tmp_path, strata, "Risknivå")
+    data = _risk_extract(tmp_path, LARGER_AT_HIGH_RISK, "Risknivå")
     findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r").findings
     whole = next(d for d in findings["differences"] if not d["breakdown"])
     assert whole["verdict"] == "unmotivated" and whole["adjusted"]["heterogeneous"]
@@ -612,13 +618,7 @@ def test_strata_that_differ_are_seen_by_one_criterion_alone_when_all_together_ar
     """The extract above, with need met otherwise for 3 girls: the table of all criteria together now
     has counts below min_cell, where Breslow–Day is not used, but need alone still has four large strata,
     where it is valid and sees the opposite differences; the average is not called motivated."""
-    strata = {
-        ("Flicka", "Hög"): (720, 80),
-        ("Pojke", "Hög"): (140, 60),
-        ("Flicka", "Låg"): (20, 180),
-        ("Pojke", "Låg"): (240, 560),
-    }
-    data = _risk_extract(tmp_path, strata, "Risknivå")
+    data = _risk_extract(tmp_path, OPPOSITE_BY_RISK, "Risknivå")
     lines = data.read_text(encoding="utf-8").splitlines()
     # three high-risk girls granted whose need is to be met by another service
     lines[1:4] = [line.replace(",Nej,Ja", ",Ja,Ja") for line in lines[1:4]]
@@ -644,13 +644,7 @@ def test_strata_that_differ_are_seen_by_one_criterion_alone_when_all_together_ar
 def test_a_difference_that_remains_is_not_unmotivated_while_a_criterion_is_unrecorded(tmp_path: Path) -> None:
     """+40 points at high risk, +2 at low, as above, but only need recorded: whether the need was met in
     another way, or consent lacking, could explain what remains, so the verdict cannot be unmotivated."""
-    strata = {
-        ("Flicka", "Hög"): (360, 40),
-        ("Pojke", "Hög"): (200, 200),
-        ("Flicka", "Låg"): (120, 280),
-        ("Pojke", "Låg"): (112, 288),
-    }
-    data = _risk_extract(tmp_path, strata, "Risknivå", others=False)
+    data = _risk_extract(tmp_path, LARGER_AT_HIGH_RISK, "Risknivå", others=False)
     findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
     whole = next(d for d in findings["differences"] if not d["breakdown"])
     assert whole["verdict"] == "inconclusive"
@@ -732,13 +726,7 @@ def test_a_criterion_of_several_columns_is_tested_for_differing_strata_column_by
     """The on-average extract with need in two columns, the second one spread over ten values that
     have nothing to do with the outcome: need's strata are then small (Breslow–Day not used), but the
     risk level alone has four large strata and shows the opposite differences; the report says where."""
-    strata = {
-        ("Flicka", "Hög"): (720, 80),
-        ("Pojke", "Hög"): (140, 60),
-        ("Flicka", "Låg"): (20, 180),
-        ("Pojke", "Låg"): (240, 560),
-    }
-    data = _risk_extract(tmp_path, strata, "Risknivå")
+    data = _risk_extract(tmp_path, OPPOSITE_BY_RISK, "Risknivå")
     lines = data.read_text(encoding="utf-8").splitlines()
     lines = [f"{line},{'Utsatthet' if i == 0 else f'Nivå {i % 10}'}" for i, line in enumerate(lines)]
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -549,6 +549,18 @@ def _column(values: tuple[str, ...], codes: np.ndarray) -> tuple[pl.Series, np.n
     return pl.Series(values=[*values, None], dtype=pl.String), codes.astype(np.uint32)
 
 
+def _sex_and_age(
+    rng: np.random.Generator, n: int, labels: dict[str, pl.Series], codes: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw `Kön` (0 Flicka, 1 Pojke) and `Ålder` into `labels` and `codes`, in this order from `rng`
+    (the seeded worlds depend on it); their codes."""
+    sex = (rng.random(n) >= GIRL_SHARE).astype(np.uint32)
+    labels[KON], codes[KON] = _column(("Flicka", "Pojke"), sex)
+    age = _draw(rng, n, _AGE_WEIGHTS)
+    labels[ALDER], codes[ALDER] = _column(tuple(str(a) for a in range(18)), age)
+    return sex, age
+
+
 def _validate(scenario: str, n_rows: int, effect: float, missing_rate: float) -> None:
     if scenario not in _SCENARIO_SPECS:
         raise ValueError(f"unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}")
@@ -598,10 +610,7 @@ def generate_world(
     codes: dict[str, np.ndarray] = {}
 
     # --- Kön, Ålder, Beslutsdatum ---------------------------------------------------------------
-    sex = (rng.random(n) >= GIRL_SHARE).astype(np.uint32)  # 0 Flicka, 1 Pojke
-    labels[KON], codes[KON] = _column(("Flicka", "Pojke"), sex)
-    age = _draw(rng, n, _AGE_WEIGHTS)
-    labels[ALDER], codes[ALDER] = _column(tuple(str(a) for a in range(18)), age)
+    sex, age = _sex_and_age(rng, n, labels, codes)
     days = np.arange(np.datetime64(f"{YEAR}-01-01"), np.datetime64(f"{YEAR + 1}-01-01"))
     days = days[np.is_busday(days, holidays=_HOLIDAYS)]
     day = rng.integers(0, len(days), n)
@@ -1033,10 +1042,7 @@ def generate_study_world(scenario: str, n_rows: int, seed: int) -> StudyWorld:
     rng = np.random.default_rng(seed)
     labels: dict[str, pl.Series] = {}
     codes: dict[str, np.ndarray] = {}
-    sex = (rng.random(n) >= GIRL_SHARE).astype(np.uint32)  # 0 Flicka, 1 Pojke
-    labels[KON], codes[KON] = _column(("Flicka", "Pojke"), sex)
-    age = _draw(rng, n, _AGE_WEIGHTS)
-    labels[ALDER], codes[ALDER] = _column(tuple(str(a) for a in range(18)), age)
+    sex, age = _sex_and_age(rng, n, labels, codes)
     country = _draw(rng, n, _COUNTRY_WEIGHTS)
     labels[FOLDELSELAND], codes[FOLDELSELAND] = _column(STUDY_COUNTRIES, country)
     district = _draw(rng, n, _DISTRICT_WEIGHTS)
