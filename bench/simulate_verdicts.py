@@ -167,7 +167,11 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
     import numpy as np
     import polars as pl
 
-    from oppnaogon.wording import ACCOMMODATION_PREFIX  # a breakdown by a lacking accommodation
+    from oppnaogon.wording import (  # breakdowns by a lacking accommodation, by a criterion's levels
+        ACCOMMODATION_PREFIX,
+        LEVEL_PREFIX,
+        POOLED_LABEL,
+    )
 
     mask = np.ones(frame.height, dtype=bool)
     restricted = False
@@ -182,6 +186,17 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
             column = frame.get_column(column_name).cast(pl.String)
             hit = column.is_in(lacking).fill_null(False).to_numpy()
             mask &= hit if value == "lacking" else (~hit & column.is_not_null().to_numpy())
+            restricted = True
+            continue
+        if dimension.startswith(LEVEL_PREFIX):
+            # one level of a criteria column (where the difference varies): a criterion value too
+            column_name = "c:" + dimension.removeprefix(LEVEL_PREFIX)
+            if column_name not in frame.columns:
+                return None, False, f"breakdown dimension {dimension!r}: no such criterion column"
+            if value == POOLED_LABEL:
+                return None, False, f"breakdown dimension {dimension!r}: the pooled levels"
+            column = frame.get_column(column_name).cast(pl.String)
+            mask &= (column.is_null() if value is None else (column == str(value)).fill_null(False)).to_numpy()
             restricted = True
             continue
         if dimension not in frame.columns:

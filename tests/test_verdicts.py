@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -741,3 +742,107 @@ def test_a_criterion_of_several_columns_is_tested_for_differing_strata_column_by
     assert whole["heterogeneous_in"] == ["Risknivå"]
     html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
     assert "Skillnaden mellan könen är olika på olika nivåer av &#39;Risknivå&#39;" in html
+
+
+def _level_entries(findings: dict[str, Any], column: str = "Risknivå") -> dict[str, dict[str, Any]]:
+    """The differences of the breakdown by the levels of a criteria column, by level."""
+    return {
+        d["breakdown"][dim]: d
+        for d in findings["differences"]
+        for dim in d["breakdown"]
+        if dim.startswith(verdicts.LEVEL_PREFIX) and dim.endswith(":" + column)
+    }
+
+
+def test_a_difference_that_varies_between_levels_is_located_at_each_level(tmp_path: Path) -> None:
+    """+20 points at high risk, −20 at low, 0 on average: the whole group is not called motivated, and
+    each level of the risk column becomes a group of its own, compared, judged and named in the report
+    (point 2: "within each level of a criterion when the stratified differences differ clearly")."""
+    data = _risk_extract(tmp_path, OPPOSITE_BY_RISK, "Risknivå")
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r").findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    levels = _level_entries(findings)
+    assert set(levels) == {"Hög", "Låg"}
+    assert levels["Hög"]["estimate"] == pytest.approx(0.2, abs=1e-9)
+    assert levels["Låg"]["estimate"] == pytest.approx(-0.2, abs=1e-9)
+    # within a level, need is equal: what remains is not explained by it, and the rest is recorded
+    assert all(d["noteworthy"] and d["verdict"] == "unmotivated" for d in levels.values())
+    assert whole["level_differences"] == [levels["Hög"]["id"], levels["Låg"]["id"]]
+    assert ["level:need:Risknivå"] in [list(b) for b in findings["breakdowns"]]
+    html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
+    assert (
+        "Så här ser det ut på varje nivå: &#39;Risknivå&#39;: Hög: 20,0 procentenheter högre andel för "
+        "flickor (omotiverad); &#39;Risknivå&#39;: Låg: 20,0 procentenheter högre andel för pojkar" in html
+    )
+
+
+def test_no_level_breakdown_where_the_difference_is_the_same_at_every_level(tmp_path: Path) -> None:
+    """Girls mostly high risk, and at each level granted as often as boys: motivated by need, one
+    difference at every level; no breakdown by the risk levels is added (nor its tests to the family)."""
+    same = {
+        ("Flicka", "Hög"): (720, 80),
+        ("Pojke", "Hög"): (180, 20),
+        ("Flicka", "Låg"): (20, 180),
+        ("Pojke", "Låg"): (80, 720),
+    }
+    data = _risk_extract(tmp_path, same, "Risknivå")
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["verdict"] == "motivated" and whole["level_differences"] == []
+    assert not _level_entries(findings)
+
+
+def test_a_rare_level_is_pooled_and_never_named(tmp_path: Path) -> None:
+    """Three girls at a level 'Medel' that no one else has, their decision not recorded (so the risk
+    column's own table, where Breslow–Day is asked, has no small counts): the level's name is not
+    published (it would tell that three girls are assessed so); they join the pooled group 'övriga',
+    whose figures the disclosure control hides like any small group's. (Two more decisions are missing at
+    high risk, so that the five missing ones may be counted in the whole group.)"""
+    data = _risk_extract(tmp_path, OPPOSITE_BY_RISK, "Risknivå")
+    with data.open("a", encoding="utf-8") as rows:
+        rows.write("Flicka,12,Medel,,Nej,Ja\n" * 3)
+        rows.write("Flicka,12,Hög,,Nej,Ja\n" * 2)  # five decisions missing: a count that may be published
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r").findings
+    dimension = "level:need:Risknivå"
+    groups = {d["breakdown"][dimension] for d in findings["descriptives"] if dimension in d["breakdown"]}
+    assert groups == {"Hög", "Låg", "övriga"}
+    assert set(_level_entries(findings)) == {"Hög", "Låg", "övriga"}
+    pooled = _level_entries(findings)["övriga"]
+    assert pooled["estimate"] is None and not pooled["noteworthy"]
+    for name in ("findings.json", "rapport.html"):
+        assert "Medel" not in (tmp_path / "r" / name).read_text(encoding="utf-8")
+
+
+def test_each_unit_of_a_batch_gets_the_level_breakdown_only_where_its_own_difference_varies(
+    tmp_path: Path,
+) -> None:
+    """Two municipalities in one batch: in the first the difference goes opposite ways at the two risk
+    levels, in the second it is the same at both. Only the first report is broken down by risk level."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    _risk_extract(first, OPPOSITE_BY_RISK, "Risknivå")
+    same = {key: (value[0], value[1]) for key, value in OPPOSITE_BY_RISK.items()}
+    same[("Pojke", "Hög")], same[("Pojke", "Låg")] = (180, 20), (80, 720)
+    _risk_extract(second, same, "Risknivå")
+    folder = tmp_path / "kommuner"
+    folder.mkdir()
+    (first / "uttag.csv").rename(folder / "Ankeby.csv")
+    (second / "uttag.csv").rename(folder / "Bjurfors.csv")
+    out = tmp_path / "ut"
+    result = CliRunner().invoke(
+        app,
+        [
+            "batch",
+            str(folder),
+            "--config",
+            str(first / "oppnaogon.toml"),
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    reports = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*/findings.json")}
+    assert set(_level_entries(reports["ankeby"])) == {"Hög", "Låg"}
+    assert not _level_entries(reports["bjurfors"])

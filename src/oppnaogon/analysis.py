@@ -18,7 +18,7 @@ outcomes" below), whose hidden sums are primary cells of the same control.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -30,7 +30,7 @@ from oppnaogon import stats, verdicts
 from oppnaogon.config import SEX_VALUES, OutcomeSpec, check_settings
 from oppnaogon.counting import counts_by_sex
 from oppnaogon.criteria import CriteriaArea
-from oppnaogon.normalise import MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
+from oppnaogon.normalise import CRITERION_PREFIX, MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
 from oppnaogon.stats import finite_round as _round
 from oppnaogon.suppression import CannotProtect, Constraint, Inequality, primary_cells, protect
 
@@ -90,7 +90,8 @@ def _present_dimensions(columns: Collection[str]) -> list[str]:
     """The breakdown dimensions among `columns`, in report order: the fixed ones, then one per
     accessibility column whose accommodation can be lacking (`verdicts.accommodation_dimensions`)."""
     accommodation = sorted(c for c in columns if c.startswith(verdicts.ACCOMMODATION_PREFIX))
-    return [d for d in DIMENSIONS if d in columns] + accommodation
+    levels = sorted(c for c in columns if c.startswith(verdicts.LEVEL_PREFIX))
+    return [d for d in DIMENSIONS if d in columns] + accommodation + levels
 
 
 def _breakdowns(varying: Sequence[str]) -> list[tuple[str, ...]]:
@@ -301,20 +302,46 @@ def analyse_units(
     if accommodation:
         frame = frame.with_columns(expr.alias(name) for name, (expr, _) in accommodation.items())
         dimension_columns |= {name: header for name, (_, header) in accommodation.items()}
-    forced, periods = _period_protection(frame, outcomes, one_unit, settings, dimension_columns)
-    unit_breakdowns, parts = _unit_parts(
-        frame, outcomes, one_unit, settings, dimension_columns, whole_group_only, forced
-    )
-    if area is not None:
+    # Where the difference is not the same at every level of a criteria column (Breslow–Day, see
+    # `verdicts._heterogeneous_in`): the breakdown by that column's levels, for the outcome whose
+    # whole-group difference showed it (issue 15, point 2). Which these are is known only once the
+    # verdicts are, so the report is then built again with them, disclosure control and Benjamini–
+    # Hochberg family included, until no new one is asked for (at most `MAX_LOCALISING_PASSES`).
+    localised: dict[str, dict[str, frozenset[str]]] = {}
+    for _ in range(MAX_LOCALISING_PASSES):
+        forced, periods = _period_protection(
+            frame, outcomes, one_unit, settings, dimension_columns, localised
+        )
+        unit_breakdowns, parts = _unit_parts(
+            frame, outcomes, one_unit, settings, dimension_columns, whole_group_only, forced, localised
+        )
+        if area is None:
+            break
         for unit, part in parts.items():
             for entry in part.differences:
                 entry["_unit"] = unit
         verdicts.assess(frame, outcomes, [e for p in parts.values() for e in p.differences], area, settings)
+        # an accessibility column is already a breakdown where accommodation was lacking
+        wanted = _localise(
+            parts,
+            localised,
+            {CRITERION_PREFIX + a.removeprefix(verdicts.ACCOMMODATION_PREFIX) for a in accommodation},
+        )
+        if whole_group_only or wanted == localised:
+            break
+        added = {c for dims in wanted.values() for c in dims} - set(frame.columns)
+        levels = verdicts.level_dimensions(frame, [_level_column(d) for d in added], settings.min_cell)
+        frame = frame.with_columns(expr.alias(name) for name, (expr, _) in levels.items())
+        dimension_columns |= {name: header for name, (_, header) in levels.items()}
+        localised = wanted
+    for part in parts.values():
+        _link_levels(part.differences)
     result: dict[str | None, Findings] = {}
     for unit, part in parts.items():
         for entry in part.differences:
             entry.pop("_unit", None)
             entry.pop("_estimate", None)
+            entry.pop("_heterogeneous_columns", None)
         result[None if by is None else unit] = Findings(
             descriptives=tuple(part.descriptives),
             differences=tuple(part.differences),
@@ -346,6 +373,59 @@ def analyse_units(
     return result
 
 
+MAX_LOCALISING_PASSES = 3
+
+
+def _level_column(dimension: str) -> str:
+    """The criteria column (frame name) of a level dimension (`verdicts.level_dimension`)."""
+    return CRITERION_PREFIX + dimension.removeprefix(verdicts.LEVEL_PREFIX)
+
+
+def _localise(
+    parts: Mapping[str, _UnitPart],
+    localised: Mapping[str, Mapping[str, frozenset[str]]],
+    skipped: Collection[str] = (),
+) -> dict[str, dict[str, frozenset[str]]]:
+    """Per unit, the level dimensions its report needs and, per dimension, the outcomes to compare there:
+    those of `localised` and those whose whole-group difference varies between the levels of a criteria
+    column (its verdict's `heterogeneous_in`). A subgroup's varying difference asks for nothing: the
+    breakdown by levels is of the whole group. The criteria columns `skipped` ask for nothing."""
+    wanted = {unit: dict(dims) for unit, dims in localised.items()}
+    for unit, part in parts.items():
+        for entry in part.differences:
+            if entry["breakdown"]:
+                continue
+            for column in entry.get("_heterogeneous_columns") or []:
+                if column in skipped:
+                    continue
+                dims = wanted.setdefault(unit, {})
+                dim = verdicts.level_dimension(column)
+                dims[dim] = dims.get(dim, frozenset()) | {entry["outcome"]}
+    return wanted
+
+
+def _link_levels(differences: Sequence[dict[str, Any]]) -> None:
+    """Give each whole-group difference that varies between the levels of a criteria column the ids of
+    its differences at those levels (`level_differences`, hidden ones included: the report says that
+    they are hidden), where the report names them. For an accessibility column, the level is the group
+    whose accommodation was lacking (its breakdown is that one)."""
+    for entry in differences:
+        if entry["breakdown"] or not entry.get("_heterogeneous_columns"):
+            continue
+        dims = {verdicts.level_dimension(c) for c in entry["_heterogeneous_columns"]}
+        dims |= {
+            verdicts.ACCOMMODATION_PREFIX + c.removeprefix(CRITERION_PREFIX)
+            for c in entry["_heterogeneous_columns"]
+        }
+        entry["level_differences"] = [
+            d["id"]
+            for d in differences
+            if d["outcome"] == entry["outcome"]
+            and len(d["breakdown"]) == 1
+            and next(iter(d["breakdown"])) in dims
+        ]
+
+
 def _unit_parts(
     frame: pl.DataFrame,
     outcomes: Sequence[OutcomeSpec],
@@ -354,9 +434,17 @@ def _unit_parts(
     dimension_columns: dict[str, str],
     whole_group_only: bool = False,
     forced: dict[str, set[Hashable]] | None = None,
+    localised: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
 ) -> tuple[dict[str, list[tuple[str, ...]]], dict[str, _UnitPart]]:
     """Every unit's breakdowns and its `_analyse_unit`: the rows read in one set of passes for all
-    units (the unit column `UNIT`, absent with `one_unit`), each unit's small tables handled alone."""
+    units (the unit column `UNIT`, absent with `one_unit`), each unit's small tables handled alone.
+    `localised`: per unit (or the unit of a period, see `_period_protection`), its level dimensions and
+    the outcomes compared in each (`_localise`); a level dimension is no breakdown of other units."""
+    localised = localised or {}
+
+    def levels_of(unit: str) -> Mapping[str, frozenset[str]]:
+        return localised.get(unit.split(_PERIOD_OF)[0], {})
+
     present = _present_dimensions(frame.columns)
     # per unit: its rows, and whether each dimension takes more than one value (missing is one), which
     # a breakdown needs: from the smallest and largest code, far cheaper than counting distinct values
@@ -365,7 +453,15 @@ def _unit_parts(
     )
     units = units.sort(UNIT)
     unit_breakdowns: dict[str, list[tuple[str, ...]]] = {
-        row[UNIT]: [()] if whole_group_only else _breakdowns([d for d in present if row[d]])
+        row[UNIT]: [()]
+        if whole_group_only
+        else _breakdowns(
+            [
+                d
+                for d in present
+                if row[d] and (not d.startswith(verdicts.LEVEL_PREFIX) or d in levels_of(row[UNIT]))
+            ]
+        )
         for row in units.iter_rows(named=True)
     }
     breakdowns = list(dict.fromkeys(b for bs in unit_breakdowns.values() for b in bs))
@@ -406,6 +502,7 @@ def _unit_parts(
             settings,
             dimension_columns,
             (forced or {}).get(unit, frozenset()),
+            levels_of(unit),
         )
     return unit_breakdowns, parts
 
@@ -422,6 +519,7 @@ def _period_protection(
     one_unit: bool,
     settings: AnalysisSettings,
     dimension_columns: dict[str, str],
+    localised: Mapping[str, Mapping[str, frozenset[str]]] | None = None,
 ) -> tuple[dict[str, set[Hashable]], dict[str, int]]:
     """Rule R4 (differencing across runs): the cells each unit must hide because one of its periods
     hides them, and how many periods each unit of several periods spans. (The accessibility counts are
@@ -446,7 +544,8 @@ def _period_protection(
     # the frame is once the accommodation dimensions are added: "filter predicate length of 2")
     selected = frame if one_unit else frame.filter(unit.is_in(several))
     atoms = selected.with_columns(atom.alias(UNIT))
-    _, parts = _unit_parts(atoms, outcomes, False, settings, dimension_columns)
+    # a period's report is built with its unit's level breakdowns (as if it published them too)
+    _, parts = _unit_parts(atoms, outcomes, False, settings, dimension_columns, localised=localised)
     # where a dimension takes one value in a period, the period's whole-group cells are also its cells of
     # that value in every breakdown of the longer report that adds the dimension
     present = _present_dimensions(frame.columns)
@@ -534,9 +633,11 @@ def _analyse_unit(
     settings: AnalysisSettings,
     dimension_columns: dict[str, str],
     forced: Collection[Hashable] = frozenset(),
+    levels: Mapping[str, frozenset[str]] | None = None,
 ) -> _UnitPart:
     """Disclosure control, descriptives, differences and data quality of one unit, from its tables.
-    `forced`: cells hidden whatever their value (those its periods hide, rule R4)."""
+    `forced`: cells hidden whatever their value (those its periods hide, rule R4). `levels`: per level
+    dimension, the outcomes compared there (`_localise`)."""
 
     # --- disclosure control: the n system (counts), then shares and means ----------------------------
     def group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
@@ -698,7 +799,7 @@ def _analyse_unit(
                 descriptives.append(entry)
 
     # --- differences female − male -----------------------------------------------------------------------
-    differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings)
+    differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings, levels or {})
 
     # --- data quality ---------------------------------------------------------------------------------
     data_quality: list[dict[str, Any]] = []
@@ -922,11 +1023,15 @@ def _differences(
     hidden: set[Hashable],
     medians: dict[str, Any],
     settings: AnalysisSettings,
+    levels: Mapping[str, frozenset[str]],
 ) -> list[dict[str, Any]]:
-    """Female − male per outcome and group: estimate, CI, test; BH over every published test."""
+    """Female − male per outcome and group: estimate, CI, test; BH over every published test. In a level
+    breakdown, only the outcomes whose difference varies between its levels (`levels`) are compared."""
     entries: list[dict[str, Any]] = []
     for spec in outcomes:
         for b in breakdowns:
+            if any(d.startswith(verdicts.LEVEL_PREFIX) and spec.name not in levels.get(d, ()) for d in b):
+                continue
             table = tables[b]
             rows = {(tuple(r[d] for d in b), r["sex"]): r for r in table.iter_rows(named=True)}
             groups = list(dict.fromkeys(g for g, _ in rows))
@@ -966,6 +1071,7 @@ def _differences(
                     "criteria": None,
                     "criteria_missing": [],
                     "heterogeneous_in": [],
+                    "level_differences": [],
                     "adjusted": None,
                 }
                 if blocked:

@@ -47,7 +47,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "en tydlig skillnad på minst gränsen finns kvar, även med hänsyn till rapportens alla jämförelser, och "
         "alla kriterier är registrerade för minst hälften av gruppen. Kan inte avgöras: för lite data, för få "
         "personer (under 80 %) har någon av andra könet med samma värden att jämföras med, ett kriterium "
-        "saknas, eller skillnaden förklaras bara i genomsnitt och går åt olika håll på olika nivåer. Kan inte bedömas: inget kriterium är registrerat för minst hälften av "
+        "saknas, eller skillnaden förklaras bara i genomsnitt och går åt olika håll på olika nivåer (då jämförs "
+        "varje nivå för sig, och rapporten visar var skillnaden finns). Kan inte bedömas: inget kriterium är "
+        "registrerat för minst hälften av "
         "gruppen. Läs mer i docs/criteria.md.",
     },
     "en": {
@@ -75,7 +77,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "the report's comparisons into account, and every criterion is recorded for at least half of the "
         "group. Cannot be decided: too little data, too few people (under 80 %) have someone of the other sex "
         "with the same values to be compared with, a criterion is missing, or the difference is explained only "
-        "on average and goes different ways at different levels. Cannot be assessed: "
+        "on average and goes different ways at different levels (each level is then compared on its own, and "
+        "the report shows where the difference lies). Cannot be assessed: "
         "no criterion is recorded for at least half of the group. More in docs/criteria.md.",
     },
 }

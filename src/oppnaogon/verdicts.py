@@ -59,12 +59,12 @@ import polars as pl
 from oppnaogon import stats
 from oppnaogon.loading import own_categories
 from oppnaogon.names import key
-from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT
+from oppnaogon.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, UNIT, looks_like_category
 from oppnaogon.roles import YES_CODES
 from oppnaogon.stats import SEXES
 from oppnaogon.stats import finite_round as _round
 from oppnaogon.stratified import StratifiedResult, mantel_haenszel
-from oppnaogon.wording import ACCOMMODATION_PREFIX
+from oppnaogon.wording import ACCOMMODATION_PREFIX, LEVEL_PREFIX, POOLED_LABEL
 
 if TYPE_CHECKING:
     from oppnaogon.analysis import AnalysisSettings
@@ -442,9 +442,9 @@ def assess(
         _set_verdict(entry, verdict, explained_by, reason, ids, compared)
         # where the difference is not the same at every level: the criteria columns (headers) whose own
         # strata show it; a one-bit test of a table without small counts, safe to name
-        entry["heterogeneous_in"] = (
-            [c.split(":", 2)[2] for c in heterogeneous_in] if verdict is not None and heterogeneous_in else []
-        )
+        shown = list(heterogeneous_in) if verdict is not None and heterogeneous_in else []
+        entry["heterogeneous_in"] = [c.split(":", 2)[2] for c in shown]
+        entry["_heterogeneous_columns"] = shown  # frame names, for `level_dimensions` (popped by analysis)
         if verdict is not None and not entry["noteworthy"]:
             entry["masked"] = True
         if verdict == "partly_explained":
@@ -1114,6 +1114,41 @@ def accommodation_dimensions(
                 .cast(pl.Enum([LACKING, NOT_LACKING]))
             )
             found[f"{ACCOMMODATION_PREFIX}{criterion.id}:{header}"] = (expr, header)
+    return found
+
+
+def level_dimension(column: str) -> str:
+    """The breakdown by the levels of a criteria column (its frame name): `LEVEL_PREFIX`, the criterion
+    id, ":", the column's header."""
+    return LEVEL_PREFIX + column.removeprefix(CRITERION_PREFIX)
+
+
+def level_dimensions(
+    frame: pl.DataFrame, columns: Collection[str], least: int
+) -> dict[str, tuple[pl.Expr, str]]:
+    """Per criteria column (frame names) whose levels show different differences between the sexes
+    (`heterogeneous_in`): the breakdown by its levels, where the difference is found (issue 15), as the
+    dimension's name, its expression and the column's header. A level becomes a published label only
+    when it looks like a category and at least `least` rows hold it (as `normalise` does for every
+    breakdown column); other values are pooled as 'övriga', missing ones stay missing."""
+    found: dict[str, tuple[pl.Expr, str]] = {}
+    for column in sorted(columns):
+        text = frame.get_column(column).cast(pl.String)
+        counts = dict(text.drop_nulls().value_counts().iter_rows())
+        safe = [v for v, n in counts.items() if n >= least and looks_like_category(v) and v != POOLED_LABEL]
+        own = own_categories(frame.schema[column])
+        order = [v for v in own.cast(pl.String).to_list() if v in safe] if own is not None else sorted(safe)
+        order += [v for v in safe if v not in order]
+        values = pl.col(column).cast(pl.String)
+        expr = (
+            pl.when(values.is_null())
+            .then(None)
+            .when(values.is_in(order))
+            .then(values)
+            .otherwise(pl.lit(POOLED_LABEL))
+            .cast(pl.Enum([*order, POOLED_LABEL]))
+        )
+        found[level_dimension(column)] = (expr, column.split(":", 2)[2])
     return found
 
 

@@ -191,9 +191,13 @@ _ACCOMMODATION_GROUPS = {
 }
 
 
+LEVEL_PREFIX = "level:"
+"""A breakdown by the levels of a criteria column whose strata differ (`verdicts.level_dimensions`)."""
+
+
 def dimension_text(dimension: str, lang: str = "sv") -> str:
-    """A dimension in words: 'födelseregion'; an accommodation breakdown by its column's header."""
-    if dimension.startswith(ACCOMMODATION_PREFIX):
+    """A dimension in words: 'födelseregion'; an accommodation or level breakdown by its column's header."""
+    if dimension.startswith((ACCOMMODATION_PREFIX, LEVEL_PREFIX)):
         return f"'{dimension.split(':', 2)[2]}'"
     return DIMENSION[lang].get(dimension, dimension)
 
@@ -216,6 +220,13 @@ def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
             header = dimension.split(":", 2)[2]
             missing = {"sv": "uppgift saknas", "en": "not recorded"}[lang]
             parts.append(f"'{header}': {_ACCOMMODATION_GROUPS[lang].get(str(value), missing)}")
+        elif dimension.startswith(LEVEL_PREFIX):
+            header = dimension.split(":", 2)[2]
+            if value is None:
+                shown = {"sv": "uppgift saknas", "en": "not recorded"}[lang]
+            else:
+                shown = POOLED_TEXT[lang] if value == POOLED_LABEL else str(value)
+            parts.append(f"'{header}': {shown}")
         elif value is None:
             name = DIMENSION[lang].get(dimension, dimension)
             parts.append(f"{name} unknown" if english else f"okänd {name}")

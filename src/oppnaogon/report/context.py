@@ -536,11 +536,47 @@ class _Builder:
             text += " " + self.fmt(v["average"], **values)
         if where:
             text += " " + self.fmt(v["levels"], columns=", ".join(f"'{c}'" for c in where))
+            text += self.level_sentence(d)
         if d.get("criteria_missing") and verdict != "not_assessable":
             text += " " + self.fmt(v["missing"], **values)
         if d.get("reflect") or verdict == "motivated":
             text += " " + v["reflect"]
         return text
+
+    def level_sentence(self, d: dict[str, Any]) -> str:
+        """' Där: Risknivå Hög: 20,0 procentenheter högre andel för flickor (omotiverad); …' for a difference
+        that varies between the levels of a criteria column: each published level's difference, its
+        direction in words, and its verdict. Nothing when no level can be published."""
+        v = self.t["verdict"]
+        by_id = {x["id"]: x for x in self.f["differences"]}
+        shown = []
+        for level_id in d.get("level_differences") or []:
+            level = by_id.get(level_id)
+            if level is None or level.get("estimate") is None:
+                continue
+            estimate = level["estimate"]
+            group = self.group(level["breakdown"])
+            if not estimate:
+                shown.append(self.fmt(v["level_equal"], group=group))
+                continue
+            who = self.sex("female" if estimate > 0 else "male", level["breakdown"])
+            verdict = VERDICT[self.lang].get(level.get("verdict") or "", "")
+            shown.append(
+                self.fmt(
+                    v["level_higher"] if verdict else v["level_higher_unjudged"],
+                    group=group,
+                    points=numbers.number(abs(estimate) * 100, self.lang, digits=1),
+                    who=who,
+                    verdict=verdict,
+                )
+            )
+        ids = d.get("level_differences") or []
+        if not ids:  # no breakdown by the levels (e.g. a subgroup's difference)
+            return ""
+        if not shown:
+            return " " + v["levels_hidden"]
+        text = " " + self.fmt(v["levels_found"], levels="; ".join(shown))
+        return text + (" " + v["levels_some_hidden"] if len(shown) < len(ids) else "")
 
     def prompt_kind(self, d: dict[str, Any]) -> str:
         verdict = d.get("verdict")
