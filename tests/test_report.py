@@ -185,8 +185,8 @@ def test_summary_states_the_planted_finding_in_plain_swedish(example_html: str) 
     summary = fragment(example_html, "sammanfattning")
     # girls 13-17 are granted an intervention more often (the example's planted difference)
     assert (
-        "13–17 år: ”Insats beviljad” gäller 63,8\u00a0% av flickorna och 56,2\u00a0% av pojkarna, en skillnad "
-        "på 7,5 procentenheter (osäkerhetsintervall 3,8 till 11,3)."
+        "13–17 år: ”Insats beviljad” gäller 63,8\u00a0% av flickorna och 56,2\u00a0% av pojkarna: andelen är 7,5 "
+        "procentenheter högre för flickorna (osäkerhetsintervall 3,8 till 11,3)."
     ) in summary
     assert "Jämförelser mellan könen som testades: 133, varav anmärkningsvärda: 23." in summary
     assert "13 kan inte avgöras, 10 omotiverade" in summary
@@ -441,3 +441,25 @@ def test_a_breakdown_with_very_many_groups_gets_a_table_and_no_chart(
     html = render_html(findings, created=CREATED)
     assert "Inget diagram: 45 grupper är för många för att läsas i ett diagram; se tabellen." in html
     assert html.count('role="img"') == 0 and "Område 44" in html
+
+
+def test_a_difference_in_favour_of_boys_is_said_in_words_with_its_interval_the_same_way_round(
+    tmp_path: Path,
+) -> None:
+    """Issue 18's sign bug: 'en skillnad på 20,0 procentenheter (osäkerhetsintervall −24,7 till −14,2)'
+    printed the size without its sign beside the signed interval, and never said who gets more. At low
+    risk boys are granted 30 % and girls 10 %: the sentence says 'högre för pojkarna' with the interval of
+    the boys' minus the girls' share."""
+    from .test_verdicts import OPPOSITE_BY_RISK, _risk_extract
+
+    data = _risk_extract(tmp_path, OPPOSITE_BY_RISK, "Risknivå")
+    run_analysis(data, tmp_path / "oppnaogon.toml", out=tmp_path / "r", formats=("html",))
+    html = (tmp_path / "r" / "rapport.html").read_text(encoding="utf-8")
+    assert (
+        "gäller 10,0\u00a0% av flickorna och 30,0\u00a0% av pojkarna: andelen är 20,0 procentenheter högre för pojkarna "
+        "(osäkerhetsintervall 14,2 till 24,7)" in html
+    )
+    assert (
+        "gäller 90,0\u00a0% av flickorna och 70,0\u00a0% av pojkarna: andelen är 20,0 procentenheter högre för flickorna"
+        in html
+    )

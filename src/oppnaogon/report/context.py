@@ -437,18 +437,24 @@ class _Builder:
         women, men = (self.sex(x, d["breakdown"]) for x in BINARY)
         share = d["kind"] in SHARE_KINDS
         ci = d["ci"] or [None, None]
-        more = women if (d["estimate"] or 0) > 0 else men
+        estimate = d["estimate"] or 0
+        # "no difference" when it rounds to 0 as shown (one decimal, of points for a share)
+        equal = "_equal" if abs(estimate * (100 if share else 1)) < 0.05 else ""
+        # the difference in words, as "higher for the boys", and its interval the same way round (the
+        # boys' minus the girls'): a size without its sign beside a signed interval reads as a contradiction
+        if estimate < 0 and not equal:
+            ci = [None if ci[1] is None else -ci[1], None if ci[0] is None else -ci[0]]
         common = {
             "group": self.group(d["breakdown"]),
             "outcome": self.labels[d["outcome"]],
             "women": self.definite(women),
             "men": self.definite(men),
-            "more": more,
+            "more": self.definite(women if estimate > 0 else men),
             "ci": numbers.interval(ci[0], ci[1], self.lang, 100 if share else 1),
         }
         if share:
             text = self.fmt(
-                s["share"],
+                s["share" + equal],
                 female=numbers.percent(values["female"], self.lang),
                 male=numbers.percent(values["male"], self.lang),
                 difference=numbers.number(abs(d["estimate"] or 0) * 100, self.lang, 1),
@@ -456,7 +462,7 @@ class _Builder:
             )
         else:
             text = self.fmt(
-                s["mean"],
+                s["mean" + equal],
                 female=numbers.number(values["female"], self.lang, 1),
                 male=numbers.number(values["male"], self.lang, 1),
                 difference=numbers.number(abs(d["estimate"] or 0), self.lang, 1),
