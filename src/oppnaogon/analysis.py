@@ -321,12 +321,7 @@ def analyse_units(
             for entry in part.differences:
                 entry["_unit"] = unit
         verdicts.assess(frame, outcomes, [e for p in parts.values() for e in p.differences], area, settings)
-        # an accessibility column is already a breakdown where accommodation was lacking
-        wanted = _localise(
-            parts,
-            localised,
-            {CRITERION_PREFIX + a.removeprefix(verdicts.ACCOMMODATION_PREFIX) for a in accommodation},
-        )
+        wanted = _localise(parts, localised, accommodation)
         if whole_group_only or wanted == localised:
             break
         added = {c for dims in wanted.values() for c in dims} - set(frame.columns)
@@ -384,19 +379,20 @@ def _level_column(dimension: str) -> str:
 def _localise(
     parts: Mapping[str, _UnitPart],
     localised: Mapping[str, Mapping[str, frozenset[str]]],
-    skipped: Collection[str] = (),
+    accommodation: Collection[str] = (),
 ) -> dict[str, dict[str, frozenset[str]]]:
     """Per unit, the level dimensions its report needs and, per dimension, the outcomes to compare there:
     those of `localised` and those whose whole-group difference varies between the levels of a criteria
     column (its verdict's `heterogeneous_in`). A subgroup's varying difference asks for nothing: the
-    breakdown by levels is of the whole group. The criteria columns `skipped` ask for nothing."""
+    breakdown by levels is of the whole group. A column with an `accommodation` dimension asks for
+    nothing: that breakdown already shows the group whose accommodation was lacking."""
     wanted = {unit: dict(dims) for unit, dims in localised.items()}
     for unit, part in parts.items():
         for entry in part.differences:
             if entry["breakdown"]:
                 continue
             for column in entry.get("_heterogeneous_columns") or []:
-                if column in skipped:
+                if verdicts.accommodation_dimension(column) in accommodation:
                     continue
                 dims = wanted.setdefault(unit, {})
                 dim = verdicts.level_dimension(column)
@@ -412,10 +408,9 @@ def _link_levels(differences: Sequence[dict[str, Any]]) -> None:
     for entry in differences:
         if entry["breakdown"] or not entry.get("_heterogeneous_columns"):
             continue
-        dims = {verdicts.level_dimension(c) for c in entry["_heterogeneous_columns"]}
-        dims |= {
-            verdicts.ACCOMMODATION_PREFIX + c.removeprefix(CRITERION_PREFIX)
-            for c in entry["_heterogeneous_columns"]
+        columns = entry["_heterogeneous_columns"]
+        dims = {verdicts.level_dimension(c) for c in columns} | {
+            verdicts.accommodation_dimension(c) for c in columns
         }
         entry["level_differences"] = [
             d["id"]

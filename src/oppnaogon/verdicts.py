@@ -1113,8 +1113,14 @@ def accommodation_dimensions(
                 .otherwise(pl.lit(NOT_LACKING))
                 .cast(pl.Enum([LACKING, NOT_LACKING]))
             )
-            found[f"{ACCOMMODATION_PREFIX}{criterion.id}:{header}"] = (expr, header)
+            found[accommodation_dimension(column)] = (expr, header)
     return found
+
+
+def accommodation_dimension(column: str) -> str:
+    """The breakdown by whether a criteria column's accommodation was lacking (its frame name):
+    `ACCOMMODATION_PREFIX`, the criterion id, ":", the column's header."""
+    return ACCOMMODATION_PREFIX + column.removeprefix(CRITERION_PREFIX)
 
 
 def level_dimension(column: str) -> str:
@@ -1138,7 +1144,6 @@ def level_dimensions(
         safe = [v for v, n in counts.items() if n >= least and looks_like_category(v) and v != POOLED_LABEL]
         own = own_categories(frame.schema[column])
         order = [v for v in own.cast(pl.String).to_list() if v in safe] if own is not None else sorted(safe)
-        order += [v for v in safe if v not in order]
         values = pl.col(column).cast(pl.String)
         expr = (
             pl.when(values.is_null())

@@ -73,6 +73,11 @@ def build_context(
     return _Builder(findings, texts, created, carried).build()
 
 
+def _shown_as_zero(estimate: float, share: bool) -> bool:
+    """Whether a difference reads 0,0 as the sentences show it (one decimal, in points for a share)."""
+    return abs(estimate * (100 if share else 1)) < 0.05
+
+
 class _Builder:
     def __init__(
         self,
@@ -438,8 +443,7 @@ class _Builder:
         share = d["kind"] in SHARE_KINDS
         ci = d["ci"] or [None, None]
         estimate = d["estimate"] or 0
-        # "no difference" when it rounds to 0 as shown (one decimal, of points for a share)
-        equal = "_equal" if abs(estimate * (100 if share else 1)) < 0.05 else ""
+        equal = "_equal" if _shown_as_zero(estimate, share) else ""
         # the difference in words, as "higher for the boys", and its interval the same way round (the
         # boys' minus the girls'): a size without its sign beside a signed interval reads as a contradiction
         if estimate < 0 and not equal:
@@ -457,7 +461,7 @@ class _Builder:
                 s["share" + equal],
                 female=numbers.percent(values["female"], self.lang),
                 male=numbers.percent(values["male"], self.lang),
-                difference=numbers.number(abs(d["estimate"] or 0) * 100, self.lang, 1),
+                difference=numbers.number(abs(estimate) * 100, self.lang, 1),
                 **common,
             )
         else:
@@ -465,7 +469,7 @@ class _Builder:
                 s["mean" + equal],
                 female=numbers.number(values["female"], self.lang, 1),
                 male=numbers.number(values["male"], self.lang, 1),
-                difference=numbers.number(abs(d["estimate"] or 0), self.lang, 1),
+                difference=numbers.number(abs(estimate), self.lang, 1),
                 **common,
             )
         if not d["breakdown"]:
@@ -550,35 +554,34 @@ class _Builder:
         return text
 
     def level_sentence(self, d: dict[str, Any]) -> str:
-        """' Där: Risknivå Hög: 20,0 procentenheter högre andel för flickor (omotiverad); …' for a difference
-        that varies between the levels of a criteria column: each published level's difference, its
-        direction in words, and its verdict. Nothing when no level can be published."""
+        """' Så här ser det ut på varje nivå: 'Risknivå': Hög: 20,0 procentenheter högre andel för flickor
+        (omotiverad); …' for a difference that varies between the levels of a criteria column: each
+        published level's difference, its direction in words, and its verdict; that the others are
+        hidden. Nothing when the difference has no breakdown by levels (a subgroup's)."""
+        ids = d.get("level_differences") or []
+        if not ids:
+            return ""
         v = self.t["verdict"]
         by_id = {x["id"]: x for x in self.f["differences"]}
         shown = []
-        for level_id in d.get("level_differences") or []:
-            level = by_id.get(level_id)
-            if level is None or level.get("estimate") is None:
-                continue
+        for level in (by_id[i] for i in ids if i in by_id):
             estimate = level["estimate"]
+            if estimate is None:
+                continue
             group = self.group(level["breakdown"])
-            if not estimate:
+            if _shown_as_zero(estimate, share=True):
                 shown.append(self.fmt(v["level_equal"], group=group))
                 continue
-            who = self.sex("female" if estimate > 0 else "male", level["breakdown"])
             verdict = VERDICT[self.lang].get(level.get("verdict") or "", "")
             shown.append(
                 self.fmt(
                     v["level_higher"] if verdict else v["level_higher_unjudged"],
                     group=group,
                     points=numbers.number(abs(estimate) * 100, self.lang, digits=1),
-                    who=who,
+                    who=self.sex("female" if estimate > 0 else "male", level["breakdown"]),
                     verdict=verdict,
                 )
             )
-        ids = d.get("level_differences") or []
-        if not ids:  # no breakdown by the levels (e.g. a subgroup's difference)
-            return ""
         if not shown:
             return " " + v["levels_hidden"]
         text = " " + self.fmt(v["levels_found"], levels="; ".join(shown))
