@@ -846,3 +846,26 @@ def test_each_unit_of_a_batch_gets_the_level_breakdown_only_where_its_own_differ
     reports = {p.parent.name: json.loads(p.read_text(encoding="utf-8")) for p in out.glob("*/findings.json")}
     assert set(_level_entries(reports["ankeby"])) == {"Hög", "Låg"}
     assert not _level_entries(reports["bjurfors"])
+
+
+def test_a_remaining_difference_that_goes_both_ways_is_located_at_each_level(tmp_path: Path) -> None:
+    """+25 points at high risk, −25 at low, about −8 on average at equal risk: unmotivated, and need does
+    not explain it, yet the other criteria are the same for everyone, so the risk column's strata are
+    the combined comparison's and its levels are where the difference varies: they are shown. (Before,
+    only a column that explains the difference was asked, and the report said 'look where it lies'
+    without showing where.)"""
+    strata = {
+        ("Flicka", "Hög"): (340, 60),
+        ("Pojke", "Hög"): (60, 40),
+        ("Flicka", "Låg"): (30, 170),
+        ("Pojke", "Låg"): (280, 420),
+    }
+    data = _risk_extract(tmp_path, strata, "Risknivå")
+    findings = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings
+    whole = next(d for d in findings["differences"] if not d["breakdown"])
+    assert whole["verdict"] == "unmotivated" and whole["adjusted"]["estimate"] < -0.05
+    assert whole["heterogeneous_in"] == ["Risknivå"]
+    levels = _level_entries(findings)
+    assert levels["Hög"]["estimate"] == pytest.approx(0.25, abs=1e-9)
+    assert levels["Låg"]["estimate"] == pytest.approx(-0.25, abs=1e-9)
+    assert whole["level_differences"] == [levels["Hög"]["id"], levels["Låg"]["id"]]
