@@ -38,6 +38,27 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.strip() == "[]"
 
 
+def test_a_whole_analysis_never_imports_scipy(tmp_path: Path) -> None:
+    """scipy is a test dependency only (the dev extra): the tool computes its statistics without it, so
+    an installation without scipy must analyse and write every format."""
+    argv = ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r"), "--format", "html,md,docx,json,xlsx,csv"]
+    code = (
+        "import sys; from oppnaogon.cli import main; "
+        f"code = main({argv!r}); "
+        "print(code, 'scipy' in sys.modules, sorted(m for m in sys.modules if m.split('.')[0] == 'scipy')[:5])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+    ).stdout
+    assert out.strip().splitlines()[-1] == "0 False []"
+    assert (tmp_path / "r" / "rapport.docx").is_file() and (tmp_path / "r" / "findings.json").is_file()
+
+
+@pytest.mark.slow
 def test_check_example_json_has_exact_counts() -> None:
     result = runner.invoke(app, ["check", str(EXAMPLE), "--json"])
     assert result.exit_code == 0, result.output
