@@ -1,12 +1,13 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make demo   – install into .venv and run oppnaogon on the shipped example extract
 #   make test   – install into .venv, lint, and run the whole test suite
+#   make check  – the same without the tests marked slow: a quick check while working
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test check lint bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest
+
+check: lint
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_load.py

@@ -133,6 +133,7 @@ TRUTH_122 = dict(
 )
 
 
+@pytest.mark.slow
 def test_the_122_row_table_is_not_rebuilt_from_its_adjusted_figures(tmp_path: Path) -> None:
     findings = published(tmp_path, extract(CASE_122))
     difference = findings["differences"][0]
@@ -144,6 +145,7 @@ def test_the_122_row_table_is_not_rebuilt_from_its_adjusted_figures(tmp_path: Pa
     assert values["girls_yes_low"] == set(range(31))  # any number of the 30 granted girls, 0 to 30
 
 
+@pytest.mark.slow
 def test_the_exact_figures_of_the_122_rows_rebuild_the_whole_table(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -156,6 +158,7 @@ def test_the_exact_figures_of_the_122_rows_rebuild_the_whole_table(
     assert pinned(values, TRUTH_122) == ["girls_yes_low"]
 
 
+@pytest.mark.slow
 def test_rounding_alone_does_not_protect_two_strata(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Figures rounded to 2 decimals (the "rounded" form) still pin the 4: why a table of few strata
     gets no figures at all."""
@@ -187,6 +190,7 @@ def test_rounding_alone_does_not_protect_two_strata(monkeypatch: pytest.MonkeyPa
         ],
     ],
 )
+@pytest.mark.slow
 def test_small_tables_of_other_shapes_are_not_rebuilt(
     tmp_path: Path, cells: list[tuple[str, str, int, int]]
 ) -> None:
@@ -243,6 +247,7 @@ def test_known_share_never_gives_a_missing_or_recorded_count_of_one_to_four() ->
             assert not revealing({persons - k for k in knowns}), (persons, value, sorted(knowns))
 
 
+@pytest.mark.slow
 def test_three_persons_without_a_risk_level_are_not_published(tmp_path: Path) -> None:
     findings = published(tmp_path, extract(CASE_122, missing=(2, 1)))
     criterion = findings["differences"][0]["criteria"][0]
@@ -347,6 +352,7 @@ def many_strata(seed: int, strata: int = 20) -> np.ndarray:
     return table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])  # seeds 1-10 all hold (measured, 140 s)
 def test_rounded_figures_of_twenty_strata_leave_every_small_cell_open(tmp_path: Path, seed: int) -> None:
     truth = many_strata(seed)
@@ -365,6 +371,7 @@ def test_rounded_figures_of_twenty_strata_leave_every_small_cell_open(tmp_path: 
         assert not revealing(seen) and max(seen) >= MIN_CELL, (cell, sorted(seen))
 
 
+@pytest.mark.slow
 def test_withheld_figures_read_well_in_the_report_the_table_and_the_terminal(tmp_path: Path) -> None:
     """An unmotivated difference whose table has a cell of 2 (girls of high risk not granted): the
     verdict is given, the adjusted difference is said not to be shown and why, the CSV hides it."""

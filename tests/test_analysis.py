@@ -20,7 +20,7 @@ from oppnaogon.cli import app
 from oppnaogon.run import run_analysis
 
 from .attacker import recoverable_cells
-from .conftest import EXAMPLE
+from .conftest import EVERY_FORMAT, EXAMPLE, EXAMPLE_ENV, ExampleRun
 
 WriteCsv = Callable[..., Path]
 runner = CliRunner()
@@ -120,6 +120,7 @@ def _random_extract(seed: int, rows: int) -> list[list[str]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), rows=st.integers(12, 120))
 def test_attacker_recovers_nothing_from_random_extracts(write_csv: WriteCsv, seed: int, rows: int) -> None:
@@ -132,6 +133,7 @@ def test_attacker_recovers_nothing_from_random_extracts(write_csv: WriteCsv, see
             pytest.fail(f"published count below the threshold: {d}")
 
 
+@pytest.mark.slow
 def test_forty_children_nothing_identifiable_and_reasons_given(write_csv: WriteCsv) -> None:
     run = run_analysis(write_csv(_random_extract(7, 40)), out=None)
     findings = run.findings
@@ -141,14 +143,15 @@ def test_forty_children_nothing_identifiable_and_reasons_given(write_csv: WriteC
         assert d["p_value"] is not None or d["reason"], d
 
 
-def test_analyse_example_end_to_end_and_byte_identical(tmp_path: Path) -> None:
-    env = {"SOURCE_DATE_EPOCH": "1767225600", "COLUMNS": "150"}
-    first, second = tmp_path / "a", tmp_path / "b"
-    every = ["--format", "html,md,docx,json,xlsx,csv"]
-    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(first), *every], env=env)
+@pytest.mark.slow
+def test_analyse_example_end_to_end_and_byte_identical(example_run: ExampleRun, tmp_path: Path) -> None:
+    first, second = example_run.out, tmp_path / "b"
+    assert example_run.exit_code == 0, example_run.output
+    assert "Anmärkningsvärda skillnader" in example_run.output and "flickor" in example_run.output
+    result = runner.invoke(
+        app, ["analyse", str(EXAMPLE), "--out", str(second), *EVERY_FORMAT], env=EXAMPLE_ENV
+    )
     assert result.exit_code == 0, result.output
-    assert "Anmärkningsvärda skillnader" in result.output and "flickor" in result.output
-    assert runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(second), *every], env=env).exit_code == 0
     names = sorted(str(p.relative_to(first)) for p in first.rglob("*") if p.is_file())
     charts = [n for n in names if n.startswith("diagram/")]
     # 3 outcomes × 7 single breakdowns: age, birth region, residence, period, municipality, and the two
@@ -224,6 +227,7 @@ def test_formulas_in_category_names_are_neutralised(write_csv: WriteCsv, tmp_pat
     )
 
 
+@pytest.mark.slow
 def test_period_filter_and_errors(write_csv: WriteCsv, tmp_path: Path) -> None:
     path = write_csv(_random_extract(3, 60))
     run = run_analysis(path, out=None, period="2025K1")
@@ -243,6 +247,7 @@ def test_an_unrelated_folder_is_never_overwritten(write_csv: WriteCsv, tmp_path:
     assert [p.name for p in out.iterdir()] == ["viktigt.docx"]
 
 
+@pytest.mark.slow
 def test_tables_hide_exactly_what_findings_hide(tmp_path: Path) -> None:
     import csv
     import io
@@ -359,6 +364,7 @@ def _alone(prepared: object, column: str, value: str) -> object:
     return dataclasses.replace(prepared, frame=frame)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("whole_group_only", [False, True])
 def test_units_in_one_pass_are_analysed_as_if_alone(whole_group_only: bool) -> None:
     """Every municipality of the example, analysed together, gets exactly what `analyse` of its rows
@@ -380,6 +386,7 @@ def test_units_in_one_pass_are_analysed_as_if_alone(whole_group_only: bool) -> N
     assert analyse_units(prepared, None, settings, area)[None] == analyse(prepared, settings, area)
 
 
+@pytest.mark.slow
 def test_units_with_accommodation_and_a_dimension_that_does_not_vary(tmp_path: Path) -> None:
     """A participation world (accommodation findings, participation criteria) split into units, one of
     which has a single age band: that unit has no age breakdown, the others keep theirs."""
@@ -413,6 +420,7 @@ def test_units_with_accommodation_and_a_dimension_that_does_not_vary(tmp_path: P
         assert findings == analyse(_alone(prepared, "part", unit), settings, area)
 
 
+@pytest.mark.slow
 def test_sums_of_numeric_values_are_the_same_in_every_run_and_for_a_unit_alone() -> None:
     """Means and differences of a numeric outcome whose values do not add up exactly in floating point:
     the same number in every run, and for each unit the same as analysing its rows alone (a group-by
@@ -448,6 +456,7 @@ def test_sums_of_numeric_values_are_the_same_in_every_run_and_for_a_unit_alone()
         assert numbers(findings) == numbers(analyse(_alone(prepared, "residence", unit), settings))
 
 
+@pytest.mark.slow
 def test_a_numeric_outcome_with_no_values_at_all_is_reported_empty(tmp_path: Path) -> None:
     """Every value of the hours column missing: the analysis runs, and the hours have no mean anywhere
     (their sums come from value counts, and there are none)."""
@@ -466,6 +475,7 @@ def test_a_numeric_outcome_with_no_values_at_all_is_reported_empty(tmp_path: Pat
     assert all(d["estimate"] is None for d in findings["differences"] if d["outcome"] == "timmar_per_vecka")
 
 
+@pytest.mark.slow
 @given(st.lists(st.sampled_from(["a", "b", "c", None]), max_size=12), st.booleans())
 @settings(max_examples=120, deadline=None)
 def test_a_dimension_varies_exactly_when_it_has_more_than_one_value(
@@ -484,6 +494,7 @@ def test_a_dimension_varies_exactly_when_it_has_more_than_one_value(
     assert frame.select(_varies("d")).item() == (column.n_unique() > 1)
 
 
+@pytest.mark.slow
 def test_a_frame_of_several_chunks_is_analysed_as_one_of_one_chunk() -> None:
     """Large files are read in several chunks. Polars 2.1 fails on a literal filter over such a frame of
     50,000 rows or more once a column is added to it (the accommodation breakdowns are): "filter

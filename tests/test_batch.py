@@ -45,6 +45,7 @@ def _read_units(out: Path) -> dict[str, dict]:
     }
 
 
+@pytest.mark.slow
 def test_the_example_region_in_one_run(tmp_path: Path) -> None:
     out = tmp_path / "region"
     result = runner.invoke(
@@ -83,6 +84,7 @@ def test_the_example_region_in_one_run(tmp_path: Path) -> None:
     assert batch_recoverable_cells(units, overview) == []
 
 
+@pytest.mark.slow
 def test_a_unit_hiding_a_cell_hides_the_regions_cell(tmp_path: Path) -> None:
     out = tmp_path / "region"
     assert runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(out), "--format", "json"]).exit_code == 0
@@ -104,6 +106,7 @@ def test_a_unit_hiding_a_cell_hides_the_regions_cell(tmp_path: Path) -> None:
     assert all(o["region"]["by_sex"]["unknown"]["n"] is None for o in overview["outcomes"])
 
 
+@pytest.mark.slow
 def test_unsafe_unit_names_stay_inside_the_output_folder(write_csv: WriteCsv, tmp_path: Path) -> None:
     assert safe_slug("../../x", set()) == "x"
     assert safe_slug("..", set()) == "enhet"
@@ -155,6 +158,7 @@ def test_an_unusable_unit_is_reported_and_the_others_are_written(write_csv: Writ
     assert "ERROR batch" in log.read_text(encoding="utf-8") and "Säffle" in log.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_when_the_joint_analysis_fails_each_unit_is_analysed_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -202,6 +206,7 @@ def test_when_the_joint_analysis_fails_each_unit_is_analysed_alone(
         ).read_bytes()
 
 
+@pytest.mark.slow
 def test_rerun_is_byte_identical_and_a_running_batch_holds_its_folder(tmp_path: Path) -> None:
     env = {"SOURCE_DATE_EPOCH": "1767225600"}
     first, second = tmp_path / "a", tmp_path / "b"
@@ -221,6 +226,7 @@ def test_rerun_is_byte_identical_and_a_running_batch_holds_its_folder(tmp_path: 
     assert result.exit_code == 6 and "En annan körning skriver redan" in result.output
 
 
+@pytest.mark.slow
 def test_several_files_one_unit_each(
     write_csv: WriteCsv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -283,6 +289,7 @@ def test_bad_batch_arguments_are_explained(tmp_path: Path) -> None:
     assert not (tmp_path / "a").exists()
 
 
+@pytest.mark.slow
 def test_overview_words_and_units_in_both_languages(tmp_path: Path) -> None:
     for lang, expected in (
         (
@@ -307,6 +314,7 @@ def test_overview_words_and_units_in_both_languages(tmp_path: Path) -> None:
     ).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Path) -> None:
     """A unit's report sets its period beside the unit's own earlier periods, exactly as `analyse` of
     that municipality's rows alone would."""
@@ -376,6 +384,7 @@ def test_with_a_period_each_unit_gets_its_own_comparison_and_trend(tmp_path: Pat
         assert unit[key] == own[key], key
 
 
+@pytest.mark.slow
 def test_large_and_small_parquet_files_give_what_small_ones_give(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -444,6 +453,7 @@ def _whole_cell(findings: dict, outcome: str, sex: str) -> dict:
     )
 
 
+@pytest.mark.slow
 def test_region_minus_the_published_units_gives_nothing_of_a_refused_unit_or_rows_without_one(
     write_csv: WriteCsv, tmp_path: Path
 ) -> None:
@@ -500,6 +510,7 @@ def test_region_minus_the_published_units_gives_nothing_of_a_refused_unit_or_row
     ]
 
 
+@pytest.mark.slow
 def test_nothing_published_depends_on_a_refused_unit_or_rows_without_a_municipality(
     write_csv: WriteCsv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -556,6 +567,7 @@ def test_nothing_published_depends_on_a_refused_unit_or_rows_without_a_municipal
     ]
 
 
+@pytest.mark.slow
 def test_a_unit_whose_folder_cannot_be_written_is_no_part_of_the_region(
     write_csv: WriteCsv, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -661,6 +673,7 @@ def test_batch_refuses_a_limit_below_3_as_analyse_does(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["uttag.csv"]
 
 
+@pytest.mark.slow
 def test_batch_with_the_lowest_allowed_limit_runs(write_csv: WriteCsv, tmp_path: Path) -> None:
     small = [["K", "Ja", "10"]] * 2 + [["M", "Nej", "20"]]  # 3 rows: a unit at the limit of 3
     out = tmp_path / "batch"
@@ -687,6 +700,7 @@ def test_batch_with_the_lowest_allowed_limit_runs(write_csv: WriteCsv, tmp_path:
     assert _read_units(out)["1785-saffle"]["settings"]["min_cell"] == 3
 
 
+@pytest.mark.slow
 def test_a_file_whose_municipality_column_is_empty_is_named_after_the_file(
     write_csv: WriteCsv, tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from oppnaogon.check import run_check
 from oppnaogon.cli import app
 from oppnaogon.config import load_config
 
-from .conftest import EXAMPLE, EXAMPLE_CONFIG
+from .conftest import EXAMPLE, EXAMPLE_CONFIG, ExampleRun
 
 runner = CliRunner()
 WriteCsv = Callable[..., Path]
@@ -38,6 +38,28 @@ def test_help_does_not_import_heavy_modules() -> None:
     assert out.strip() == "[]"
 
 
+@pytest.mark.slow
+def test_a_whole_analysis_never_imports_scipy(tmp_path: Path) -> None:
+    """scipy is a test dependency only (the dev extra): the tool computes its statistics without it, so
+    an installation without scipy must analyse and write every format."""
+    argv = ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r"), "--format", "html,md,docx,json,xlsx,csv"]
+    code = (
+        "import sys; from oppnaogon.cli import main; "
+        f"code = main({argv!r}); "
+        "print(code, 'scipy' in sys.modules, sorted(m for m in sys.modules if m.split('.')[0] == 'scipy')[:5])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "100"},
+    ).stdout
+    assert out.strip().splitlines()[-1] == "0 False []"
+    assert (tmp_path / "r" / "rapport.docx").is_file() and (tmp_path / "r" / "findings.json").is_file()
+
+
+@pytest.mark.slow
 def test_check_example_json_has_exact_counts() -> None:
     result = runner.invoke(app, ["check", str(EXAMPLE), "--json"])
     assert result.exit_code == 0, result.output
@@ -56,6 +78,7 @@ def test_check_example_json_has_exact_counts() -> None:
     assert data["missing_by_sex"]["Risknivå"]["male"] > data["missing_by_sex"]["Risknivå"]["female"]
 
 
+@pytest.mark.slow
 def test_cli_json_matches_the_library() -> None:
     result = runner.invoke(app, ["check", str(EXAMPLE), "--config", str(EXAMPLE_CONFIG), "--json"])
     assert json.loads(result.stdout) == run_check(EXAMPLE, EXAMPLE_CONFIG).to_dict()
@@ -120,6 +143,7 @@ def test_internal_error_is_short_without_debug(monkeypatch: pytest.MonkeyPatch, 
     assert "Internt fel" in result.output and "--debug" in result.output and "boom" not in result.output
 
 
+@pytest.mark.slow
 def test_init_writes_a_valid_config_and_refuses_to_overwrite(tmp_path: Path) -> None:
     output = tmp_path / "oppnaogon.toml"
     result = runner.invoke(app, ["init", str(EXAMPLE), "--output", str(output)])
@@ -195,6 +219,7 @@ def test_check_counts_rows_per_period() -> None:
     assert sum(data["periods"].values()) == data["rows_usable"]
 
 
+@pytest.mark.slow
 def test_a_second_run_into_the_same_folder_stops_while_the_first_holds_it(tmp_path: Path) -> None:
     from oppnaogon.files import output_lock
 
@@ -219,9 +244,9 @@ def test_a_second_run_into_the_same_folder_stops_while_the_first_holds_it(tmp_pa
     assert "barn_och_unga.csv" in lines[-2]
 
 
-def test_the_summary_counts_read_well_for_any_number(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r"), "--format", "json"])
-    text = " ".join(result.output.split())
+@pytest.mark.slow
+def test_the_summary_counts_read_well_for_any_number(example_run: ExampleRun) -> None:
+    text = " ".join(example_run.output.split())
     assert "Jämförelser mellan könen som testades: 133, varav anmärkningsvärda: 23." in text
     assert "Jämförelser som inte visas för att grupperna är för små (röjandeskydd): 68." in text
 
@@ -306,6 +331,7 @@ def _invoke_outside(tmp_path: Path, args: list[str]) -> object:
         os.chdir(cwd)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["unused", "unused_quoted"])
 def test_a_5_mb_field_in_an_unused_column_is_read_like_any_other(
     long_field_files: dict[str, Path], kind: str, tmp_path: Path
@@ -321,6 +347,7 @@ def test_a_5_mb_field_in_an_unused_column_is_read_like_any_other(
     assert plain.exit_code == 0 and LONG_MARKER not in plain.output
 
 
+@pytest.mark.slow
 def test_a_5_mb_field_in_an_unused_column_is_in_no_output_or_log(
     long_field_files: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -345,6 +372,7 @@ def test_a_5_mb_field_in_an_unused_column_is_in_no_output_or_log(
     assert _holds_marker(tmp_path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "column"), [("residence", "Stadsdel"), ("outcome", "Insats beviljad")])
 def test_a_5_mb_field_in_a_used_column_is_refused_with_exit_3_naming_column_and_row(
     long_field_files: dict[str, Path], kind: str, column: str, tmp_path: Path
@@ -390,6 +418,7 @@ def test_a_5_mb_field_in_a_used_column_is_refused_with_exit_3_naming_column_and_
     assert _holds_marker(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_a_5_mb_field_in_a_column_init_would_guess_as_an_outcome_leaves_it_unused(
     long_field_files: dict[str, Path], tmp_path: Path
 ) -> None:

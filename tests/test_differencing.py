@@ -82,10 +82,12 @@ def _counts(findings: dict[str, Any]) -> dict[tuple[Any, ...], int | None]:
     return {(d["outcome"], d["sex"], tuple(d["breakdown"].items())): d["n"] for d in findings["descriptives"]}
 
 
+@pytest.mark.slow
 def test_no_hidden_cell_follows_from_all_the_runs_together(runs: dict[str, Any]) -> None:
     assert multi_run_recoverable(runs) == []
 
 
+@pytest.mark.slow
 def test_a_longer_report_shows_a_count_only_as_the_sum_of_its_quarters_shown_counts(
     runs: dict[str, Any],
 ) -> None:
@@ -115,6 +117,7 @@ def test_a_longer_report_shows_a_count_only_as_the_sum_of_its_quarters_shown_cou
             assert own[(d["outcome"], d["sex"], ())] == d["n"]
 
 
+@pytest.mark.slow
 def test_the_trend_shows_an_earlier_quarter_as_its_own_report_does(runs: dict[str, Any]) -> None:
     latest = runs["latest"][0]
     earlier = [t for t in latest["trend"] if t["role"] != "current" and t["available"]]
@@ -124,6 +127,7 @@ def test_the_trend_shows_an_earlier_quarter_as_its_own_report_does(runs: dict[st
         assert entry["descriptives"] == [d for d in own["descriptives"] if not d["breakdown"]]
 
 
+@pytest.mark.slow
 def test_the_report_says_how_many_cells_its_quarters_cost(runs: dict[str, Any]) -> None:
     disclosure = runs["2024"][0]["disclosure"]
     assert disclosure["periods"] == 4 and disclosure["period_hidden"] > 0
@@ -133,6 +137,7 @@ def test_the_report_says_how_many_cells_its_quarters_cost(runs: dict[str, Any]) 
     }
 
 
+@pytest.mark.slow
 def test_without_the_rule_the_year_and_its_quarters_give_hidden_cells_away(
     write_csv: WriteCsv, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,6 +148,7 @@ def test_without_the_rule_the_year_and_its_quarters_give_hidden_cells_away(
     assert multi_run_recoverable(runs)
 
 
+@pytest.mark.slow
 def test_rows_without_a_date_are_left_out_of_the_whole_file(write_csv: WriteCsv) -> None:
     """The quarters' reports never hold them: the whole file minus its quarters would be those rows."""
     rows = _extract()
@@ -165,6 +171,7 @@ def test_a_period_off_the_grid_is_refused(write_csv: WriteCsv) -> None:
         assert sorted(path.parent.iterdir()) == before  # no folder and no lock file
 
 
+@pytest.mark.slow
 def test_the_terminal_and_the_report_say_what_the_quarters_cost(write_csv: WriteCsv, tmp_path: Path) -> None:
     path = write_csv(_extract())
     out = tmp_path / "rapport"

@@ -19,7 +19,7 @@ from oppnaogon.cli import app
 from oppnaogon.run import run_analysis
 
 from .attacker import narrow_cells, recoverable_cells
-from .conftest import EXAMPLE
+from .conftest import ExampleRun
 
 WriteCsv = Callable[..., Path]
 EXAMPLE_COLUMNS = {
@@ -44,6 +44,7 @@ def _district_rows(extra: list[list[str]]) -> list[list[str]]:
     return rows + extra
 
 
+@pytest.mark.slow
 def test_a_small_sex_is_one_hidden_column_zeros_included(write_csv: WriteCsv) -> None:
     """Two persons of other sex, both in Norr and both granted: before, the zeros of Söder and of the
     refused were published beside the hidden cells, which showed where they were and what they got."""
@@ -63,6 +64,7 @@ def test_a_small_sex_is_one_hidden_column_zeros_included(write_csv: WriteCsv) ->
     assert narrow_cells(findings, 5, {"residence": "Stadsdel", "age_band": "Ålder"}) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("lang", "rows_hidden", "pooled"),
     [
@@ -99,6 +101,7 @@ def test_the_report_says_in_words_what_is_hidden(
         assert "Anna" not in text and "moster" not in text
 
 
+@pytest.mark.slow
 def test_a_small_breakdown_group_is_hidden_whole(write_csv: WriteCsv) -> None:
     """Östra holds 3 girls of 8 and 2 boys of 15 (5 persons: its name is published, see test_labels).
     Among the 7-12-year-olds of Östra there are 3 girls and no boy: the boys' 0 is hidden too (it told
@@ -129,10 +132,11 @@ def test_everyone_or_no_one_of_a_small_group_is_not_published(write_csv: WriteCs
     assert recoverable_cells(findings) == []
 
 
-def test_the_bounds_attack_finds_nothing_in_the_example() -> None:
+@pytest.mark.slow
+def test_the_bounds_attack_finds_nothing_in_the_example(example_run: ExampleRun) -> None:
     """Before: 16 hidden non-zero cells of the example were pinned exactly (zeros under a published zero
     total, the unknown group of a breakdown, rows = n + missing) and 95 narrowed to 4 values or fewer."""
-    findings = run_analysis(EXAMPLE, out=None).findings
+    findings = example_run.findings()
     assert recoverable_cells(findings) == []
     assert narrow_cells(findings, findings["settings"]["min_cell"], EXAMPLE_COLUMNS) == []
 
@@ -155,6 +159,7 @@ def _extract(seed: int, rows: int) -> list[list[str]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), rows=st.integers(15, 150))
 def test_the_bounds_attack_finds_nothing_in_random_extracts(

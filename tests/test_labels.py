@@ -130,6 +130,7 @@ def _all_output_text(out: Path) -> str:
     return "\n".join(texts)
 
 
+@pytest.mark.slow
 def test_free_text_and_rare_labels_are_pooled_everywhere(write_csv: WriteCsv, tmp_path: Path) -> None:
     data = write_csv(_labels_extract())
     out, log = tmp_path / "rapport", tmp_path / "oppnaogon.log"
@@ -242,6 +243,7 @@ def test_labels_are_pooled_over_the_whole_file_not_per_period(write_csv: WriteCs
     }
 
 
+@pytest.mark.slow
 def test_free_text_in_the_sex_column_is_never_shown(write_csv: WriteCsv, tmp_path: Path) -> None:
     rows = [["Kön", "Insats beviljad"]] + [["K", "Ja"], ["M", "Nej"]] * 20
     rows += [[FREE_SEX, "Ja"]] * 6 + [["Z", "Nej"]] * 5 + [["Q", "Nej"]]
@@ -293,6 +295,7 @@ def test_free_text_in_an_outcome_column_is_never_shown(write_csv: WriteCsv, tmp_
     _assert_no_secret(checked.output, "check --json")
 
 
+@pytest.mark.slow
 def test_a_free_text_municipality_is_no_unit_of_a_batch(write_csv: WriteCsv, tmp_path: Path) -> None:
     rows = [["Kön", "Kommun", "Insats beviljad"]]
     for code in ("0180", "1480"):

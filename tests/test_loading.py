@@ -281,6 +281,7 @@ def test_parquet_reads_as_an_export_would_have_it(tmp_path: Path, parquet_read: 
     assert lines_of(table) == [1, 2, 3]
 
 
+@pytest.mark.slow
 def test_large_parquet_text_is_read_as_enums_of_exactly_its_values(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -973,6 +974,7 @@ def tables(draw: st.DrawFn) -> tuple[list[str], list[list[str]]]:
     return headers, draw(st.lists(row, min_size=1, max_size=8))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(table=tables(), newline=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
 def test_csv_module_output_reads_back_exactly(

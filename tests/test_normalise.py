@@ -279,6 +279,7 @@ def test_a_free_text_column_mapped_as_sex_is_not_printed_wholesale(write_csv: Wr
 # --- mapping categorical columns by their codes ---------------------------------------------------------
 
 
+@pytest.mark.slow
 @given(
     values=st.lists(
         st.one_of(st.none(), st.sampled_from(["Ja", "Nej", " x ", "Okänt", "2024-01-05", "7"])), max_size=40
@@ -328,6 +329,7 @@ def test_period_by_day_number_equals_replacing_the_dates(far: bool) -> None:
     )
 
 
+@pytest.mark.slow
 @given(
     st.lists(st.integers(min_value=0, max_value=119), min_size=1, max_size=8, unique=True).map(sorted),
     st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=120)), max_size=30),

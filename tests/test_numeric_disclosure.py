@@ -275,6 +275,7 @@ def _group(step: float) -> st.SearchStrategy[list[float]]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("step", [1.0, 0.5])
 def test_no_published_numeric_group_is_pinned_or_shows_an_extreme(write_csv: WriteCsv, step: float) -> None:
     @given(_group(step), _group(step))
@@ -295,6 +296,7 @@ def test_no_published_numeric_group_is_pinned_or_shows_an_extreme(write_csv: Wri
     check()
 
 
+@pytest.mark.slow
 def test_example_like_hours_of_every_size_are_not_pinned(write_csv: WriteCsv) -> None:
     """Groups of 5–25 drawn from the hours of the shipped example (halves, skewed, a few at 40)."""
     rnd = random.Random(14)
@@ -374,6 +376,7 @@ def test_spread_of_two_steps_is_published(write_csv: WriteCsv) -> None:
     assert (entry["value"], entry["sd"]) == (3.3333, 2.1462)
 
 
+@pytest.mark.slow
 def test_a_group_whose_median_is_its_smallest_or_largest_value_is_hidden(write_csv: WriteCsv) -> None:
     """Rule 4: seven girls of twelve have half an hour, the smallest value: the median 0.5 would say so,
     and n, mean and SD would leave five girls' sums. The group is hidden whole (withholding the median
@@ -400,6 +403,7 @@ def test_the_median_interval_needs_min_cell_persons_outside_each_bound(write_csv
     assert (entry["median"], entry["median_ci"]) == (11.0, [6.0, 16.0])
 
 
+@pytest.mark.slow
 def test_the_batch_finding_is_closed_small_groups_show_no_extremes(write_csv: WriteCsv) -> None:
     """The audit's finding: for 6–10 persons the interval was [minimum, maximum]."""
     for n in range(6, 11):

@@ -167,6 +167,7 @@ def _analyse(tmp_path: Path, data: Path) -> tuple[dict, str]:
     return json.loads((tmp_path / "r" / "findings.json").read_text(encoding="utf-8")), result.output
 
 
+@pytest.mark.slow
 def test_more_hours_for_girls_explained_by_need_are_motivated_not_an_unexplained_finding(
     tmp_path: Path,
 ) -> None:
@@ -200,6 +201,7 @@ def test_more_hours_for_girls_explained_by_need_are_motivated_not_an_unexplained
     assert sentence in html  # in the outcome's own unit, not in percentage points
 
 
+@pytest.mark.slow
 def test_more_hours_for_girls_at_equal_need_are_unmotivated(tmp_path: Path) -> None:
     cells = {k: (n, mean + (3.0 if k[0] == "Flicka" else 0.0)) for k, (n, mean) in BY_NEED.items()}
     findings, output = _analyse(tmp_path, _hours_extract(tmp_path, cells))
@@ -248,6 +250,7 @@ def test_small_stratum_cells_withhold_the_adjusted_figures_but_not_the_verdict(t
     assert need["figures"] == "withheld" and need["adjusted_estimate"] is None
 
 
+@pytest.mark.slow
 def test_numeric_adjusted_tests_join_the_reports_benjamini_hochberg_family(tmp_path: Path) -> None:
     """Every adjusted test of the report in one family: the published p_adjusted of each exact adjusted
     entry is BH over the adjusted p-values of all of them (numeric ones included)."""
@@ -261,6 +264,7 @@ def test_numeric_adjusted_tests_join_the_reports_benjamini_hochberg_family(tmp_p
         assert a["p_adjusted"] == pytest.approx(p, abs=2e-6)
 
 
+@pytest.mark.slow
 def test_the_numeric_comparison_is_the_same_in_every_run(tmp_path: Path) -> None:
     data = _hours_extract(tmp_path, BY_NEED)
     first = run_analysis(data, tmp_path / "oppnaogon.toml", out=None).findings["differences"]
@@ -319,6 +323,7 @@ def test_criteria_and_min_diff_are_read() -> None:
     assert verdicts.criteria_kind(OutcomeSpec("p", "P", "proportion")) is None
 
 
+@pytest.mark.slow
 def test_fewer_hours_for_girls_at_equal_need_hidden_by_their_greater_need_are_a_masked_finding(
     tmp_path: Path,
 ) -> None:

@@ -184,6 +184,7 @@ def test_the_filter_keeps_exactly_the_rows_of_the_period(
     assert run.findings["settings"]["period"] == label
 
 
+@pytest.mark.slow
 def test_findings_name_the_neighbours_and_advise_pooling_when_small(
     write_csv: WriteCsv, tmp_path: Path
 ) -> None:
@@ -230,6 +231,7 @@ def test_period_needs_a_date_column(write_csv: WriteCsv, tmp_path: Path) -> None
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_the_period_beside_the_previous_one_and_a_year_earlier(write_csv: WriteCsv, tmp_path: Path) -> None:
     path = write_csv(_dated_extract())
     findings = run_analysis(path, out=None, period="2025K3").findings

@@ -47,6 +47,7 @@ def test_vectorised_check_agrees_on_dates_and_centuries() -> None:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(st.from_regex(r"\A[0-9]{10}\Z"))
 def test_vectorised_luhn_matches_reference(number: str) -> None:
@@ -83,6 +84,7 @@ def test_a_column_flagged_by_its_header_is_reported_once() -> None:
     assert [(f.column, f.reason) for f in scan(frame)] == [("PersonID", "header")]
 
 
+@pytest.mark.slow
 def test_a_column_of_case_numbers_is_refused_when_any_passes_the_checks() -> None:
     """10-digit case numbers: ~0.4 % pass the checks by chance. The 5 % rule let such a column (and a
     handful of real personnummer in it) through; now one valid number refuses a column that is mostly

@@ -199,6 +199,7 @@ def _tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("evasion", list(EVASIONS))
 def test_every_evasion_is_refused_and_leaves_the_output_path_as_it_was(evasion: str, tmp_path: Path) -> None:
     data = EVASIONS[evasion](tmp_path)
@@ -360,6 +361,7 @@ def test_a_duplicated_header_holding_a_number_is_not_printed(tmp_path: Path) -> 
     assert all(secret not in message for secret in SECRETS)
 
 
+@pytest.mark.slow
 def test_batch_of_several_files_checks_them_all_before_making_a_folder(tmp_path: Path) -> None:
     """Several files (one unit each): a refused second file stops the batch before any folder or lock
     is made, as does a file in the folder whose name holds a number."""

@@ -25,7 +25,7 @@ from oppnaogon.report.docx import markdown_to_docx
 from oppnaogon.report.render import escape_markdown
 from oppnaogon.run import run_analysis
 from oppnaogon.worlds import generate_world, write_world
-from tests.conftest import EXAMPLE, REPORT_SECTIONS, districts_extract
+from tests.conftest import EXAMPLE, REPORT_SECTIONS, ExampleRun, districts_extract
 
 runner = CliRunner()
 GOLDEN = Path(__file__).parent / "golden"
@@ -64,8 +64,8 @@ def published_counts(html: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def example_findings() -> dict[str, Any]:
-    return run_analysis(EXAMPLE, out=None).findings
+def example_findings(example_run: ExampleRun) -> dict[str, Any]:
+    return example_run.findings()
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +156,7 @@ class _Structure(HTMLParser):
             self._heading = None
 
 
+@pytest.mark.slow
 def test_html_report_of_the_example_is_whole_self_contained_and_accessible(example_html: str) -> None:
     parsed = _Structure()
     parsed.feed(example_html)
@@ -228,6 +229,7 @@ def test_worksheet_lists_each_finding_and_leaves_room_to_write(example_html: str
     assert rows[-1] == ""
 
 
+@pytest.mark.slow
 def test_golden_fragments_of_the_example(example_findings: dict[str, Any], example_html: str) -> None:
     assert_golden("summary.sv.html", fragment(example_html, "sammanfattning"))
     assert_golden("worksheet.sv.html", fragment(example_html, "steg4"))
@@ -238,6 +240,7 @@ def test_golden_fragments_of_the_example(example_findings: dict[str, Any], examp
     assert_golden("summary.en.md", english[english.index("## Summary") : english.index("## Step 1")])
 
 
+@pytest.mark.slow
 def test_english_report(example_findings: dict[str, Any]) -> None:
     html = render_html(example_findings, lang="en", created=CREATED)
     assert '<html lang="en">' in html
@@ -245,6 +248,7 @@ def test_english_report(example_findings: dict[str, Any]) -> None:
     assert "Steg 1" not in html and "flickor" not in html
 
 
+@pytest.mark.slow
 def test_word_report_opens_with_headings_tables_and_charts(example_findings: dict[str, Any]) -> None:
     import docx
 
@@ -288,6 +292,7 @@ def _render_all(findings: dict[str, Any], folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_no_noteworthy_difference(tmp_path: Path) -> None:
     findings = _findings_of_world(tmp_path, "no_difference", 400)
     assert not any(d["noteworthy"] for d in findings["differences"])
@@ -297,6 +302,7 @@ def test_no_noteworthy_difference(tmp_path: Path) -> None:
     assert "Steg 3. Kan vi dra slutsatser?" in out["md"]
 
 
+@pytest.mark.slow
 def test_criteria_missing_says_so(tmp_path: Path) -> None:
     findings = _findings_of_world(tmp_path, "no_criteria_columns", 3000)
     judged = [d for d in findings["differences"] if d["noteworthy"]]
@@ -306,6 +312,7 @@ def test_criteria_missing_says_so(tmp_path: Path) -> None:
     assert "saknas i underlaget" in out["md"]
 
 
+@pytest.mark.slow
 def test_everything_suppressed(write_csv: WriteCsv, tmp_path: Path) -> None:
     rows = [["Kön", "Ålder", "Insats beviljad"]]
     rows += [["K", "15", "Ja"]] * 3 + [["M", "15", "Nej"]] * 3
@@ -318,6 +325,7 @@ def test_everything_suppressed(write_csv: WriteCsv, tmp_path: Path) -> None:
     assert published_counts(out["html"]) == []  # 3 + 3 people: no count at all can be shown
 
 
+@pytest.mark.slow
 def test_a_single_sex(write_csv: WriteCsv, tmp_path: Path) -> None:
     rows = [["Kön", "Ålder", "Insats beviljad"]]
     rows += [["K", str(10 + i % 5), "Ja" if i % 3 else "Nej"] for i in range(30)]
@@ -327,6 +335,7 @@ def test_a_single_sex(write_csv: WriteCsv, tmp_path: Path) -> None:
     assert "–" in fragment(out["html"], "steg1")  # the boys' cells: no one there
 
 
+@pytest.mark.slow
 def test_values_from_the_data_are_escaped_everywhere(write_csv: WriteCsv, tmp_path: Path) -> None:
     evil = "<script>x</script> **x** | [l](http://e)"  # a category by its form (issue 14): 40 characters
     rows = districts_extract(evil, "Centrum")
@@ -350,6 +359,7 @@ def test_values_from_the_data_are_escaped_everywhere(write_csv: WriteCsv, tmp_pa
 # --- the command line -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_default_formats_and_languages(tmp_path: Path) -> None:
     result = runner.invoke(app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "sv")])
     assert result.exit_code == 0, result.output
@@ -369,6 +379,7 @@ def test_cli_default_formats_and_languages(tmp_path: Path) -> None:
     assert (tmp_path / "en" / "report.html").exists() and (tmp_path / "en" / "diagram").is_dir()
 
 
+@pytest.mark.slow
 def test_cli_own_templates_replace_wording_and_layout(tmp_path: Path) -> None:
     own = tmp_path / "mallar"
     (own / "texts").mkdir(parents=True)
@@ -394,6 +405,7 @@ def test_cli_own_templates_replace_wording_and_layout(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_cli_template_errors_are_explained(tmp_path: Path) -> None:
     own = tmp_path / "mallar"
     own.mkdir()
@@ -417,6 +429,7 @@ def test_cli_template_errors_are_explained(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Formatet pdf finns inte" in result.output
 
 
+@pytest.mark.slow
 def test_a_motivated_difference_gets_the_questions_of_its_explaining_criterion(tmp_path: Path) -> None:
     findings = _findings_of_world(tmp_path, "explained_by_consent", 6000)
     consent = [d for d in findings["differences"] if d["noteworthy"] and d["explained_by"] == ["consent"]]

@@ -19,7 +19,7 @@ import pytest
 
 from oppnaogon.report import render_html
 from oppnaogon.run import run_analysis
-from tests.conftest import EXAMPLE, REPORT_SECTIONS, districts_extract
+from tests.conftest import REPORT_SECTIONS, ExampleRun, districts_extract
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Chromium talks to Google's servers at start-up unless told not to; this machine has no such network.
@@ -74,8 +74,9 @@ def _keep(page: Any, name: str, tmp_path: Path) -> Path:
     return shot
 
 
-def test_example_report_in_chromium(browser: Any, tmp_path: Path) -> None:
-    findings = run_analysis(EXAMPLE, out=None).findings
+@pytest.mark.slow
+def test_example_report_in_chromium(browser: Any, tmp_path: Path, example_run: ExampleRun) -> None:
+    findings = example_run.findings()
     html = render_html(findings, created=datetime(2026, 1, 1, tzinfo=UTC))
     page, problems, requests = _open(browser, html, tmp_path)
     assert problems == []
@@ -101,6 +102,7 @@ def test_example_report_in_chromium(browser: Any, tmp_path: Path) -> None:
     page.close()
 
 
+@pytest.mark.slow
 def test_a_category_named_like_a_script_stays_text(
     browser: Any, tmp_path: Path, write_csv: Callable[..., Path]
 ) -> None:

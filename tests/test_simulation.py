@@ -146,6 +146,7 @@ def tiny() -> list[sim.WorldResult]:
     return sim.run_all(tasks, jobs=1)
 
 
+@pytest.mark.slow
 def test_harness_scores_tiny_worlds(tiny: list[sim.WorldResult]) -> None:
     missing, partly, unmet = tiny
     assert not any(r.error for r in tiny) and not any(r.unscored for r in tiny)
@@ -163,6 +164,7 @@ def test_harness_scores_tiny_worlds(tiny: list[sim.WorldResult]) -> None:
     assert unmet_whole.truth == pytest.approx(0.1277, abs=0.02)
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_jobs(tiny: list[sim.WorldResult]) -> None:
     tasks = [sim.Task(r.scenario, r.size, r.index, r.seed) for r in tiny[:2]]
     assert sim.run_all(tasks, jobs=2) == tiny[:2]

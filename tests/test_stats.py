@@ -152,6 +152,7 @@ def test_two_by_two_worked_examples() -> None:
     assert test == "none" and np.isnan(p)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     tables=st.lists(st.tuples(proportions(max_n=60), proportions(max_n=60)), min_size=1, max_size=8),
@@ -377,6 +378,7 @@ def test_grouped_medians_two_keys_with_null() -> None:
     assert mw.select("kommun", "n_female", "n_male").rows() == [("A", 1, 1), (None, 2, 0)]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(rows=value_count_tables())
 def test_grouped_medians_match_raw_samples(rows: list[tuple[object, str, float, int]]) -> None:
@@ -435,6 +437,7 @@ def test_grouped_mann_whitney_single_group() -> None:
     assert out["u"][0] == 9.0
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(rows=value_count_tables())
 def test_grouped_mann_whitney_matches_scipy(rows: list[tuple[object, str, float, int]]) -> None:

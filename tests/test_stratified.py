@@ -329,6 +329,7 @@ def _assert_matches_statsmodels(result: StratifiedResult, i: int, strata: list[S
     assert result.crude_risk_difference[i] == pytest.approx(female - male, abs=1e-12)
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(groups=st.lists(STRATA, min_size=1, max_size=4), data=st.data())
 def test_matches_statsmodels_per_group(groups: list[list[Stratum]], data: st.DataObject) -> None:
@@ -358,6 +359,7 @@ def test_matches_statsmodels_per_group(groups: list[list[Stratum]], data: st.Dat
         )
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(
     groups=st.lists(STRATA, min_size=1, max_size=3),

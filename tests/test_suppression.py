@@ -367,6 +367,7 @@ def random_tables(draw: st.DrawFn) -> tuple[dict, list[Constraint]]:
     return cross_table(levels, interior)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(table=random_tables(), threshold=st.integers(3, 10), fix_total=st.booleans())
 def test_protected_random_tables_leak_nothing(
@@ -385,6 +386,7 @@ def test_protected_random_tables_leak_nothing(
     assert brute_force_attack(values, hidden, constraints) == set()
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(table=random_tables(), data=st.data())
 def test_recoverable_agrees_with_the_brute_force_attacker(
@@ -502,6 +504,7 @@ def audited_tables(draw: st.DrawFn) -> tuple[dict, list[Constraint], list[Inequa
     return values, constraints, inequalities, first, second
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(table=audited_tables(), min_width=st.integers(2, 6))
 def test_the_range_audit_decides_as_exact_ranges_do(
@@ -543,6 +546,7 @@ def test_the_audit_counts_whole_values_between_the_points_seen() -> None:
     assert np.isnan(caps).all() and np.isnan(floors).all()  # 1 … 6: wide
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(table=random_tables(), threshold=st.integers(3, 6))
 def test_protect_with_min_width_leaves_no_narrow_cell(
@@ -558,6 +562,7 @@ def test_protect_with_min_width_leaves_no_narrow_cell(
     assert [key for key, bounds in exact.items() if is_narrow(bounds, threshold)] == []
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(table=audited_tables())
 def test_the_chains_of_complement_candidates_grow_with_the_hidden_cells(

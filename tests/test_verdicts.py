@@ -22,7 +22,7 @@ from oppnaogon.stratified import mantel_haenszel
 from oppnaogon.verdicts import VERDICTS, Adjusted, decide, explains
 from oppnaogon.worlds import World, generate_world, write_world
 
-from .conftest import EXAMPLE
+from .conftest import ExampleRun
 
 SETTINGS = AnalysisSettings()
 SEEDS = (11, 12, 13)
@@ -214,6 +214,7 @@ MOTIVATED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", sorted(MOTIVATED))
 def test_planted_motivated_differences(tmp_path: Path, scenario: str) -> None:
     """Explained differences are called motivated, by the right criterion, in most worlds, and never
@@ -231,6 +232,7 @@ def test_planted_motivated_differences(tmp_path: Path, scenario: str) -> None:
     assert verdicts.count("motivated") >= 2, verdicts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", ["unmotivated", "participation_interpreter_not_used"])
 def test_planted_unmotivated_differences(
     tmp_path: Path, scenario: str, monkeypatch: pytest.MonkeyPatch
@@ -271,6 +273,7 @@ def test_without_criteria_columns_the_difference_is_not_assessable_and_says_what
     assert entry["adjusted"] is None
 
 
+@pytest.mark.slow
 def test_no_difference_gets_no_verdict(tmp_path: Path) -> None:
     for seed in SEEDS:
         entry, _ = run_world(tmp_path, "no_difference", 3000, seed)
@@ -313,6 +316,7 @@ def test_adjusted_estimates_of_a_breakdown_group_equal_a_direct_computation(
 # --- small data, from the command line --------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_forty_children_run_with_verdicts_that_never_overclaim(tmp_path: Path) -> None:
     world = generate_world("explained_by_need", 40, 5)
     data, config = write_world(world, tmp_path / "in")
@@ -334,6 +338,7 @@ def test_forty_children_run_with_verdicts_that_never_overclaim(tmp_path: Path) -
                 assert s["n"] is None and s["share"] is None
 
 
+@pytest.mark.slow
 def test_the_terminal_summary_shows_verdicts_reflection_and_accommodation(tmp_path: Path) -> None:
     runner = CliRunner(env={"COLUMNS": "250"})
     world = generate_world("participation_interpreter_not_used", 3000, SEEDS[0])
@@ -349,15 +354,16 @@ def test_the_terminal_summary_shows_verdicts_reflection_and_accommodation(tmp_pa
     assert "förtjänar ändå reflektion" in result.output
 
 
-def test_the_summary_warns_when_the_comparison_over_all_criteria_leaves_many_out(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_the_summary_warns_when_the_comparison_over_all_criteria_leaves_many_out(
+    example_run: ExampleRun,
+) -> None:
     """The example's 12 criteria columns make fine strata: in some groups over 30 % of the persons have
     nobody of the other sex with the same values, and the summary says so."""
-    result = CliRunner(env={"COLUMNS": "250"}).invoke(
-        app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r")]
-    )
+    result = example_run
     assert result.exit_code == 0, result.output
     assert "saknade fler än 30 % av personerna någon av andra könet" in result.output
-    findings = json.loads((tmp_path / "r" / "findings.json").read_text(encoding="utf-8"))
+    findings = result.findings()
     thin = [
         d
         for d in findings["differences"]
@@ -386,6 +392,7 @@ def _coded_rows(
     )
 
 
+@pytest.mark.slow
 @given(_coded_rows(8))
 @settings(max_examples=150, deadline=None)
 def test_packed_stratum_codes_group_exactly_as_the_codes(
@@ -412,6 +419,7 @@ def test_packed_stratum_codes_group_exactly_as_the_codes(
         assert found.to_list() == frame[f"c{i}"].to_list()
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.tuples(
@@ -469,6 +477,7 @@ def test_a_not_explaining_column_counts_as_recorded_only_where_it_was_answered(
     assert ("accessibility" in entry["criteria_missing"]) == (blank == "missing")
 
 
+@pytest.mark.slow
 @given(_coded_rows(5, st.integers(min_value=0, max_value=9)))
 @settings(max_examples=120, deadline=None)
 def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
@@ -533,6 +542,7 @@ def _risk_extract(
     return data
 
 
+@pytest.mark.slow
 def test_the_122_row_extract_of_the_issue_is_partly_explained_never_motivated(tmp_path: Path) -> None:
     """Girls +29.1 points; at equal risk still +9.5 (-6.0 to 25.0): need explains part, not all. The old
     rule called it motivated by need, as it did in 60 % of such worlds with 10 points remaining."""
@@ -577,6 +587,7 @@ def test_criteria_that_are_all_uppgift_saknas_are_not_assessable_with_the_inform
     assert need["id"] == "need" and any("BBIC" in line for line in need["information_needed"])
 
 
+@pytest.mark.slow
 def test_a_difference_explained_only_on_average_is_not_motivated(tmp_path: Path) -> None:
     """High risk: girls 90 % granted, boys 70 %; low risk: girls 10 %, boys 30 %. Most girls are high risk,
     so the crude difference is +36 points and the adjusted average is 0 (within ±5, CI about ±4): under
@@ -600,6 +611,7 @@ def test_a_difference_explained_only_on_average_is_not_motivated(tmp_path: Path)
     assert "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer" in html
 
 
+@pytest.mark.slow
 def test_an_unmotivated_difference_that_differs_between_strata_is_called_an_average(tmp_path: Path) -> None:
     """+40 points at high risk, +2 at low: unmotivated, and the report says the adjusted figure is an
     average that does not hold at every level."""
@@ -613,6 +625,7 @@ def test_an_unmotivated_difference_that_differs_between_strata_is_called_an_aver
     )
 
 
+@pytest.mark.slow
 def test_strata_that_differ_are_seen_by_one_criterion_alone_when_all_together_are_too_sparse(
     tmp_path: Path,
 ) -> None:
@@ -673,6 +686,7 @@ def _lacking_interpreter_world(n_rows: int, seed: int) -> World:
     return World(frame=frame, config_toml=world.config_toml, truth=world.truth)
 
 
+@pytest.mark.slow
 def test_a_difference_only_among_those_lacking_an_interpreter_is_found_located_and_unmotivated(
     tmp_path: Path,
 ) -> None:
@@ -721,6 +735,7 @@ def test_a_rounded_p_value_is_never_published_as_zero() -> None:
     assert verdicts._published(0.03, "withheld", "p") is None
 
 
+@pytest.mark.slow
 def test_a_criterion_of_several_columns_is_tested_for_differing_strata_column_by_column(
     tmp_path: Path,
 ) -> None:
@@ -754,6 +769,7 @@ def _level_entries(findings: dict[str, Any], column: str = "Risknivå") -> dict[
     }
 
 
+@pytest.mark.slow
 def test_a_difference_that_varies_between_levels_is_located_at_each_level(tmp_path: Path) -> None:
     """+20 points at high risk, −20 at low, 0 on average: the whole group is not called motivated, and
     each level of the risk column becomes a group of its own, compared, judged and named in the report
@@ -792,6 +808,7 @@ def test_no_level_breakdown_where_the_difference_is_the_same_at_every_level(tmp_
     assert not _level_entries(findings)
 
 
+@pytest.mark.slow
 def test_a_rare_level_is_pooled_and_never_named(tmp_path: Path) -> None:
     """Three girls at a level 'Medel' that no one else has, their decision not recorded (so the risk
     column's own table, where Breslow–Day is asked, has no small counts): the level's name is not
@@ -813,6 +830,7 @@ def test_a_rare_level_is_pooled_and_never_named(tmp_path: Path) -> None:
         assert "Medel" not in (tmp_path / "r" / name).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_each_unit_of_a_batch_gets_the_level_breakdown_only_where_its_own_difference_varies(
     tmp_path: Path,
 ) -> None:
