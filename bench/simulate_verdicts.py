@@ -196,7 +196,9 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
             if value == POOLED_LABEL:
                 return None, False, f"breakdown dimension {dimension!r}: the pooled levels"
             column = frame.get_column(column_name).cast(pl.String)
-            mask &= (column.is_null() if value is None else (column == str(value)).fill_null(False)).to_numpy()
+            mask &= (
+                column.is_null() if value is None else (column == str(value)).fill_null(False)
+            ).to_numpy()
             restricted = True
             continue
         if dimension not in frame.columns:
