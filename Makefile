@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make demo   – install into .venv and run oppnaogon on the shipped example extract
-#   make test   – install into .venv, lint, and run the whole test suite
+#   make test   – install into .venv, lint (ruff, mypy), and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -22,6 +22,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
