@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make demo   – install into .venv and run oppnaogon on the shipped example extract
-#   make test   – install into .venv, lint, and run the whole test suite
+#   make test   – install into .venv, lint (ruff, mypy), and run the whole test suite
 #   make check  – the same without the tests marked slow: a quick check while working
 PYTHON ?= python3
 VENV ?= .venv
@@ -23,6 +23,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest
@@ -39,4 +40,4 @@ lock:
 	uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache dist build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache dist build

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -156,7 +156,7 @@ def _value_counts(
 
     column = OUTCOME_PREFIX + spec.name
     rows = frame.lazy().filter(pl.col(column).is_not_null())
-    keys = [*dims, "sex", pl.col(column).alias("value")]
+    keys: list[str | pl.Expr] = [*dims, "sex", pl.col(column).alias("value")]
     return _aggregate(rows, keys, [pl.len().cast(pl.Int64).alias("count")], one_unit)
 
 
@@ -352,7 +352,7 @@ def analyse_units(
                 sorted(
                     {
                         (key[1], key[2])
-                        for key in part.period_hidden
+                        for key in map(_cell_tuple, part.period_hidden)
                         if key[0] in ("n", "k", "s") and key[3] == ()
                     }
                 )
@@ -714,14 +714,14 @@ def _analyse_unit(
     # system, until nothing changes.
     joint = n_values | k_values
     everything = constraints + _tree_constraints(tables, breakdowns, outcomes, "k")
-    bounds = inequalities + [Inequality(key, (("n", *key[1:]),)) for key in k_values]
+    bounds = inequalities + [Inequality(key, (_count_cell(key),)) for key in k_values]
     options: dict[str, Any] = {
         "preferred": _minor_sex_cells(joint),
         "avoided": _main_cells(joint),
         "inequalities": bounds,
         "min_width": settings.min_cell,
     }
-    k_primary = k_small | {key for key in k_values if ("n", *key[1:]) in hidden}
+    k_primary = k_small | {key for key in k_values if _count_cell(key) in hidden}
     try:
         visible_counts = [key for key in n_values if key not in hidden]
         hidden = protect(joint, hidden | k_primary, everything, fixed_visible=visible_counts, **options)
@@ -729,14 +729,14 @@ def _analyse_unit(
         wanted = primary | k_small
         while True:
             hidden = protect(joint, wanted, everything, **options)
-            follow = {key for key in k_values if ("n", *key[1:]) in hidden and key not in hidden}
+            follow = {key for key in k_values if _count_cell(key) in hidden and key not in hidden}
             if not follow:
                 break
             wanted = hidden | follow
     s_primary = {
         key
         for key in s_values
-        if ("n", *key[1:]) in hidden or 0 < n_values[("n", *key[1:])] < settings.min_cell
+        if _count_cell(key) in hidden or 0 < n_values[_count_cell(key)] < settings.min_cell
     }
     s_primary |= numeric_primary(tables, outcomes, settings)
     own_primary |= s_primary
@@ -826,6 +826,17 @@ def _analyse_unit(
         hidden=frozenset(hidden),
         period_hidden=frozenset(key for key in forced if key in hidden and key not in own_primary),
     )
+
+
+def _cell_tuple(key: Hashable) -> tuple[Any, ...]:
+    """A cell key of the disclosure tables as the tuple it is, e.g. ("k", outcome, sex, breakdown,
+    group) (`suppression` takes any hashable key)."""
+    return cast("tuple[Any, ...]", key)
+
+
+def _count_cell(key: Hashable) -> tuple[Any, ...]:
+    """The count cell ("n", …) that a yes-count or sum cell ("k"/"s", …) is part of."""
+    return ("n", *_cell_tuple(key)[1:])
 
 
 def _tree_constraints(
@@ -1322,7 +1333,7 @@ def _missingness_flags(
     """Does missingness itself differ between women and men? ("Är datan tillförlitlig?") Not flagged when
     the column is recorded only for one answer of an outcome (`explained_by_outcome`)."""
     structural = structural or {}
-    results = []
+    results: list[dict[str, Any]] = []
     for f in flags:
         column = f.removeprefix(MISSING_PREFIX)
         keys = [("missing", column, s) for s in COMPARED] + [("rows", s) for s in COMPARED]

@@ -215,10 +215,10 @@ class _UnitWriter:
         folder = self.staging / unit.slug
         # a unit's folder must stay inside the batch folder, whatever its name
         assert folder.resolve().parent == self.staging.resolve()
+        assert unit.document is not None and unit.manifest is not None  # a unit that was analysed
         task = (folder, unit.document, unit.manifest, self.formats, self.lang, self.templates)
         outcome = self.pool.submit(_write_unit, task) if self.pool else _write_unit(task)
         self.pending.append((unit, outcome))
-        assert unit.document is not None
         unit.document = _slim(unit.document)
         unit.manifest = None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from oppnaogon.config import SEX_VALUES, Config, load_config
 from oppnaogon.errors import ConfigError, DataError, UsageError
@@ -101,8 +101,11 @@ def _refuse_free_text_in_used_columns(table: LoadedTable, config: Config) -> Non
         for c, t in table.frame.schema.items()
         if c != LINE and (t == pl.String or isinstance(t, pl.Categorical | pl.Enum))
     ]
-    longest = {c: table.distinct(c).cast(pl.String).str.len_chars().max() for c in text}
-    long = [c for c in text if (longest[c] or 0) > MAX_VALUE_CHARS]
+    # the longest value of each column, in characters (0 for a column of nulls only)
+    longest = {
+        c: cast("int | None", table.distinct(c).cast(pl.String).str.len_chars().max()) or 0 for c in text
+    }
+    long = [c for c in text if longest[c] > MAX_VALUE_CHARS]
     if not long:
         return
     headers = table.headers

@@ -454,6 +454,7 @@ def _outcome(name: str, spec: Any, where: _Locator) -> OutcomeSpec:
         )
     kind = spec.get("kind")
     _choice(kind, OUTCOME_KINDS, f"{dotted}.kind", where)
+    assert isinstance(kind, str)  # one of OUTCOME_KINDS, or _choice has refused it
     positive = _str_list(spec["positive"], f"{dotted}.positive", where) if "positive" in spec else None
     negative = _str_list(spec["negative"], f"{dotted}.negative", where) if "negative" in spec else None
     if kind == "numeric" and (positive or negative):

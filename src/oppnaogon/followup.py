@@ -115,7 +115,7 @@ def _published_interval(difference: dict[str, Any]) -> tuple[float, float, float
     estimate, ci = difference.get("estimate"), difference.get("ci")
     if not isinstance(ci, list | tuple) or len(ci) != 2:
         return None
-    values = (estimate, ci[0], ci[1])
+    values: tuple[Any, Any, Any] = (estimate, ci[0], ci[1])  # numbers, as checked next
     if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
         return None
     return float(values[0]), float(values[1]), float(values[2])

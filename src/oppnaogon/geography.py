@@ -15,6 +15,7 @@ are therefore safe.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from functools import cache
 from importlib.resources import files
@@ -30,7 +31,8 @@ _KOMMUNKOD = re.compile(r"(\d{3,4})(?:\.0+)?")
 def _read(name: str) -> list[dict[str, str]]:
     """Read ``oppnaogon/data/<name>`` as a list of dicts (one per row)."""
     resource = files("oppnaogon") / "data" / name
-    with resource.open("r", encoding="utf-8", newline="") as handle:
+    # opened as bytes and decoded here: the text mode of a Traversable takes no `newline` in its type
+    with resource.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 

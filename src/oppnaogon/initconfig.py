@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from oppnaogon.check import load_input
 from oppnaogon.config import (
@@ -67,7 +67,8 @@ def propose(data: str | Path) -> Proposal:
     area = None
     if "age" in roles:
         ages = number_series(raw.get_column(roles["age"].header))
-        if ages.drop_nulls().len() and (ages.drop_nulls() < _CHILD_AGE_LIMIT).mean() >= 0.95:
+        # the share of known ages below the limit (a float: the mean of a Boolean column with values)
+        if ages.drop_nulls().len() and cast(float, (ages.drop_nulls() < _CHILD_AGE_LIMIT).mean()) >= 0.95:
             area = "barn_och_unga"
     config = Config(area=area)
     criteria = resolve_criteria(config, headers, roles)

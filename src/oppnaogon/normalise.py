@@ -177,7 +177,7 @@ def prepare(
     # Date and age are parsed once, in stages before the main select, and then only referenced.
     stages: list[dict[str, pl.Expr]] = [{}, {}]
     date_expr: pl.Expr | None = None
-    distinct_dates = None
+    distinct_dates: pl.Series | None = None
     if "date" in roles:
         stages[0]["_date"], distinct_dates = _date_mapping(table, roles["date"].header)
         date_expr = pl.col("_date")
@@ -217,7 +217,7 @@ def prepare(
             notes.append(note)
 
     # date and period --------------------------------------------------------------------------------
-    if date_expr is not None:
+    if date_expr is not None and distinct_dates is not None:  # set together, from the date column
         header = roles["date"].header
         problems.append((pl.col(header).is_not_null() & date_expr.is_null(), "date not understood"))
         problems.append((date_expr > pl.lit(today), "date in the future"))
@@ -547,7 +547,7 @@ def _pool_labels(
     top = physical.max()
     if top is None:
         return frame, None
-    top = int(top)
+    assert isinstance(top, int)  # the physical codes of a categorical column
     if physical.null_count():
         physical = physical.fill_null(top + 1)
     per_code = np.bincount(physical.to_numpy(), minlength=top + 2)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from oppnaogon import __version__, verdicts
 from oppnaogon.analysis import AnalysisSettings, Findings, analyse
@@ -82,6 +83,22 @@ class _Loaded:
         return table, self.config, self.config_path
 
 
+class _CheckedArguments(TypedDict):
+    """The keyword arguments of `_run`, as `run_analysis` has checked them (typed, so that mypy checks
+    each against `_run`'s parameters)."""
+
+    data: Path
+    loaded: _Loaded
+    out_path: Path | None
+    formats: tuple[str, ...]
+    period: str | None
+    min_cell: int | None
+    min_diff_pp: float | None
+    lang: str
+    templates_path: Path | None
+    previous: dict[str, Any] | None
+
+
 def run_analysis(
     data: str | Path,
     config: str | Path | None = None,
@@ -131,7 +148,7 @@ def run_analysis(
     table, cfg = load_input(data, config_path)
     if period is not None:
         check_period_grid(period, cfg.period)  # a period off the grid is refused before anything is written
-    checked = {
+    checked: _CheckedArguments = {
         "data": data,
         "loaded": _Loaded(table, cfg, config_path),
         "out_path": out_path,
@@ -272,6 +289,7 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
             "--period: datumkolumnen är tom.", "Kontrollera datumkolumnen med `oppnaogon check`."
         )
     first, last = dates.min(), dates.max()
+    assert isinstance(first, date) and isinstance(last, date)  # a Date column's bounds
     selected = latest_period(last, unit) if wanted == LATEST else wanted
     assert not isinstance(selected, str)
     check_period_grid(selected, unit)

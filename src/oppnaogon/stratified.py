@@ -247,7 +247,8 @@ def mantel_haenszel(
     m0 = n - m1
 
     def per_group(values: FloatArray, index: IntArray = g, repeats: FloatArray = k) -> FloatArray:
-        return np.bincount(index, weights=values * repeats, minlength=size)[:size]
+        # weighted: float64 (numpy's stubs type every bincount as integer)
+        return np.bincount(index, weights=values * repeats, minlength=size)[:size]  # type: ignore[return-value]
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Risk difference (Mantel-Haenszel) with Sato's variance.
@@ -427,7 +428,8 @@ def stratified_mean_difference(
     one_sex = ~both & (n1_ + n0_ > 0)
 
     def total(values: FloatArray, mask: npt.NDArray[np.bool_] = both) -> FloatArray:
-        return np.bincount(g, weights=np.where(mask, values, 0.0), minlength=n_groups)[:n_groups]
+        # weighted: float64 (numpy's stubs type every bincount as integer)
+        return np.bincount(g, weights=np.where(mask, values, 0.0), minlength=n_groups)[:n_groups]  # type: ignore[return-value]
 
     safe1, safe0 = np.where(both, n1_, 1.0), np.where(both, n0_, 1.0)
     n = safe1 + safe0

@@ -49,6 +49,11 @@ __all__ = [
     "recoverable",
 ]
 
+# A complement candidate as a sort key, the smallest chosen: avoided first, the cell id last. The
+# constraint candidates hold (avoided, not preferred, zero, value, role, id), the inequality and
+# boundary ones (avoided, zero, value, 0, 0, id); both are compared in one `min`.
+_SortKey = tuple[bool, bool, float, float, int, int]
+
 
 class CannotProtect(ValueError):
     """A hidden cell that no allowed complement can protect; ``cell`` is its key."""
@@ -273,7 +278,7 @@ def protect(
         # In a range round every narrow cell gets its complement at once (one at a time took a round of
         # linear programmes per cell: 12 s on the example), except a main figure: it is hidden only when
         # the round finds nothing else, since the other complements may widen its cell as well.
-        deferred: list[tuple[bool, bool, bool, float, int, int]] = []
+        deferred: list[_SortKey] = []
         for cell in sorted(leaks):
             mine = problem.cell_constraints[cell]
             if not ranged and (cell in settled or any(c in touched for c in mine)):
@@ -440,9 +445,7 @@ class _Problem:
         parent, children = self.constraints[c]
         return f"{self.keys[parent]!r} = " + " + ".join(repr(self.keys[i]) for i in children)
 
-    def candidate(
-        self, c: int, hidden: set[int], fixed: set[int]
-    ) -> tuple[bool, bool, bool, float, int, int] | None:
+    def candidate(self, c: int, hidden: set[int], fixed: set[int]) -> _SortKey | None:
         """The cell to hide in constraint ``c``: the smallest visible preferred child (zeros included),
         else the smallest visible non-zero child, else a zero child, else the parent, else None.
 
@@ -453,7 +456,7 @@ class _Problem:
         """
         parent, children = self.constraints[c]
 
-        def key(i: int, role: int) -> tuple[bool, bool, bool, float, int, int]:
+        def key(i: int, role: int) -> _SortKey:
             preferred = i in self.preferred
             zero = self.value[i] == 0 and not preferred
             return (i in self.avoided, not preferred, zero, self.value[i], role, i)
@@ -485,9 +488,7 @@ class _Problem:
                 hidden.add(choice[-1])
                 changed = True
 
-    def inequality_candidate(
-        self, cell: int, hidden: set[int], fixed: set[int]
-    ) -> tuple[bool, bool, bool, float, int, int] | None:
+    def inequality_candidate(self, cell: int, hidden: set[int], fixed: set[int]) -> _SortKey | None:
         """The smallest visible cell that bounds ``cell`` through an inequality (for the range audit)."""
         options = [
             (i in self.avoided, self.value[i] == 0, self.value[i], 0, 0, i)
@@ -499,7 +500,7 @@ class _Problem:
 
     def boundary_candidate(
         self, cell: int, hidden: set[int], fixed: set[int], settled: set[int]
-    ) -> tuple[bool, bool, bool, float, int, int] | None:
+    ) -> _SortKey | None:
         """The smallest visible cell of any equation or inequality of the hidden cells linked to ``cell``
         (for the range audit, when a range is narrowed by a chain of relations: every visible cell that
         bounds the chain is a candidate). The linked cells are added to ``settled``: the complement may
@@ -581,9 +582,7 @@ class _Problem:
             around = self._around[cell] = frozenset(itertools.chain([cell], *members))
         return around
 
-    def component_candidate(
-        self, cell: int, hidden: set[int], fixed: set[int]
-    ) -> tuple[bool, bool, bool, float, int, int]:
+    def component_candidate(self, cell: int, hidden: set[int], fixed: set[int]) -> _SortKey:
         """The smallest candidate among the constraints linking ``cell`` to other hidden cells."""
         seen_cells = {cell}
         seen_constraints: set[int] = set()
@@ -754,9 +753,9 @@ class _Problem:
                         outer_low[j] = seen_low[j]  # short of the floor: the true minimum
                 else:
                     break
-        low, high = _whole_array(seen_low[columns]), _whole_array(seen_high[columns], up=False)
-        lowest, highest = _whole_array(outer_low[columns]), _whole_array(outer_high[columns], up=False)
-        for cell, a, b, c, d in zip(wanted, low, high, lowest, highest, strict=True):
+        lows, highs = _whole_array(seen_low[columns]), _whole_array(seen_high[columns], up=False)
+        lowests, highests = _whole_array(outer_low[columns]), _whole_array(outer_high[columns], up=False)
+        for cell, a, b, c, d in zip(wanted, lows, highs, lowests, highests, strict=True):
             if b - a >= min_width:
                 found[cell] = (a, b)
             else:

@@ -397,7 +397,9 @@ def assess(
         if len(available) >= 3:  # with two, all but one is the other one alone
             results |= _left_out(frame, spec, entries, results, available, area, settings, adjust)
         for i, entry in enumerate(entries):
-            compared = {cid: r[i] for cid, r in results.items() if cid in available and r[i] is not None}
+            compared = {
+                cid: adj for cid, r in results.items() if cid in available and (adj := r[i]) is not None
+            }
             singles = {cid: adj for cid, adj in compared.items() if adj.usable}
             combined = results[COMBINED][i] if results else None
             without: dict[str, Adjusted | None] = {}
@@ -437,7 +439,7 @@ def assess(
             by_unit.setdefault(entry.get("_unit"), []).append(j)
     p_adjusted: dict[int, float] = {}
     for family in by_unit.values():
-        adjusted_p = stats.benjamini_hochberg(np.array([pending[j][1].p_value for j in family]))  # type: ignore[union-attr]
+        adjusted_p = stats.benjamini_hochberg(np.array([pending[j][1].p_value for j in family]))
         p_adjusted |= {j: float(p) for j, p in zip(family, adjusted_p, strict=True)}
     for j, (entry, combined, ids, compared, singles, without, recorded, heterogeneous_in) in enumerate(
         pending
@@ -662,7 +664,7 @@ def _adjust(
     )
     counts = ["__x1", "__n1", "__x0", "__n0"]
     persons = pl.col("__n1") + pl.col("__n0")
-    known = [
+    known_persons = [
         pl.when(pl.any_horizontal(_recorded(c, located, not_explaining) for c in cols))
         .then(persons)
         .otherwise(0)
@@ -674,7 +676,7 @@ def _adjust(
     finest = (
         base.group_by([*plain_dims, *word_names])
         .agg(pl.col(counts).sum())
-        .with_columns(*known, *[located[d].alias(d) for d in packed_dims])
+        .with_columns(*known_persons, *[located[d].alias(d) for d in packed_dims])
         .collect()
         .lazy()
     )
@@ -1059,7 +1061,9 @@ def published_known_share(adj: Adjusted, min_cell: int) -> float:
     known = published_part(round(adj.known_share * total), total, min_cell)
     if adj.known_share > 0 and known == 0:
         known = min(2 * min_cell, total)
-    return _round(known / total, 3)
+    share = _round(known / total, 3)
+    assert share is not None  # a ratio of counts over a total above 0: finite
+    return share
 
 
 def _adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min_cell: int) -> dict[str, Any]:
@@ -1214,8 +1218,8 @@ def _accommodation_entry(
     for sex in SEXES:
         lacking, other = counts.get((LACKING, sex, dim), 0), counts.get((NOT_LACKING, sex, dim), 0)
         hidden = lacking is None or other is None
-        if not hidden:
-            k[sex], n[sex] = lacking, lacking + other  # type: ignore[operator]
+        if lacking is not None and other is not None:  # not hidden
+            k[sex], n[sex] = lacking, lacking + other
         per_sex.append(
             {
                 "sex": sex,

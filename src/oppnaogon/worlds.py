@@ -684,6 +684,7 @@ def _truth(
 ) -> Truth:
     girls, boys = _expected_shares(variables, t, added)
     conditional: float | None
+    stratify_on: tuple[str, ...]
     if not spec.criteria_columns:
         conditional, stratify_on = None, ()
     elif spec.shifted == "accessibility":

@@ -12,7 +12,10 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 COLOURS = {"female": "#D55E00", "male": "#0072B2"}
 MARKERS = {"female": "o", "male": "s"}
@@ -22,7 +25,7 @@ ROW_IN = 0.34
 PNG_DPI = 150
 CHAR_IN = 0.068  # the width of an average character of a 9-point label, in inches
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "oppnaogon",
     "font.family": "sans-serif",

@@ -306,7 +306,7 @@ class _Builder:
                 }
             )
         title = breakdown_text(dict.fromkeys(breakdown), self.lang)
-        section = {
+        section: dict[str, Any] = {
             "title": title[0].upper() + title[1:],
             "rows": table_rows,
             "chart": None,
@@ -380,7 +380,7 @@ class _Builder:
         chart_id = f"diagram-{len(self.charts) + 1:02d}"
         time = breakdown == ["period"]
         groups = list(by_group)
-        series = []
+        series: list[dict[str, Any]] = []
         for sex in BINARY:
             points = []
             for key in groups:
@@ -493,6 +493,7 @@ class _Builder:
         adjusted = d.get("adjusted") or {}
         explained = d.get("explained_part") or {}
         ci = adjusted.get("ci") or [None, None]
+        explained_ci = explained.get("ci") or [None, None]
         adjusted_digits = 0 if adjusted.get("figures") == "rounded" else 1
         available = [c["id"] for c in d.get("criteria") or [] if c.get("available")]
         values = {
@@ -511,7 +512,7 @@ class _Builder:
             "min_diff": numbers.number(self.f["settings"]["min_diff"] * 100, self.lang, digits=0),
             "explained": numbers.points(explained.get("estimate"), self.lang, digits=adjusted_digits),
             "explained_ci": numbers.interval(
-                *(explained.get("ci") or [None, None]), self.lang, digits=adjusted_digits
+                explained_ci[0], explained_ci[1], self.lang, digits=adjusted_digits
             ),
         }
         if numeric:
@@ -521,7 +522,7 @@ class _Builder:
                 "min_diff": numbers.number(adjusted.get("min_diff"), self.lang, digits=2),
                 "explained": numbers.signed(explained.get("estimate"), self.lang, digits=1),
                 "explained_ci": numbers.interval(
-                    *(explained.get("ci") or [None, None]), self.lang, scale=1, digits=1
+                    explained_ci[0], explained_ci[1], self.lang, scale=1, digits=1
                 ),
             }
         key = "masked" if d.get("masked") else verdict
@@ -820,7 +821,7 @@ class _Builder:
             "noteworthy": numbers.number(sum(1 for d in noteworthy if d["noteworthy"]), self.lang),
             "hidden": numbers.number(hidden, self.lang),
         }
-        verdicts = defaultdict(int)
+        verdicts: defaultdict[str, int] = defaultdict(int)
         for d in noteworthy:
             if d.get("verdict"):
                 verdicts[d["verdict"]] += 1
