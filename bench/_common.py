@@ -43,7 +43,7 @@ SUFFIXES = {"csv": "csv", "parquet": "parquet"}
 GENERATOR = """
 import os, sys
 from pathlib import Path
-from oppnaogon.synthetic import generate_barn_och_unga, write_export_csv
+from oppnaogon.testing.synthetic import generate_barn_och_unga, write_export_csv
 frame = generate_barn_och_unga(int(sys.argv[1]), seed=int(sys.argv[2]))
 for fmt, target in zip(sys.argv[3::2], sys.argv[4::2]):
     if fmt == "csv":

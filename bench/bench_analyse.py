@@ -48,16 +48,16 @@ from _common import (
 )
 
 PHASE_FUNCTIONS = {
-    "read_table": ["oppnaogon.loading:read_table"],
-    "guard": ["oppnaogon.privacy:guard"],
-    "prepare": ["oppnaogon.normalise:prepare"],
-    "analyse": ["oppnaogon.analysis:analyse"],
-    "document": ["oppnaogon.run:file_sha256", "oppnaogon.run:findings_document"],
-    "write": ["oppnaogon.outputs:write_outputs"],
+    "read_table": ["oppnaogon.io.loading:read_table"],
+    "guard": ["oppnaogon.io.privacy:guard"],
+    "prepare": ["oppnaogon.prepare.normalise:prepare"],
+    "analyse": ["oppnaogon.analysis.differences:analyse"],
+    "document": ["oppnaogon.app.analyse:file_sha256", "oppnaogon.app.analyse:findings_document"],
+    "write": ["oppnaogon.present.outputs:write_outputs"],
 }
 """The phases of `analyse`, timed inside `run_analysis` (see `_common.timed_calls`)."""
 PHASES = (*PHASE_FUNCTIONS, "rest", "total", "run_analysis", "print")
-STARTUP = imports_command("oppnaogon.cli", "oppnaogon.run", "polars")
+STARTUP = imports_command("oppnaogon.cli", "oppnaogon.app.analyse", "polars")
 """Baseline: what every `oppnaogon analyse` pays before touching the data (interpreter, typer, polars)."""
 
 GB_MIB = 1e9 / 2**20
@@ -116,7 +116,7 @@ def run_phases(path: Path) -> tuple[dict[str, float], list[str]]:
     (`total`), in a second call with `out=None` (`run_analysis`) and in printing the summary; and any
     phases that could not be timed. The phases are timed inside the real call (`_common.timed_calls`),
     so they keep working while the library's functions change their arguments."""
-    from oppnaogon.run import run_analysis
+    from oppnaogon.app.analyse import run_analysis
 
     errors: list[str] = []
     times: dict[str, float] = {}
@@ -141,7 +141,7 @@ def run_phases(path: Path) -> tuple[dict[str, float], list[str]]:
     try:
         from rich.console import Console
 
-        from oppnaogon.console import print_analysis
+        from oppnaogon.cli.console import print_analysis
 
         start = time.perf_counter()
         print_analysis(run, Console(file=io.StringIO(), width=80))

@@ -42,8 +42,8 @@ GENERATOR = """
 import sys
 from pathlib import Path
 import polars as pl
-from oppnaogon.geography import kommuner
-from oppnaogon.synthetic import generate_barn_och_unga
+from oppnaogon.model.geography import kommuner
+from oppnaogon.testing.synthetic import generate_barn_och_unga
 units, rows, seed, target = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
 codes = sorted(kommuner())[:units]
 frame = generate_barn_och_unga(units * rows, seed=seed, municipalities=codes)

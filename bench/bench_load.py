@@ -42,12 +42,12 @@ from _common import (
 
 PHASES = ("read_table", "guard", "prepare", "run_check", "rest")
 PHASE_FUNCTIONS = {
-    "read_table": ["oppnaogon.loading:read_table"],
-    "guard": ["oppnaogon.privacy:guard"],
-    "prepare": ["oppnaogon.normalise:prepare"],
+    "read_table": ["oppnaogon.io.loading:read_table"],
+    "guard": ["oppnaogon.io.privacy:guard"],
+    "prepare": ["oppnaogon.prepare.normalise:prepare"],
 }
 """The phases of `check`, timed inside `run_check` (see `_common.timed_calls`)."""
-STARTUP = imports_command("oppnaogon.cli", "oppnaogon.check", "polars")
+STARTUP = imports_command("oppnaogon.cli", "oppnaogon.app.check", "polars")
 """Baseline: what every `oppnaogon check` pays before touching the data (interpreter, typer, polars)."""
 
 
@@ -69,7 +69,7 @@ def check_command(path: Path) -> list[str]:
 
 def run_phases(path: Path) -> tuple[dict[str, float], list[str]]:
     """Seconds spent in each phase of one `run_check` call, and in the whole call."""
-    from oppnaogon.check import run_check
+    from oppnaogon.app.check import run_check
 
     with timed_calls(PHASE_FUNCTIONS) as (times, errors):
         start = time.perf_counter()

@@ -1,4 +1,4 @@
-"""How often is a shown verdict wrong? The verdict rule of `oppnaogon.verdicts.decide`, simulated.
+"""How often is a shown verdict wrong? The verdict rule of `oppnaogon.analysis.verdicts.decide`, simulated.
 
 The worlds of `bench/simulate_verdicts.py` cannot see the serious error: their unmotivated worlds give
 both sexes the same criteria, so "motivated" cannot occur there. Here every world has the structure in
@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from oppnaogon import stats
-from oppnaogon.analysis import AnalysisSettings
-from oppnaogon.stratified import mantel_haenszel
-from oppnaogon.verdicts import Adjusted, adjusted_at, decide
+from oppnaogon.analysis.differences import AnalysisSettings
+from oppnaogon.analysis.verdicts import Adjusted, adjusted_at, decide
+from oppnaogon.stats import compare as stats
+from oppnaogon.stats.stratified import mantel_haenszel
 
 SIZES = (120, 500, 2000, 5000, 20000)
 REMAINING = (0.0, 0.025, 0.05, 0.08, 0.10)

@@ -31,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from oppnaogon import stats
-from oppnaogon.followup import compare, mover_change
+from oppnaogon.analysis.followup import compare, mover_change
+from oppnaogon.stats import compare as stats
 
 Z = float(stats.normal_quantile(0.975))
 SIZES = (20, 50, 200, 1000)  # persons per sex in each run
@@ -91,8 +91,8 @@ def _old_labels(followup: dict[str, Any]) -> int:
 
 def labels_per_report(pairs: int, seed: int) -> dict[str, Any]:
     """Analyse `pairs` pairs of stationary extracts; count labelled changes by each rule."""
-    from oppnaogon.run import run_analysis
-    from oppnaogon.synthetic import generate_barn_och_unga, write_export_csv
+    from oppnaogon.app.analyse import run_analysis
+    from oppnaogon.testing.synthetic import generate_barn_och_unga, write_export_csv
 
     folder = Path(tempfile.mkdtemp(prefix="oppnaogon-followup-"))
     shutil.copy(EXAMPLE_CONFIG, folder / "oppnaogon.toml")

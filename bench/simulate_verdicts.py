@@ -1,6 +1,6 @@
 """Simulation study: when the tool shows a verdict, how often is it wrong? Every published verdict scored.
 
-Each world is a seeded study world of `oppnaogon.worlds` (`generate_study_world`, scenarios in
+Each world is a seeded study world of `oppnaogon.testing.worlds` (`generate_study_world`, scenarios in
 `STUDY_SCENARIOS`): a decision or participation outcome whose crude difference between girls and boys is
 partly, fully or not at all explained by a criterion, with a *known remaining difference at equal
 criteria for every person* (`StudyWorld.remaining`). The world is written as an export CSV with its
@@ -65,7 +65,7 @@ TARGET_SHOWN = 0.05
 TARGET_REPORTS = 0.10
 """Fully explained worlds of `TARGET_SIZE` rows: a report with a false unmotivated in at most 10 %."""
 TARGET_SIZE = 3000
-STUDY_AREA = "barn_och_unga"  # the criteria table of every study world (`oppnaogon.worlds`)
+STUDY_AREA = "barn_och_unga"  # the criteria table of every study world (`oppnaogon.testing.worlds`)
 SHOWN = ("motivated", "unmotivated", "partly_explained", "inconclusive", "not_assessable")
 RESTRICTION_KEYS = ("within", "stratum", "where", "subgroup", "restriction")
 """Keys of a findings.json difference that may restrict its group to a criterion value (point 2 of
@@ -168,7 +168,7 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
     import numpy as np
     import polars as pl
 
-    from oppnaogon.wording import (  # breakdowns by a lacking accommodation, by a criterion's levels
+    from oppnaogon.model.wording import (  # breakdowns by a lacking accommodation, by a criterion's levels
         ACCOMMODATION_PREFIX,
         LEVEL_PREFIX,
         POOLED_LABEL,
@@ -224,7 +224,7 @@ def group_mask(entry: Mapping[str, Any], frame: Any) -> tuple[Any, bool, str | N
 
 def _lacking_values(criterion_id: str) -> list[str]:
     """The values of a criterion that mean accommodation needed but not given (its criteria table)."""
-    from oppnaogon.criteria import load_area
+    from oppnaogon.model.criteria import load_area
 
     area = load_area(STUDY_AREA)
     criterion = area.by_id(criterion_id)
@@ -293,8 +293,8 @@ def simulate(task: Task) -> WorldResult:
     import numpy as np
     import polars as pl
 
-    from oppnaogon.run import run_analysis
-    from oppnaogon.worlds import generate_study_world, write_world
+    from oppnaogon.app.analyse import run_analysis
+    from oppnaogon.testing.worlds import generate_study_world, write_world
 
     world = generate_study_world(task.scenario, task.size, task.seed)
     common = {
@@ -471,7 +471,7 @@ def headline_reports(results: list[WorldResult], sizes: Sequence[int]) -> list[s
         "| Worlds | Rows | Reports | ≥ 1 wrong `unmotivated` | ≥ 1 wrong `motivated` | ≥ 1 wrong of either |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    from oppnaogon.worlds import STUDY_SCENARIOS
+    from oppnaogon.testing.worlds import STUDY_SCENARIOS
 
     explained = [r for r in results if r.fully_explained]
     for label, chosen in (
@@ -618,7 +618,7 @@ def render(
     wall: float,
     load_before: str,
 ) -> str:
-    from oppnaogon.worlds import STUDY_EXPLAINED, STUDY_SCENARIOS
+    from oppnaogon.testing.worlds import STUDY_EXPLAINED, STUDY_SCENARIOS
 
     sizes = list(worlds)
     min_diff = 0.05
@@ -644,7 +644,7 @@ def render(
         "<!-- Written by bench/simulate_verdicts.py; rerun it rather than editing the tables by hand. -->",
         "",
         "**Vad som simulerades.** Syntetiska uttag med en *känd sanning för varje person*: hur mycket "
-        "oftare flickor än pojkar får utfallet *vid samma kriterievärden* (`oppnaogon.worlds`, "
+        "oftare flickor än pojkar får utfallet *vid samma kriterievärden* (`oppnaogon.testing.worlds`, "
         "`generate_study_world`). Skillnaden mellan könen är i varje värld helt, delvis eller inte alls "
         "förklarad av ett kriterium, och det som återstår finns överallt, bara i en del av gruppen eller åt "
         "olika håll i olika delar. Varje värld analyserades som `oppnaogon analyse --format json`, och "
@@ -656,7 +656,7 @@ def render(
         "ofta är X fel?*",
         "",
         "**What was simulated.** Synthetic extracts with a *known truth for every person*: how much more "
-        "often girls than boys get the outcome *at equal criteria values* (`oppnaogon.worlds`, "
+        "often girls than boys get the outcome *at equal criteria values* (`oppnaogon.testing.worlds`, "
         "`generate_study_world`). In each world the difference is fully, partly or not at all explained "
         "by a criterion, and what remains is everywhere, only in part of the group, or opposite in "
         "different parts. Each world was analysed as `oppnaogon analyse --format json` does, and **every "
@@ -681,7 +681,7 @@ def render(
         "",
         "## Worlds",
         "",
-        "Base models as in `oppnaogon.worlds` (decision: `Insats beviljad` with criteria `need`, "
+        "Base models as in `oppnaogon.testing.worlds` (decision: `Insats beviljad` with criteria `need`, "
         "`met_otherwise`, `consent`; participation: `Barnet delaktigt` with `wish_to_participate`, "
         f"`guardian_attitude`, `accessibility`). Where a criterion differs by sex it explains "
         f"{100 * STUDY_EXPLAINED:g} points of the crude difference. `Födelseland` and `Stadsdel` (the "
@@ -830,7 +830,7 @@ def code_version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from oppnaogon.worlds import STUDY_SCENARIOS
+    from oppnaogon.testing.worlds import STUDY_SCENARIOS
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

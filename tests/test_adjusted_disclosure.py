@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from oppnaogon import verdicts
+from oppnaogon.analysis import verdicts
+from oppnaogon.analysis.verdicts import Adjusted, published_count, published_known_share
 from oppnaogon.cli import app
-from oppnaogon.stratified import mantel_haenszel
-from oppnaogon.verdicts import Adjusted, published_count, published_known_share
+from oppnaogon.stats.stratified import mantel_haenszel
 
 MIN_CELL = 5
 # (sex, risk level, granted, not granted): the 122-row case of the issue, with a low-risk cell of 4

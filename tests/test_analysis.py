@@ -16,8 +16,8 @@ from scipy.stats import chi2_contingency
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 from typer.testing import CliRunner
 
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.run import run_analysis
 
 from .attacker import recoverable_cells
 from .conftest import EVERY_FORMAT, EXAMPLE, EXAMPLE_ENV, ExampleRun
@@ -298,7 +298,7 @@ def write_random(folder: Path, seed: int, rows: int) -> Path:
 def test_row_counts_in_findings_follow_the_disclosure_rule(
     rows: int, used: int, excluded: dict[str, int], expected: dict
 ) -> None:
-    from oppnaogon.run import _protected_row_counts
+    from oppnaogon.app.analyse import _protected_row_counts
 
     assert _protected_row_counts(rows, used, excluded, 5) == expected
 
@@ -348,8 +348,8 @@ def test_a_few_people_of_unknown_sex_do_not_hide_the_womens_or_mens_figures(writ
 
 
 def _prepared(data: Path, config: Path | None = None) -> tuple[object, object]:
-    from oppnaogon.check import load_input
-    from oppnaogon.normalise import prepare
+    from oppnaogon.app.check import load_input
+    from oppnaogon.prepare.normalise import prepare
 
     table, cfg = load_input(data, config)
     return prepare(table, cfg), cfg
@@ -369,8 +369,8 @@ def _alone(prepared: object, column: str, value: str) -> object:
 def test_units_in_one_pass_are_analysed_as_if_alone(whole_group_only: bool) -> None:
     """Every municipality of the example, analysed together, gets exactly what `analyse` of its rows
     alone gives: its own breakdowns, tests, BH family, verdicts and disclosure control."""
-    from oppnaogon.analysis import AnalysisSettings, analyse, analyse_units
-    from oppnaogon.run import criteria_area_for
+    from oppnaogon.analysis.differences import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.app.analyse import criteria_area_for
 
     prepared, cfg = _prepared(EXAMPLE, EXAMPLE.parent / "oppnaogon.toml")
     area = criteria_area_for(cfg.area)  # type: ignore[attr-defined]
@@ -394,9 +394,9 @@ def test_units_with_accommodation_and_a_dimension_that_does_not_vary(tmp_path: P
 
     import polars as pl
 
-    from oppnaogon.analysis import AnalysisSettings, analyse, analyse_units
-    from oppnaogon.run import criteria_area_for
-    from oppnaogon.worlds import generate_world, write_world
+    from oppnaogon.analysis.differences import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.app.analyse import criteria_area_for
+    from oppnaogon.testing.worlds import generate_world, write_world
 
     world = generate_world("participation_interpreter_not_used", 3000, 7)
     data, config = write_world(world, tmp_path / "world")
@@ -430,7 +430,7 @@ def test_sums_of_numeric_values_are_the_same_in_every_run_and_for_a_unit_alone()
     import numpy as np
     import polars as pl
 
-    from oppnaogon.analysis import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.analysis.differences import AnalysisSettings, analyse, analyse_units
 
     prepared, _ = _prepared(EXAMPLE, EXAMPLE.parent / "oppnaogon.toml")
     frame = prepared.frame  # type: ignore[attr-defined]
@@ -485,7 +485,7 @@ def test_a_dimension_varies_exactly_when_it_has_more_than_one_value(
     counted as a value, for text and categorical columns and no rows at all."""
     import polars as pl
 
-    from oppnaogon.analysis import _varies
+    from oppnaogon.analysis.differences import _varies
 
     column = pl.Series("d", values, dtype=pl.String)
     if categorical:
@@ -503,11 +503,11 @@ def test_a_frame_of_several_chunks_is_analysed_as_one_of_one_chunk() -> None:
 
     import polars as pl
 
-    from oppnaogon.analysis import analyse
-    from oppnaogon.config import load_config
-    from oppnaogon.criteria import load_area
-    from oppnaogon.loading import read_table
-    from oppnaogon.normalise import prepare
+    from oppnaogon.analysis.differences import analyse
+    from oppnaogon.io.loading import read_table
+    from oppnaogon.model.config import load_config
+    from oppnaogon.model.criteria import load_area
+    from oppnaogon.prepare.normalise import prepare
 
     prepared = prepare(read_table(EXAMPLE), load_config(EXAMPLE.parent / "oppnaogon.toml"))
     chunked = pl.concat([prepared.frame] * 10, rechunk=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from oppnaogon.batch import safe_slug
+from oppnaogon.app.batch import safe_slug
 from oppnaogon.cli import app
 from tests.attacker import batch_recoverable_cells, recoverable_cells
 from tests.conftest import EXAMPLE, ROOT
@@ -164,7 +164,7 @@ def test_when_the_joint_analysis_fails_each_unit_is_analysed_alone(
 ) -> None:
     """All units are analysed in one pass; should that raise, each unit is retried alone, so that only
     the unit at fault fails and the others are written exactly as in one pass."""
-    import oppnaogon.analysis as analysis
+    import oppnaogon.analysis.differences as analysis
     from oppnaogon.errors import DataError
 
     joint = analysis.analyse_units
@@ -219,7 +219,7 @@ def test_rerun_is_byte_identical_and_a_running_batch_holds_its_folder(tmp_path: 
     assert names == sorted(str(p.relative_to(second)) for p in second.rglob("*") if p.is_file())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
-    from oppnaogon.files import output_lock
+    from oppnaogon.io.files import output_lock
 
     with output_lock(first):
         result = runner.invoke(app, ["batch", str(EXAMPLE), "--out", str(first), "--format", "json"])
@@ -254,7 +254,7 @@ def test_several_files_one_unit_each(
     ]
 
     # a file (one unit) whose analysis fails is that unit's failure; the other files are still written
-    import oppnaogon.analysis as analysis
+    import oppnaogon.analysis.differences as analysis
     from oppnaogon.errors import DataError
 
     joint = analysis.analyse_units
@@ -393,8 +393,8 @@ def test_large_and_small_parquet_files_give_what_small_ones_give(
     small way."""
     import polars as pl
 
-    from oppnaogon import loading
-    from oppnaogon.loading import read_table
+    from oppnaogon.io import loading
+    from oppnaogon.io.loading import read_table
 
     folder = tmp_path / "kommuner"
     folder.mkdir()
@@ -573,7 +573,7 @@ def test_a_unit_whose_folder_cannot_be_written_is_no_part_of_the_region(
 ) -> None:
     """A unit fails only when its reports are written, after it was analysed: the region is built once
     every unit's fate is known, so it holds only the units that are published."""
-    import oppnaogon.outputs as outputs
+    import oppnaogon.present.outputs as outputs
     from oppnaogon.errors import UsageError
 
     write = outputs.write_outputs
@@ -606,8 +606,8 @@ def test_a_unit_whose_folder_cannot_be_written_is_no_part_of_the_region(
 def test_a_regional_mean_shows_its_interval_only_where_every_unit_shows_its_own() -> None:
     """A mean's interval gives its standard deviation, so the sum of squares of the region: with one
     unit's interval hidden, the region's would give that unit's sum of squares."""
-    from oppnaogon.batch import UnitResult
-    from oppnaogon.overview import build_overview
+    from oppnaogon.app.batch import UnitResult
+    from oppnaogon.present.overview import build_overview
 
     def cell(sex: str, n: int, mean: float, ci: list[float] | None) -> dict:
         return {
@@ -659,9 +659,9 @@ def test_batch_refuses_a_limit_below_3_as_analyse_does(
     assert outputs == [MIN_CELL_REFUSED.format(value=value)] * 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["uttag.csv"]  # no folder, no lock file
 
-    from oppnaogon.batch import run_batch
+    from oppnaogon.app.analyse import run_analysis
+    from oppnaogon.app.batch import run_batch
     from oppnaogon.errors import UsageError
-    from oppnaogon.run import run_analysis
 
     for call in (
         lambda: run_batch([data], out=out, min_cell=value),
@@ -742,7 +742,7 @@ def _share_cell(sex: str, n: int, yes: int) -> dict:
 
 
 def _funnel_unit(name: str, n: int, girls: int, boys: int, adjusted: dict | None, verdict: str | None):  # type: ignore[no-untyped-def]
-    from oppnaogon.batch import UnitResult
+    from oppnaogon.app.batch import UnitResult
 
     document = {
         "outcomes": [{"name": "insats", "label": "Insats", "kind": "decision"}],
@@ -780,7 +780,7 @@ def test_units_whose_difference_is_explained_by_need_are_inside_the_funnel_on_th
     call motivated by need (adjusted +2 points, −4 to 8), and three of 400 + 400 without a difference.
     Before, the crude +35 against the region's +5 with limits from the unit's size alone,
     sqrt(0.35·0.65/100 + 0.30·0.70/100) = 0.066144, was 0.30 > 3.09 × 0.066144: outside 99.8 %."""
-    from oppnaogon.overview import build_overview
+    from oppnaogon.present.overview import build_overview
 
     assert 3.090232 * math.sqrt(0.35 * 0.65 / 100 + 0.30 * 0.70 / 100) < 0.35 - 0.05
     explained = [
@@ -805,7 +805,7 @@ def test_a_withheld_adjusted_difference_falls_back_to_the_crude_one_against_the_
     """a's adjusted figures are withheld: it is plotted crude, compared with the region without it from
     the counts: the rest has girls 425 of 1,300 and boys 390 of 1,300, +0.026923; under the region's
     shares the spread is sqrt((0.35·0.65 + 0.30·0.70)(1/100 + 1/1300)) = 0.068641; a is 0.323 away."""
-    from oppnaogon.overview import build_overview
+    from oppnaogon.present.overview import build_overview
 
     withheld = _funnel_unit("a", 100, 65, 30, _adjusted(None, None, "withheld"), "motivated")
     explained = _funnel_unit("b", 100, 65, 30, _adjusted(0.02, [-0.04, 0.08]), "motivated")
@@ -830,7 +830,7 @@ def test_the_crude_funnel_compares_each_unit_with_the_rest_of_the_region() -> No
     """Without criteria the crude difference is plotted; c (girls 120 of 400, boys 120 of 400) against
     the rest (girls 370 of 1,000, boys 300 of 1,000: +0.07), spread sqrt(0.4375·(1/400 + 1/1000)) =
     0.039131: 0.07 away, inside 95 % (0.076696)."""
-    from oppnaogon.overview import build_overview
+    from oppnaogon.present.overview import build_overview
 
     units = [_funnel_unit(name, 100, 65, 30, None, None) for name in ("a", "b")]
     units += [_funnel_unit(name, 400, 120, 120, None, None) for name in ("c", "d", "e")]

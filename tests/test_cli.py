@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from oppnaogon.check import run_check
+from oppnaogon.app.check import run_check
 from oppnaogon.cli import app
-from oppnaogon.config import load_config
+from oppnaogon.model.config import load_config
 
 from .conftest import EXAMPLE, EXAMPLE_CONFIG, ExampleRun
 
@@ -132,12 +132,12 @@ def test_bad_config_gives_exit_2(write_csv: WriteCsv, tmp_path: Path) -> None:
 
 
 def test_internal_error_is_short_without_debug(monkeypatch: pytest.MonkeyPatch, write_csv: WriteCsv) -> None:
-    import oppnaogon.check
+    import oppnaogon.app.check
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(oppnaogon.check, "run_check", broken)
+    monkeypatch.setattr(oppnaogon.app.check, "run_check", broken)
     result = runner.invoke(app, ["check", str(write_csv([["Kön"], ["K"]]))])
     assert result.exit_code == 1
     assert "Internt fel" in result.output and "--debug" in result.output and "boom" not in result.output
@@ -221,7 +221,7 @@ def test_check_counts_rows_per_period() -> None:
 
 @pytest.mark.slow
 def test_a_second_run_into_the_same_folder_stops_while_the_first_holds_it(tmp_path: Path) -> None:
-    from oppnaogon.files import output_lock
+    from oppnaogon.io.files import output_lock
 
     out = tmp_path / "rapport"
     log = tmp_path / "logg" / "oppnaogon.log"

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import oppnaogon.criteria as criteria_module
+import oppnaogon.model.criteria as criteria_module
 from oppnaogon.cli import app
-from oppnaogon.config import CRITERION_IDS
-from oppnaogon.criteria import (
+from oppnaogon.errors import ExitCode
+from oppnaogon.model.config import CRITERION_IDS
+from oppnaogon.model.criteria import (
     CRITERION_KIND,
     CriteriaError,
     UnknownAreaError,
@@ -22,8 +23,7 @@ from oppnaogon.criteria import (
     load_area,
     parse_area,
 )
-from oppnaogon.errors import ExitCode
-from oppnaogon.roles import ROLE_ALIASES, header_key
+from oppnaogon.model.roles import ROLE_ALIASES, header_key
 
 from .conftest import ROOT
 

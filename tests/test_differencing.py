@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from oppnaogon import analysis
+from oppnaogon.analysis import differences as analysis
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.run import run_analysis
 
 from .attacker import multi_run_recoverable
 

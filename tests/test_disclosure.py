@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.run import run_analysis
 
 from .attacker import narrow_cells, recoverable_cells
 from .conftest import ExampleRun

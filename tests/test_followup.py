@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from oppnaogon.analysis.followup import compare
 from oppnaogon.cli import app
-from oppnaogon.followup import compare
 from tests.conftest import EXAMPLE, ExampleRun
 
 runner = CliRunner()
@@ -82,7 +82,7 @@ def test_the_change_of_asymmetric_intervals_is_the_mover_interval() -> None:
 
 
 def test_the_p_value_agrees_with_the_interval() -> None:
-    from oppnaogon.followup import mover_change
+    from oppnaogon.analysis.followup import mover_change
 
     z = 1.959963984540054
     for now, before in [
@@ -343,7 +343,7 @@ def test_the_worksheet_carries_last_times_actions_forward(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_a_worksheet_row_whose_difference_is_gone_or_whose_text_was_changed_is_kept(tmp_path: Path) -> None:
-    from oppnaogon.report.context import _fit
+    from oppnaogon.present.report.context import _fit
 
     assert _fit(("a", "b"), 4) == ["a", "b", "", ""]
     assert _fit(("a", "b", "c", "d"), 2) == ["a", "b c d"]

@@ -8,8 +8,8 @@ from importlib.resources import files
 
 import pytest
 
-from oppnaogon import geography
-from oppnaogon.names import key
+from oppnaogon.model import geography
+from oppnaogon.model.names import key
 
 DATA = files("oppnaogon") / "data"
 

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from oppnaogon.cli import app
-from oppnaogon.normalise import looks_like_category, looks_like_code, shown_codes
-from oppnaogon.wording import group_text
+from oppnaogon.model.wording import group_text
+from oppnaogon.prepare.normalise import looks_like_category, looks_like_code, shown_codes
 
 runner = CliRunner()
 WriteCsv = Callable[..., Path]
@@ -321,8 +321,8 @@ def test_parquet_text_columns_are_pooled_alike(tmp_path: Path, text_type: str) -
     """Parquet text is read as categories of the file's own (see `loading`): pooled by their codes."""
     import polars as pl
 
-    from oppnaogon.loading import read_table
-    from oppnaogon.normalise import prepare
+    from oppnaogon.io.loading import read_table
+    from oppnaogon.prepare.normalise import prepare
 
     districts = ["Centrum"] * 10 + [MOGADISHU] * 6 + [RARE_DISTRICT] * 2
     types = {"categorical": pl.Categorical, "enum": pl.Enum(sorted(set(districts))), "string": pl.String}

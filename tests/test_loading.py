@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from oppnaogon import loading
 from oppnaogon.errors import DataError, OppnaogonError, UsageError
-from oppnaogon.loading import DEFAULT_MISSING_MARKERS, LINE, LoadedTable, LoadOptions, read_table
-from oppnaogon.synthetic import COLUMNS
+from oppnaogon.io import loading
+from oppnaogon.io.loading import DEFAULT_MISSING_MARKERS, LINE, LoadedTable, LoadOptions, read_table
+from oppnaogon.testing.synthetic import COLUMNS
 
 from .conftest import EXAMPLE
 

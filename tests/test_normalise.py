@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oppnaogon.config import Config, OutcomeSpec, parse_config
 from oppnaogon.errors import ConfigError, DataError
-from oppnaogon.loading import LINE, read_table
-from oppnaogon.normalise import Prepared, band_labels, prepare
+from oppnaogon.io.loading import LINE, read_table
+from oppnaogon.model.config import Config, OutcomeSpec, parse_config
+from oppnaogon.prepare.normalise import Prepared, band_labels, prepare
 
 TODAY = date(2026, 11, 23)
 WriteCsv = Callable[..., Path]
@@ -293,8 +293,8 @@ def test_recode_by_codes_equals_replacing_the_text(
 ) -> None:
     """A categorical column mapped through a lookup by its codes gives exactly what `replace_strict` on
     its text gives, for values in and out of the mapping, nulls, and each result type."""
-    from oppnaogon.loading import LoadedTable
-    from oppnaogon.normalise import _recode
+    from oppnaogon.io.loading import LoadedTable
+    from oppnaogon.prepare.normalise import _recode
 
     universe = ["Ja", "Nej", " x ", "Okänt", "2024-01-05", "7"]
     old = [v for v, keep in zip(universe, mapped, strict=True) if keep]  # the rest are not mapped
@@ -316,7 +316,7 @@ def test_recode_by_codes_equals_replacing_the_text(
 def test_period_by_day_number_equals_replacing_the_dates(far: bool) -> None:
     """Periods looked up by day number (or, for dates centuries apart, replaced) as the distinct
     dates' labels say; a missing date has no period."""
-    from oppnaogon.normalise import _period_of
+    from oppnaogon.prepare.normalise import _period_of
 
     days = [date(2024, 1, 5), date(2024, 4, 1), date(2025, 12, 31)] + ([date(1, 1, 1)] if far else [])
     distinct = pl.Series("d", days, dtype=pl.Date)
@@ -340,7 +340,7 @@ def test_age_bands_looked_up_by_age_are_the_bands_by_their_bounds(
 ) -> None:
     """The band of each age from a table of every age: the last band whose lower bound it reaches, null
     below the first band and for a missing age (as the bands were once found by comparing bounds)."""
-    from oppnaogon.normalise import _bands_by_age, band_labels
+    from oppnaogon.prepare.normalise import _bands_by_age, band_labels
 
     labels = band_labels(tuple(bounds))
     frame = pl.DataFrame({"age": pl.Series(ages, dtype=pl.Int16)})

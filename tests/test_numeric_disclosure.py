@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from oppnaogon.analysis import NUMERIC_HIDDEN_REASON
+from oppnaogon.analysis.differences import NUMERIC_HIDDEN_REASON
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.run import run_analysis
-from oppnaogon.stats import median_interval_ranks
+from oppnaogon.stats.compare import median_interval_ranks
 
 WriteCsv = Callable[..., Path]
 MIN_CELL = 5

@@ -1,5 +1,5 @@
 """Numeric outcomes compared like with like: the difference of means within the criteria strata, checked
-against statsmodels, and its verdicts end to end (oppnaogon.verdicts_numeric)."""
+against statsmodels, and its verdicts end to end (oppnaogon.analysis.verdicts_numeric)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import pytest
 import statsmodels.api as sm
 from typer.testing import CliRunner
 
-from oppnaogon import stats, verdicts
+from oppnaogon.analysis import verdicts
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.config import OutcomeSpec, load_config
 from oppnaogon.errors import ConfigError
-from oppnaogon.run import run_analysis
-from oppnaogon.stratified import stratified_mean_difference
+from oppnaogon.model.config import OutcomeSpec, load_config
+from oppnaogon.stats import compare as stats
+from oppnaogon.stats.stratified import stratified_mean_difference
 
 # strata of (women's values, men's values); the last has women only and is left out
 STRATA = {
@@ -312,7 +313,7 @@ def test_criteria_and_min_diff_are_for_numeric_outcomes_only(tmp_path: Path) -> 
 
 
 def test_criteria_and_min_diff_are_read() -> None:
-    from oppnaogon.config import parse_config
+    from oppnaogon.model.config import parse_config
 
     config = parse_config(
         {"outcomes": {"timmar": {"column": "T", "kind": "numeric", "criteria": "none", "min_diff": 1}}}

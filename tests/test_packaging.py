@@ -37,10 +37,10 @@ def test_installed_wheel_finds_criteria_templates_and_data(tmp_path: Path) -> No
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
-        "import oppnaogon, oppnaogon.resources as r, oppnaogon.criteria as c, oppnaogon.geography as g;"
+        "import oppnaogon, oppnaogon.io.resources as r, oppnaogon.model.criteria as c, oppnaogon.model.geography as g;"
         "print(oppnaogon.__file__); print(r.shipped('criteria')); print(r.shipped('templates'));"
         "print(c.available_areas()); print(len(g.kommuner()));"
-        "from oppnaogon.report.texts import load_texts; print(load_texts('en').labels['report']['title'])"
+        "from oppnaogon.present.report.texts import load_texts; print(load_texts('en').labels['report']['title'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],

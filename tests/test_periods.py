@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from oppnaogon.app.analyse import history_periods, run_analysis
 from oppnaogon.cli import app
 from oppnaogon.errors import UsageError
-from oppnaogon.periods import LATEST, Period, latest_period, parse_period, period_words
-from oppnaogon.run import history_periods, run_analysis
+from oppnaogon.model.periods import LATEST, Period, latest_period, parse_period, period_words
 
 runner = CliRunner()
 WriteCsv = Callable[..., Path]

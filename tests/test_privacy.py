@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from oppnaogon.cli import app
 from oppnaogon.errors import PrivacyError
-from oppnaogon.privacy import _valid_expr, guard, luhn_valid, scan
+from oppnaogon.io.privacy import _valid_expr, guard, luhn_valid, scan
 
 # Skatteverket's examples (domain.md §4.1): two personnummer and one samordningsnummer (day 63 = 3 + 60).
 VALID = ["640823-3234", "811218-9876", "701063-2391"]
@@ -132,7 +132,7 @@ def test_a_column_of_case_numbers_is_refused_when_any_passes_the_checks() -> Non
     ],
 )
 def test_candidates_with_any_separator(value: str, expected: bool) -> None:
-    from oppnaogon.privacy import holds_identity_number
+    from oppnaogon.io.privacy import holds_identity_number
 
     assert holds_identity_number(pl.Series([value])).to_list() == [expected]
 
@@ -186,7 +186,7 @@ def test_parquet_with_identity_numbers_in_an_unused_text_column_is_refused(
     is refused, however the file stores its text (a file written from Polars may hold categoricals or
     enums)."""
     if large:
-        from oppnaogon import loading
+        from oppnaogon.io import loading
 
         monkeypatch.setattr(loading, "NARROW_CODES_FROM_ROWS", 0)
     data = tmp_path / "uttag.parquet"

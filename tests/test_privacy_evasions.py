@@ -273,7 +273,7 @@ def test_a_handful_of_real_numbers_among_case_numbers_is_refused(tmp_path: Path)
     says that a column of person or case numbers does not belong in an anonymised extract."""
     import numpy as np
 
-    from oppnaogon.privacy import holds_identity_number
+    from oppnaogon.io.privacy import holds_identity_number
 
     numbers = pl.Series(np.random.default_rng(7).integers(10**9, 10**10, size=3000).astype(str))
     case_numbers = numbers.filter(~holds_identity_number(numbers))

@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.report import numbers, render_html, render_markdown, write_reports
-from oppnaogon.report.docx import markdown_to_docx
-from oppnaogon.report.render import escape_markdown
-from oppnaogon.run import run_analysis
-from oppnaogon.worlds import generate_world, write_world
+from oppnaogon.present.report import numbers, render_html, render_markdown, write_reports
+from oppnaogon.present.report.docx import markdown_to_docx
+from oppnaogon.present.report.render import escape_markdown
+from oppnaogon.testing.worlds import generate_world, write_world
 from tests.conftest import EXAMPLE, REPORT_SECTIONS, ExampleRun, districts_extract
 
 runner = CliRunner()
@@ -439,7 +439,7 @@ def test_a_motivated_difference_gets_the_questions_of_its_explaining_criterion(t
     assert "| motiverad (samtycke/inställning) |" in markdown
     assert "Bedömning: motiverad av " in markdown
     assert "### Skillnader i beslut som kriterierna förklarar\n" in markdown
-    from oppnaogon.report.texts import load_texts
+    from oppnaogon.present.report.texts import load_texts
 
     for question in load_texts("sv").guide["explained_by"]["consent"]:
         assert escape_markdown(question) in markdown

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from oppnaogon.report import render_html
-from oppnaogon.run import run_analysis
+from oppnaogon.app.analyse import run_analysis
+from oppnaogon.present.report import render_html
 from tests.conftest import REPORT_SECTIONS, ExampleRun, districts_extract
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -14,7 +14,7 @@ from scipy.stats.contingency import expected_freq
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from oppnaogon.stats import (
+from oppnaogon.stats.compare import (
     MEDIAN_CI_MIN_N,
     T_EXPANSION_MIN_DF,
     benjamini_hochberg,
@@ -543,7 +543,7 @@ def test_chi_square_tail_written_down() -> None:
 def test_finite_round_never_publishes_a_negative_zero() -> None:
     import math
 
-    from oppnaogon.stats import finite_round
+    from oppnaogon.stats.compare import finite_round
 
     assert math.copysign(1.0, finite_round(-0.000001)) == 1.0
     assert finite_round(-0.00006) == -0.0001

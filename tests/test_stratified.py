@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.contingency_tables import StratifiedTable
 
-from oppnaogon.stratified import StratifiedResult, mantel_haenszel
+from oppnaogon.stats.stratified import StratifiedResult, mantel_haenszel
 
 PROPERTY = settings(max_examples=100, deadline=None)
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oppnaogon.suppression import (
+from oppnaogon.disclosure.suppression import (
     Constraint,
     Inequality,
     _Problem,

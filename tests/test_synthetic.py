@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from oppnaogon.synthetic import (
+from oppnaogon.testing.synthetic import (
     ALLOWED_VALUES,
     COLUMNS,
     SAMTYCKE_VALUES,

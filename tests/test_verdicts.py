@@ -14,13 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from oppnaogon import verdicts
-from oppnaogon.analysis import AnalysisSettings
+from oppnaogon.analysis.differences import AnalysisSettings, verdicts
+from oppnaogon.analysis.verdicts import VERDICTS, Adjusted, decide, explains
+from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.run import run_analysis
-from oppnaogon.stratified import mantel_haenszel
-from oppnaogon.verdicts import VERDICTS, Adjusted, decide, explains
-from oppnaogon.worlds import World, generate_world, write_world
+from oppnaogon.stats.stratified import mantel_haenszel
+from oppnaogon.testing.worlds import World, generate_world, write_world
 
 from .conftest import ExampleRun
 
@@ -400,7 +399,7 @@ def test_packed_stratum_codes_group_exactly_as_the_codes(
 ) -> None:
     """Codes packed into 63-bit words: equal words exactly when the codes are equal, and every code is
     found again at its place in its word."""
-    from oppnaogon.verdicts import _pack
+    from oppnaogon.analysis.verdicts import _pack
 
     widths, rows = case
     frame = pl.DataFrame(rows, schema={f"c{i}": pl.UInt64 for i in range(len(widths))}, orient="row")
@@ -438,8 +437,8 @@ def test_breakdowns_rolled_up_from_each_other_sum_as_from_the_rows(
 ) -> None:
     """Each breakdown's sums per stratum, taken from the smallest table already summed, are exactly
     those summed straight from the rows (missing groups included)."""
-    import oppnaogon.verdicts as verdicts
-    from oppnaogon.verdicts import _roll_ups, _summed
+    import oppnaogon.analysis.verdicts as verdicts
+    from oppnaogon.analysis.verdicts import _roll_ups, _summed
 
     frame = pl.DataFrame(rows, schema=["d1", "d2", "s", "v"], orient="row")
     breakdowns = [(), ("d1",), ("d2",), ("d1", "d2")]
@@ -485,7 +484,7 @@ def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
 ) -> None:
     """Code columns packed into words for the group-by (any widths: none, some of 0 bits, more than one
     word) give the same groups, codes and sums as grouping on the columns themselves."""
-    from oppnaogon.verdicts import _summed
+    from oppnaogon.analysis.verdicts import _summed
 
     widths, rows = case
     names = [f"c{i}" for i in range(len(widths))]

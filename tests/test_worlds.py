@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from oppnaogon.cli import app
-from oppnaogon.config import load_config
-from oppnaogon.synthetic import ALLOWED_VALUES
-from oppnaogon.worlds import (
+from oppnaogon.model.config import load_config
+from oppnaogon.testing.synthetic import ALLOWED_VALUES
+from oppnaogon.testing.worlds import (
     SCENARIOS,
     STUDY_SCENARIOS,
     VERDICTS,

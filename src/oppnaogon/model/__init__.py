@@ -1,0 +1,7 @@
+"""What the analysis is about, as data: names and codes (`names`), column roles (`roles`), the
+configuration (`config`), the criteria tables (`criteria`), reporting periods (`periods`), birth regions and
+municipality codes (`geography`), the words for the sexes, groups and verdicts (`wording`) and the settings
+of an analysis (`settings`).
+
+May import: `oppnaogon.errors`, `oppnaogon.io.resources` (where the criteria tables are shipped).
+"""

@@ -1,0 +1,280 @@
+"""Words for the sexes, groups and verdicts: flickor/pojkar under 18, kvinnor/män from 18 (S003, S000).
+
+Swedish (`lang="sv"`, the default) is used by the terminal and the tables; the reports also speak English.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+ADULT_AGE = 18
+_BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+
+WORDS_SV = {
+    "children": {"female": "flickor", "male": "pojkar"},
+    "adults": {"female": "kvinnor", "male": "män"},
+    "mixed": {"female": "kvinnor/flickor", "male": "män/pojkar"},
+}
+OTHER_SV = {"other": "annat kön", "unknown": "okänt kön"}
+WORDS = {
+    "sv": WORDS_SV,
+    "en": {
+        "children": {"female": "girls", "male": "boys"},
+        "adults": {"female": "women", "male": "men"},
+        "mixed": {"female": "women/girls", "male": "men/boys"},
+    },
+}
+OTHER = {"sv": OTHER_SV, "en": {"other": "other sex", "unknown": "unknown sex"}}
+LANGUAGES = ("sv", "en")
+# A verdict whose comparison over all criteria left out more than this share of the persons (strata with
+# one sex only) is flagged in the terminal summary and in the report.
+THIN_SHARE = 0.3
+
+
+def age_group_of_band(label: str | None) -> str:
+    """'children', 'adults' or 'mixed' for an age band label such as '13-17', '18-29' or '80+'."""
+    match = _BAND.match(label or "")
+    if not match:
+        return "mixed"
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) else 200
+    if high < ADULT_AGE:
+        return "children"
+    if low >= ADULT_AGE:
+        return "adults"
+    return "mixed"
+
+
+def age_group_of_population(min_age: int | None, max_age: int | None) -> str:
+    if max_age is not None and max_age < ADULT_AGE:
+        return "children"
+    if min_age is not None and min_age >= ADULT_AGE:
+        return "adults"
+    return "mixed"
+
+
+def sex_word(sex: str, age_group: str, lang: str = "sv") -> str:
+    """The word for a sex in a group: `sex_word('female', 'children')` → 'flickor'."""
+    return WORDS[lang][age_group].get(sex) or OTHER[lang][sex]
+
+
+DIMENSION_SV = {
+    "age_band": "ålder",
+    "birth_region": "födelseregion",
+    "residence": "stadsdel/bostadsort",
+    "period": "period",
+    "municipality": "kommun",
+}
+KIND_SV = {"decision": "beslut", "participation": "delaktighet", "proportion": "andel", "numeric": "tal"}
+VERDICT_SV = {
+    "motivated": "motiverad",
+    "partly_explained": "delvis förklarad",
+    "unmotivated": "omotiverad",
+    "inconclusive": "kan inte avgöras",
+    "not_assessable": "kan inte bedömas",
+}
+CRITERION_SV = {
+    "need": "behov",
+    "met_otherwise": "behov som tillgodoses på annat sätt",
+    "consent": "samtycke/inställning",
+    "wish_to_participate": "önskan att delta",
+    "guardian_attitude": "vårdnadshavares inställning",
+    "accessibility": "tillgänglighet (tolk, kommunikationsstöd)",
+}
+VERDICT_REASON_SV = {
+    "explained when like is compared with like": "förklaras när lika jämförs med lika",
+    "explained by the criteria together, by none of them alone": (
+        "förklaras av kriterierna tillsammans, inte av något ensamt"
+    ),
+    "remains after adjusting for the criteria available": "kvarstår vid lika värden på de kriterier som finns",
+    "reversed after adjustment": "vänder riktning vid lika värden på kriterierna",
+    "masked: not noteworthy in the crude figures, but clear and large when like is compared with like": (
+        "dold: inte anmärkningsvärd i de råa siffrorna, men tydlig och stor när lika jämförs med lika"
+    ),
+    "explained only by all criteria together, by none of them alone": (
+        "förklaras bara av alla kriterier tillsammans, och inget kriterium flyttar skillnaden ensamt"
+    ),
+    "a difference smaller than the practical threshold remains": "en mindre skillnad (under gränsen) kvarstår",
+    "explained on average, but the difference is not the same at every level of the criteria": (
+        "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer av kriterierna: den kan gå "
+        "åt ena hållet på vissa nivåer och åt andra på andra"
+    ),
+    "a difference remains at equal values of the criteria recorded, but a criterion that could explain it "
+    "is not recorded for half of the group": (
+        "en skillnad kvarstår vid lika värden på de kriterier som finns, men ett kriterium som kan förklara "
+        "den saknas för minst hälften av gruppen"
+    ),
+    "too little data to tell whether the criteria explain the difference": (
+        "för lite data för att avgöra om kriterierna förklarar skillnaden"
+    ),
+    "too few women and men with the same criteria values to compare": (
+        "för få kvinnor och män med samma kriterievärden att jämföra"
+    ),
+    "no criteria data for this outcome kind": "uppgifter om kriterierna saknas",
+    "no criterion of this kind is recorded for at least half of the group": (
+        "inget av kriterierna är registrerat för minst hälften av gruppen"
+    ),
+    "too few persons could be compared like with like": (
+        "för få personer hade någon av andra könet med samma kriterievärden att jämföras med"
+    ),
+    "the criteria explain part of the difference, and some of it may remain": (
+        "kriterierna förklarar en del av skillnaden, och en del kan finnas kvar"
+    ),
+    "a difference remains, but it is not clear among all the report's comparisons": (
+        "en skillnad kan finnas kvar, men den är inte tydlig när hänsyn tas till rapportens alla jämförelser"
+    ),
+    "explained only by all criteria together, on too few comparable persons": (
+        "förklaras bara av alla kriterier tillsammans, och då finns för få jämförbara personer"
+    ),
+}
+
+
+DIMENSION = {
+    "sv": DIMENSION_SV,
+    "en": {
+        "age_band": "age",
+        "birth_region": "birth region",
+        "residence": "district/residence",
+        "period": "period",
+        "municipality": "municipality",
+    },
+}
+KIND = {
+    "sv": KIND_SV,
+    "en": {
+        "decision": "decision",
+        "participation": "participation",
+        "proportion": "share",
+        "numeric": "number",
+    },
+}
+VERDICT = {
+    "sv": VERDICT_SV,
+    "en": {
+        "motivated": "motivated",
+        "partly_explained": "partly explained",
+        "unmotivated": "unmotivated",
+        "inconclusive": "cannot be decided",
+        "not_assessable": "cannot be assessed",
+    },
+}
+CRITERION = {
+    "sv": CRITERION_SV,
+    "en": {
+        "need": "need",
+        "met_otherwise": "need met otherwise",
+        "consent": "consent/attitude",
+        "wish_to_participate": "wish to take part",
+        "guardian_attitude": "guardians' attitude",
+        "accessibility": "accessibility (interpreter, communication support)",
+    },
+}
+# findings.json gives the reasons in English; the English report shows them as they are.
+VERDICT_REASON = {"sv": VERDICT_REASON_SV, "en": {reason: reason for reason in VERDICT_REASON_SV}}
+_ALL = {"sv": "alla", "en": "everyone"}
+POOLED_LABEL = "övriga"
+"""The label `normalise` gives the pooled group of a breakdown column (free text, rare values)."""
+POOLED_TEXT = {"sv": "övriga", "en": "other"}
+
+
+def criteria_text(ids: list[str] | None, lang: str = "sv") -> str:
+    """'behov, samtycke/inställning' for a list of criterion ids."""
+    return ", ".join(CRITERION[lang].get(i, i) for i in ids or [])
+
+
+ACCOMMODATION_PREFIX = "accommodation:"
+"""A breakdown by an accessibility column whose accommodation can be lacking (`verdicts.accommodation_dimensions`)."""
+_ACCOMMODATION_GROUPS = {
+    "sv": {"lacking": "behövdes men gavs inte", "not_lacking": "gavs eller behövdes inte"},
+    "en": {"lacking": "needed but not given", "not_lacking": "given or not needed"},
+}
+
+
+LEVEL_PREFIX = "level:"
+"""A breakdown by the levels of a criteria column whose strata differ (`verdicts.level_dimensions`)."""
+
+
+def dimension_text(dimension: str, lang: str = "sv") -> str:
+    """A dimension in words: 'födelseregion'; an accommodation or level breakdown by its column's header."""
+    if dimension.startswith((ACCOMMODATION_PREFIX, LEVEL_PREFIX)):
+        return f"'{dimension.split(':', 2)[2]}'"
+    return DIMENSION[lang].get(dimension, dimension)
+
+
+def breakdown_text(breakdown: dict[str, object], lang: str = "sv") -> str:
+    """'ålder × födelseregion' for a breakdown; 'alla' for the whole population."""
+    return " × ".join(dimension_text(d, lang) for d in breakdown) or _ALL[lang]
+
+
+def group_text(breakdown: dict[str, object], lang: str = "sv") -> str:
+    """A group in words: '13-17 år, födda i Sverige'; 'alla' for the whole population."""
+    from oppnaogon.model.geography import REGIONS, kommuner, region_label
+
+    if not breakdown:
+        return _ALL[lang]
+    english = lang == "en"
+    parts = []
+    for dimension, value in breakdown.items():
+        if dimension.startswith(ACCOMMODATION_PREFIX):
+            header = dimension.split(":", 2)[2]
+            missing = {"sv": "uppgift saknas", "en": "not recorded"}[lang]
+            parts.append(f"'{header}': {_ACCOMMODATION_GROUPS[lang].get(str(value), missing)}")
+        elif dimension.startswith(LEVEL_PREFIX):
+            header = dimension.split(":", 2)[2]
+            if value is None:
+                shown = {"sv": "uppgift saknas", "en": "not recorded"}[lang]
+            else:
+                shown = POOLED_TEXT[lang] if value == POOLED_LABEL else str(value)
+            parts.append(f"'{header}': {shown}")
+        elif value is None:
+            name = DIMENSION[lang].get(dimension, dimension)
+            parts.append(f"{name} unknown" if english else f"okänd {name}")
+        elif dimension == "birth_region" and value in REGIONS:
+            label = region_label(str(value), lang)
+            parts.append(
+                f"born in {label.replace('Rest of the world', 'the rest of the world')}"
+                if english
+                else f"födda i {label.replace('Övriga världen', 'övriga världen')}"
+            )
+        elif dimension == "birth_region" and value == "abroad":
+            parts.append("born abroad" if english else "utrikes födda")
+        elif value == POOLED_LABEL:  # values pooled by `normalise` (free text, rare values)
+            parts.append(POOLED_TEXT[lang])
+        elif dimension == "age_band":
+            parts.append(f"aged {value}" if english else f"{value} år")
+        elif dimension == "municipality" and str(value) in kommuner():
+            parts.append(f"{kommuner()[str(value)]} ({value})")
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)
+
+
+def disclosure_sentences(
+    texts: dict[str, Any],
+    disclosure: dict[str, Any],
+    labels: dict[str, str],
+    population: str,
+    lang: str = "sv",
+) -> list[str]:
+    """In words, what the disclosure control hid of the main figures and why (rules R2 and R4), from the
+    `[report]` texts of labels.<lang>.toml: the same sentences in the terminal and the report."""
+    sentences = [texts["rows_hidden"]] if disclosure.get("rows_used_hidden") else []
+    for item in disclosure.get("whole_group_hidden", []):
+        key = "whole_group_period_hidden" if item.get("because") == "period" else "whole_group_hidden"
+        sex = row_sex_word(item["sex"], {}, population, lang)
+        sentences.append(texts[key].format(outcome=labels.get(item["outcome"], item["outcome"]), sex=sex))
+    if disclosure.get("period_hidden"):
+        unit = texts["grid_plural"].get(disclosure.get("grid") or "quarter", "")
+        sentences.append(
+            texts["period_hidden"].format(
+                count=disclosure["period_hidden"], periods=disclosure["periods"], unit=unit
+            )
+        )
+    return sentences
+
+
+def row_sex_word(sex: str, breakdown: dict[str, object], population: str, lang: str = "sv") -> str:
+    """The sex word for a table row: by its age band if it has one, else by the whole population."""
+    group = age_group_of_band(str(breakdown["age_band"])) if breakdown.get("age_band") else population
+    return sex_word(sex, group, lang)

@@ -1,0 +1,6 @@
+"""Statistics, free of the data model: intervals, tests and effect sizes for comparing women and men
+(`compare`) and the stratified like-with-like comparisons (`stratified`). Tested against SciPy and
+statsmodels.
+
+May import: nothing else of oppnaogon.
+"""
