@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from oppnaogon.analysis.differences import AnalysisSettings
 from oppnaogon.analysis.verdicts import Adjusted, adjusted_at, decide
+from oppnaogon.model.settings import AnalysisSettings
 from oppnaogon.stats import compare as stats
 from oppnaogon.stats.stratified import mantel_haenszel
 

@@ -19,8 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from oppnaogon.analysis import verdicts
-from oppnaogon.analysis.verdicts import Adjusted, published_count, published_known_share
 from oppnaogon.cli import app
+from oppnaogon.disclosure.adjusted import published_count, published_known_share, published_part
+from oppnaogon.model.comparison import Adjusted
 from oppnaogon.stats.stratified import mantel_haenszel
 
 MIN_CELL = 5
@@ -291,8 +292,7 @@ def consistent(tables: np.ndarray, shown: dict[str, Any]) -> np.ndarray:
         keep &= matches(low, shown[name][0], name, form) & matches(high, shown[name][1], name, form)
     persons = r.n_used + r.persons_one_sex_only
     alone = [
-        verdicts.published_part(int(p), int(n), MIN_CELL)
-        for p, n in zip(r.persons_one_sex_only, persons, strict=True)
+        published_part(int(p), int(n), MIN_CELL) for p, n in zip(r.persons_one_sex_only, persons, strict=True)
     ]
     return keep & (np.array(alone) == shown["persons_in_one_sex_strata"])
 

@@ -369,8 +369,9 @@ def _alone(prepared: object, column: str, value: str) -> object:
 def test_units_in_one_pass_are_analysed_as_if_alone(whole_group_only: bool) -> None:
     """Every municipality of the example, analysed together, gets exactly what `analyse` of its rows
     alone gives: its own breakdowns, tests, BH family, verdicts and disclosure control."""
-    from oppnaogon.analysis.differences import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.analysis.differences import analyse, analyse_units
     from oppnaogon.app.analyse import criteria_area_for
+    from oppnaogon.model.settings import AnalysisSettings
 
     prepared, cfg = _prepared(EXAMPLE, EXAMPLE.parent / "oppnaogon.toml")
     area = criteria_area_for(cfg.area)  # type: ignore[attr-defined]
@@ -394,8 +395,9 @@ def test_units_with_accommodation_and_a_dimension_that_does_not_vary(tmp_path: P
 
     import polars as pl
 
-    from oppnaogon.analysis.differences import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.analysis.differences import analyse, analyse_units
     from oppnaogon.app.analyse import criteria_area_for
+    from oppnaogon.model.settings import AnalysisSettings
     from oppnaogon.testing.worlds import generate_world, write_world
 
     world = generate_world("participation_interpreter_not_used", 3000, 7)
@@ -430,7 +432,8 @@ def test_sums_of_numeric_values_are_the_same_in_every_run_and_for_a_unit_alone()
     import numpy as np
     import polars as pl
 
-    from oppnaogon.analysis.differences import AnalysisSettings, analyse, analyse_units
+    from oppnaogon.analysis.differences import analyse, analyse_units
+    from oppnaogon.model.settings import AnalysisSettings
 
     prepared, _ = _prepared(EXAMPLE, EXAMPLE.parent / "oppnaogon.toml")
     frame = prepared.frame  # type: ignore[attr-defined]

@@ -606,7 +606,7 @@ def test_a_unit_whose_folder_cannot_be_written_is_no_part_of_the_region(
 def test_a_regional_mean_shows_its_interval_only_where_every_unit_shows_its_own() -> None:
     """A mean's interval gives its standard deviation, so the sum of squares of the region: with one
     unit's interval hidden, the region's would give that unit's sum of squares."""
-    from oppnaogon.app.batch import UnitResult
+    from oppnaogon.model.units import UnitResult
     from oppnaogon.present.overview import build_overview
 
     def cell(sex: str, n: int, mean: float, ci: list[float] | None) -> dict:
@@ -742,7 +742,7 @@ def _share_cell(sex: str, n: int, yes: int) -> dict:
 
 
 def _funnel_unit(name: str, n: int, girls: int, boys: int, adjusted: dict | None, verdict: str | None):  # type: ignore[no-untyped-def]
-    from oppnaogon.app.batch import UnitResult
+    from oppnaogon.model.units import UnitResult
 
     document = {
         "outcomes": [{"name": "insats", "label": "Insats", "kind": "decision"}],

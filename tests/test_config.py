@@ -212,8 +212,8 @@ def test_analysis_settings_out_of_range_are_refused_wherever_they_are_built(
 ) -> None:
     """`AnalysisSettings` checks itself: no command and no Python caller can analyse with a limit below
     3 (batch once built its settings without the check)."""
-    from oppnaogon.analysis.differences import AnalysisSettings
     from oppnaogon.errors import UsageError
+    from oppnaogon.model.settings import AnalysisSettings
 
     with pytest.raises(UsageError) as refused:
         AnalysisSettings(**settings)  # type: ignore[arg-type]
@@ -221,7 +221,7 @@ def test_analysis_settings_out_of_range_are_refused_wherever_they_are_built(
 
 
 def test_the_edges_of_the_allowed_settings_are_allowed() -> None:
-    from oppnaogon.analysis.differences import AnalysisSettings
+    from oppnaogon.model.settings import AnalysisSettings
 
     for settings in ({"min_cell": 3}, {"min_cell": 1000}, {"min_diff": 0.0}, {"min_diff": 1}, {"min_smd": 0}):
         assert AnalysisSettings(**settings)  # type: ignore[arg-type]

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from oppnaogon.analysis.differences import NUMERIC_HIDDEN_REASON
 from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
+from oppnaogon.disclosure.numeric import NUMERIC_HIDDEN_REASON
 from oppnaogon.stats.compare import median_interval_ranks
 
 WriteCsv = Callable[..., Path]

@@ -14,10 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from oppnaogon.analysis.differences import AnalysisSettings, verdicts
+from oppnaogon.analysis import verdicts
 from oppnaogon.analysis.verdicts import VERDICTS, Adjusted, decide, explains
 from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
+from oppnaogon.disclosure import adjusted as adjusted_figures
+from oppnaogon.engine import rollup
+from oppnaogon.model.settings import AnalysisSettings
 from oppnaogon.stats.stratified import mantel_haenszel
 from oppnaogon.testing.worlds import World, generate_world, write_world
 
@@ -237,7 +240,7 @@ def test_planted_unmotivated_differences(
     tmp_path: Path, scenario: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the remaining difference is checked on the full figures; published, those of a world with small
-    # strata are rounded or withheld (`verdicts.publication_form`, tests/test_adjusted_disclosure.py)
+    # strata are rounded or withheld (`disclosure.adjusted.publication_form`, tests/test_adjusted_disclosure.py)
     monkeypatch.setattr(verdicts, "publication_form", lambda adj: "exact")
     for seed in SEEDS:
         entry, _ = run_world(tmp_path, scenario, 3000, seed)
@@ -285,7 +288,7 @@ def test_adjusted_estimates_of_a_breakdown_group_equal_a_direct_computation(
     """The roll-up from one stratified table to every breakdown group, checked against filtering the
     rows of one group and calling mantel_haenszel on its own strata. The figures are compared at full
     precision (as published for a table without small counts): this group's table has small counts,
-    so its figures are published rounded or not at all (`verdicts.publication_form`)."""
+    so its figures are published rounded or not at all (`disclosure.adjusted.publication_form`)."""
     monkeypatch.setattr(verdicts, "publication_form", lambda adj: "exact")
     _, run = run_world(tmp_path, "explained_by_need", 3000, SEEDS[0])
     frame = run.prepared.frame
@@ -399,11 +402,11 @@ def test_packed_stratum_codes_group_exactly_as_the_codes(
 ) -> None:
     """Codes packed into 63-bit words: equal words exactly when the codes are equal, and every code is
     found again at its place in its word."""
-    from oppnaogon.analysis.verdicts import _pack
+    from oppnaogon.analysis.verdicts import pack
 
     widths, rows = case
     frame = pl.DataFrame(rows, schema={f"c{i}": pl.UInt64 for i in range(len(widths))}, orient="row")
-    words, layout = _pack([(pl.col(f"c{i}"), w) for i, w in enumerate(widths)], "__w")
+    words, layout = pack([(pl.col(f"c{i}"), w) for i, w in enumerate(widths)], "__w")
     if not words:  # codes of no bits are all 0: one stratum, nothing to group by
         assert set(frame.iter_rows()) == {(0,) * len(widths)}
         return
@@ -437,19 +440,18 @@ def test_breakdowns_rolled_up_from_each_other_sum_as_from_the_rows(
 ) -> None:
     """Each breakdown's sums per stratum, taken from the smallest table already summed, are exactly
     those summed straight from the rows (missing groups included)."""
-    import oppnaogon.analysis.verdicts as verdicts
-    from oppnaogon.analysis.verdicts import _roll_ups, _summed
+    from oppnaogon.analysis.verdicts import roll_ups, summed
 
     frame = pl.DataFrame(rows, schema=["d1", "d2", "s", "v"], orient="row")
     breakdowns = [(), ("d1",), ("d2",), ("d1", "d2")]
-    threshold = verdicts.ROLL_UP_FROM_ROWS
-    verdicts.ROLL_UP_FROM_ROWS = 0  # every table rolled up from the smallest (tables this small are not)
+    threshold = rollup.ROLL_UP_FROM_ROWS
+    rollup.ROLL_UP_FROM_ROWS = 0  # every table rolled up from the smallest (tables this small are not)
     try:
-        rolled = _roll_ups(frame, ("d1", "d2"), breakdowns, ["s"], ["v"])
+        rolled = roll_ups(frame, ("d1", "d2"), breakdowns, ["s"], ["v"])
     finally:
-        verdicts.ROLL_UP_FROM_ROWS = threshold
+        rollup.ROLL_UP_FROM_ROWS = threshold
     for b in breakdowns:
-        direct = _summed(frame.lazy(), b, ["s"], ["v"]).collect()
+        direct = summed(frame.lazy(), b, ["s"], ["v"]).collect()
         got = rolled[b].collect()
         keys = [*b, "s"]
         assert got.sort(keys, nulls_last=True).equals(direct.sort(keys, nulls_last=True)), b
@@ -484,14 +486,14 @@ def test_sums_grouped_on_packed_codes_are_the_sums_grouped_on_the_codes(
 ) -> None:
     """Code columns packed into words for the group-by (any widths: none, some of 0 bits, more than one
     word) give the same groups, codes and sums as grouping on the columns themselves."""
-    from oppnaogon.analysis.verdicts import _summed
+    from oppnaogon.analysis.verdicts import summed
 
     widths, rows = case
     names = [f"c{i}" for i in range(len(widths))]
     frame = pl.DataFrame(rows, schema={**dict.fromkeys(names, pl.UInt64), "v": pl.Int64}, orient="row")
     breakdown, keys = names[:1], names[1:]
-    packed = _summed(frame.lazy(), breakdown, keys, ["v"], dict(zip(names, widths, strict=True))).collect()
-    plain = _summed(frame.lazy(), breakdown, keys, ["v"]).collect()
+    packed = summed(frame.lazy(), breakdown, keys, ["v"], dict(zip(names, widths, strict=True))).collect()
+    plain = summed(frame.lazy(), breakdown, keys, ["v"]).collect()
     assert packed.columns == plain.columns
     assert packed.sort(names).equals(plain.sort(names))
 
@@ -726,12 +728,12 @@ def test_a_difference_only_among_those_lacking_an_interpreter_is_found_located_a
 
 def test_a_rounded_p_value_is_never_published_as_zero() -> None:
     # one decimal: 0.03 would read 0.0, which says p = 0; published as the bound "below 0.05"
-    assert verdicts._published(0.03, "rounded", "p") == verdicts.ROUNDED_P_BELOW == 0.05
-    assert verdicts._published(1e-12, "rounded", "p") == 0.05
-    assert verdicts._published(0.07, "rounded", "p") == 0.1
-    assert verdicts._published(0.5, "rounded", "p") == 0.5
-    assert verdicts._published(1e-12, "exact", "p") == 1e-12
-    assert verdicts._published(0.03, "withheld", "p") is None
+    assert adjusted_figures.published_figure(0.03, "rounded", "p") == adjusted_figures.ROUNDED_P_BELOW == 0.05
+    assert adjusted_figures.published_figure(1e-12, "rounded", "p") == 0.05
+    assert adjusted_figures.published_figure(0.07, "rounded", "p") == 0.1
+    assert adjusted_figures.published_figure(0.5, "rounded", "p") == 0.5
+    assert adjusted_figures.published_figure(1e-12, "exact", "p") == 1e-12
+    assert adjusted_figures.published_figure(0.03, "withheld", "p") is None
 
 
 @pytest.mark.slow

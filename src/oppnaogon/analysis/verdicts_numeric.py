@@ -13,7 +13,7 @@ the same size that makes the crude difference noteworthy (`numeric_margin`).
 One pass over the rows groups them by the finest strata (every dimension and criteria column, coded and
 packed as :mod:`oppnaogon.analysis.verdicts` does), sex and value, counting persons: counts add up exactly in any
 order, so every roll-up is exact, and the sums (Σx, Σx²) of each stratum cell are added up by numpy over
-its values in sorted order at the end, the same number in every run (as `analysis._moments` does).
+its values in sorted order at the end, the same number in every run (as `differences._moments` does).
 
 Disclosure (docs/privacy.md, R7): the adjusted figures are published only when every stratum × sex cell
 that enters them would itself be publishable as a group under R7's rules 1–3 (at least 2·min_cell
@@ -29,26 +29,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
-from oppnaogon.analysis.verdicts import (
-    Adjusted,
-    _attach_entries,
-    _pack,
-    _published,
-    _recorded,
+from oppnaogon.analysis.strata import _attach_entries, _recorded, strata_layout
+from oppnaogon.disclosure import numeric
+from oppnaogon.disclosure.adjusted import (
     publication_form,
+    published_figure,
     published_known_share,
     published_part,
-    strata_layout,
 )
+from oppnaogon.engine.keys import pack
+from oppnaogon.model.comparison import Adjusted
 from oppnaogon.prepare.normalise import OUTCOME_PREFIX
 from oppnaogon.stats.compare import SEXES
 from oppnaogon.stats.compare import finite_round as _round
 from oppnaogon.stats.stratified import stratified_mean_difference
 
 if TYPE_CHECKING:
-    from oppnaogon.analysis.differences import AnalysisSettings
     from oppnaogon.model.config import OutcomeSpec
     from oppnaogon.model.criteria import CriteriaArea
+    from oppnaogon.model.settings import AnalysisSettings
 
 
 def numeric_margin(spec: OutcomeSpec, settings: AnalysisSettings, pooled_sd: float) -> float:
@@ -71,10 +70,6 @@ def numeric_adjusted(
     """The difference of means within strata of every entry for every criterion set (the numeric
     counterpart of `verdicts._adjust`): one group-by over the rows by the finest strata, sex and value;
     each set's strata of each breakdown rolled up from it in one query; one vectorised call."""
-    from oppnaogon.analysis import (
-        differences as analysis,  # the disclosure rules of numeric values (analysis imports verdicts)
-    )
-
     outcome = OUTCOME_PREFIX + spec.name
     lay = strata_layout(frame, entries, sets, area)
     codes, packed_dims, plain_dims = lay.codes, lay.packed_dims, lay.plain_dims
@@ -107,7 +102,7 @@ def numeric_adjusted(
     )
     set_ids = list(sets)
     packed_sets = {
-        cid: _pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")[0] for cid, cols in sets.items()
+        cid: pack([(located[c], codes[c][1]) for c in cols], f"__s:{cid}:")[0] for cid, cols in sets.items()
     }
     width = max((len(words) for words in packed_sets.values()), default=0)
     stratum = [f"__k{i}" for i in range(width)]
@@ -175,14 +170,14 @@ def numeric_adjusted(
         settings.confidence,
     )
     # R7, rules 1–3, for every cell of a stratum with both sexes (those that enter the figures)
-    top1, top2, step, smallest, largest, _, _ = analysis._profile(value, count, first)
+    top1, top2, step, smallest, largest, _, _ = numeric.profile(value, count, first)
     enters = (per_sex["nf"] > 0)[cell_stratum] & (per_sex["nm"] > 0)[cell_stratum]
     variance = np.maximum(cell_q - cell_s * cell_s / cell_n, 0.0) / np.maximum(cell_n - 1, 1)
     hidden = (
-        (cell_n < analysis.numeric_min_n(settings))
-        | (cell_q - top1 * top1 - top2 * top2 < analysis.DOMINANCE_P * top1 * top1)
+        (cell_n < numeric.numeric_min_n(settings))
+        | (cell_q - top1 * top1 - top2 * top2 < numeric.DOMINANCE_P * top1 * top1)
         | (largest == smallest)
-        | (np.sqrt(variance) < analysis.SPREAD_MIN_STEPS * step)
+        | (np.sqrt(variance) < numeric.SPREAD_MIN_STEPS * step)
     )
     cell_group = idx[first]
     exposed = np.bincount(cell_group, weights=(hidden & enters).astype(float), minlength=size)[:size] > 0
@@ -222,7 +217,7 @@ def numeric_adjusted(
 
 def numeric_adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min_cell: int) -> dict[str, Any]:
     """The difference of means within strata of all available criteria together, as findings.json
-    publishes it: exact (4 decimals, p 6) or withheld (`verdicts.publication_form`), counts of persons
+    publishes it: exact (4 decimals, p 6) or withheld (`disclosure.adjusted.publication_form`), counts of persons
     rounded as for a yes/no outcome. No means of the compared persons: with the crude means they would
     give the sums of the persons alone in their strata, who may be few."""
     form = publication_form(adj)
@@ -231,9 +226,12 @@ def numeric_adjusted_entry(adj: Adjusted, criteria: list[str], alpha: float, min
         "criteria": criteria,
         "figures": form,
         "scale": "mean_difference",
-        "estimate": _published(adj.estimate, form, "difference"),
-        "ci": [_published(adj.ci[0], form, "difference"), _published(adj.ci[1], form, "difference")],
-        "p_value": _published(adj.p_value, form, "p"),
+        "estimate": published_figure(adj.estimate, form, "difference"),
+        "ci": [
+            published_figure(adj.ci[0], form, "difference"),
+            published_figure(adj.ci[1], form, "difference"),
+        ],
+        "p_value": published_figure(adj.p_value, form, "p"),
         "p_adjusted": None,
         # the threshold of the verdict in the outcome's unit: the outcome's min_diff, or min_smd pooled
         # standard deviations (from the group's published SDs, so it reveals nothing new)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oppnaogon.errors import ExitCode, OppnaogonError, UsageError
+from oppnaogon.model.units import UnitResult
 
 if TYPE_CHECKING:
     import polars as pl
@@ -39,38 +40,6 @@ PARTIAL_EXIT = int(ExitCode.PARTIAL)
 DATA_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".parquet")
 SUMMARY_FILE = "batch.json"
 OVERVIEW_FOLDER = "oversikt"
-
-
-@dataclass
-class UnitResult:
-    """One unit of a batch. `rows` is its true number of usable rows, for the analysis only: what may be
-    shown of it is `shown_rows`."""
-
-    name: str
-    code: str | None
-    slug: str
-    rows: int
-    min_cell: int
-    status: str = "ok"
-    reason: str | None = None
-    document: dict[str, Any] | None = None
-    manifest: dict[str, Any] | None = None
-
-    @property
-    def shown_rows(self) -> int | None:
-        """The row count as batch.json and the terminal show it: None (hidden) below `min_cell`, where it
-        would say how many persons a refused unit (or the rows without a municipality) holds."""
-        return self.rows if self.rows >= self.min_cell else None
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "code": self.code,
-            "folder": self.slug,
-            "rows": self.shown_rows,
-            "status": self.status,
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True)
@@ -579,7 +548,8 @@ def _write_unit(
 
 def _finish(staging: Path, out: Path, units: list[UnitResult], overview: dict[str, Any], lang: str) -> None:
     """The overview, batch.json and the manifest into the staging folder, then the folder into place."""
-    from oppnaogon.present.outputs import _replace_folder, run_time, to_json
+    from oppnaogon.io.files import replace_folder
+    from oppnaogon.present.outputs import run_time, to_json
     from oppnaogon.present.overview import write_overview
 
     write_overview(staging / OVERVIEW_FOLDER, overview, lang)
@@ -590,7 +560,7 @@ def _finish(staging: Path, out: Path, units: list[UnitResult], overview: dict[st
         "failed": sum(1 for u in units if u.status != "ok"),
     }
     (staging / SUMMARY_FILE).write_text(to_json(summary), encoding="utf-8")
-    # the marker _replace_folder looks for: this folder holds an oppnaogon run and may be replaced
+    # the marker replace_folder looks for: this folder holds an oppnaogon run and may be replaced
     manifest = {"tool": {"name": "oppnaogon"}, "created": summary["created"], "files": [SUMMARY_FILE]}
     (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
-    _replace_folder(staging, out)
+    replace_folder(staging, out)

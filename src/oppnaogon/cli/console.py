@@ -207,7 +207,7 @@ def _print_verdict_notes(
                 if d.get("adjusted") and d["adjusted"]["estimate"] is not None and d["kind"] == "numeric"
                 else f"värden på kriterierna skiljer det {_decimal(d['adjusted']['estimate'] * 100)} procentenheter "
                 if d.get("adjusted") and d["adjusted"]["estimate"] is not None
-                # small strata: the adjusted figures are withheld (verdicts.publication_form)
+                # small strata: the adjusted figures are withheld (disclosure.adjusted.publication_form)
                 else "värden på kriterierna finns en tydlig skillnad "
             )
             + "mellan könen, fast den råa skillnaden är liten.",

@@ -1,5 +1,5 @@
 """Disclosure control: which cells are hidden so that no hidden cell can be recovered from what is
 shown (`suppression`).
 
-May import: `oppnaogon.errors`, `oppnaogon.stats`.
+May import: `oppnaogon.errors`, `oppnaogon.stats`, `oppnaogon.model`.
 """

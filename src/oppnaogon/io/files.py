@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -76,3 +77,16 @@ def _try_lock(handle: object) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+def replace_folder(staging: Path, out: Path) -> None:
+    """Move the finished folder into place; an earlier report in `out` is replaced only at the end."""
+    if out.exists():
+        if not (out / "manifest.json").exists() and any(out.iterdir()):
+            raise FileExistsError(str(out))
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)

@@ -224,8 +224,6 @@ def label_words(label: str, lang: str = "sv") -> str:
 
 def period_words(period: Period, lang: str = "sv") -> str:
     """`juli–september 2026` for 2026K3; `januari–augusti 2026` for 2026T2; ranges from first to last day."""
-    from oppnaogon.present.report.numbers import MONTHS
-
     start, end = period.start, period.end
     if start.month == 1 and end.month == 12 and start.year == end.year:
         return str(start.year)
@@ -234,3 +232,36 @@ def period_words(period: Period, lang: str = "sv") -> str:
     if start.year == end.year:
         return f"{MONTHS[lang][start.month - 1]}\u2013{MONTHS[lang][end.month - 1]} {start.year}"
     return f"{MONTHS[lang][start.month - 1]} {start.year}\u2013{MONTHS[lang][end.month - 1]} {end.year}"
+
+
+# The month names of the calendar in each report language (dates in reports use them too).
+MONTHS = {
+    "sv": [
+        "januari",
+        "februari",
+        "mars",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "augusti",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+}

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oppnaogon.io.files import replace_folder
 from oppnaogon.model.wording import (
     KIND_SV,
     VERDICT_REASON_SV,
@@ -32,7 +33,7 @@ from oppnaogon.model.wording import (
 from oppnaogon.present.report import REPORT_FORMATS
 
 if TYPE_CHECKING:
-    from oppnaogon.present.report.worksheet import CarriedWorksheet
+    from oppnaogon.present.report.carried import CarriedWorksheet
 
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -115,7 +116,7 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
         hidden = d["suppressed"]
         adjusted = d.get("adjusted") or {}
         adjusted_ci = adjusted.get("ci") or [None, None]
-        # withheld adjusted figures (small strata, verdicts.publication_form) show as hidden
+        # withheld adjusted figures (small strata, disclosure.adjusted.publication_form) show as hidden
         adjusted_hidden = hidden or adjusted.get("figures") == "withheld"
         rows.append(
             [
@@ -284,21 +285,8 @@ def write_outputs(
             )
         manifest = {**manifest, "files": sorted(written)}
         (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
-        _replace_folder(staging, out)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return [out / name for name in [*sorted(written), "manifest.json"]]
-
-
-def _replace_folder(staging: Path, out: Path) -> None:
-    """Move the finished folder into place; an earlier report in `out` is replaced only at the end."""
-    if out.exists():
-        if not (out / "manifest.json").exists() and any(out.iterdir()):
-            raise FileExistsError(str(out))
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)

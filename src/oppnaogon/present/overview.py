@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from oppnaogon.app.batch import UnitResult
+    from oppnaogon.model.units import UnitResult
 
 SEXES = ("female", "male", "other", "unknown")
 Z95, Z998 = 1.959964, 3.090232

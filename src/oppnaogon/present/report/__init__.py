@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from oppnaogon.present.report.worksheet import CarriedWorksheet
+    from oppnaogon.present.report.carried import CarriedWorksheet
 
 REPORT_FORMATS = ("html", "md", "docx")
 FILE_STEM = {"sv": "rapport", "en": "report"}

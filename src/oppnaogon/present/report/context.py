@@ -27,8 +27,8 @@ from oppnaogon.model.wording import (
     sex_word,
 )
 from oppnaogon.present.report import numbers
+from oppnaogon.present.report.carried import CarriedWorksheet
 from oppnaogon.present.report.texts import Texts
-from oppnaogon.present.report.worksheet import CarriedWorksheet
 
 SEXES = ("female", "male", "other", "unknown")
 BINARY = ("female", "male")
@@ -501,7 +501,7 @@ class _Builder:
             "men": men,
             "criteria": self.criteria_words(available),
             "explained_by": self.criteria_words(d.get("explained_by")),
-            # rounded adjusted figures (verdicts.publication_form) are shown in whole points
+            # rounded adjusted figures (disclosure.adjusted.publication_form) are shown in whole points
             "adjusted": numbers.points(adjusted.get("estimate"), self.lang, digits=adjusted_digits),
             "ci": numbers.interval(ci[0], ci[1], self.lang, digits=adjusted_digits),
             # the reasons speak of women and men; in a report on children they are girls and boys

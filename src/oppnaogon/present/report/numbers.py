@@ -9,41 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from oppnaogon.model.periods import MONTHS
+
 HIDDEN = ".."
 ABSENT = "–"
 MINUS = "\u2212"  # a real minus sign: a hyphen is easily missed in print
 NBSP = "\u00a0"  # keeps "62,3 %" and "1 234" on one line
-
-MONTHS = {
-    "sv": [
-        "januari",
-        "februari",
-        "mars",
-        "april",
-        "maj",
-        "juni",
-        "juli",
-        "augusti",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ],
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-}
 
 
 def _decimal_text(value: float, digits: int, lang: str, plus: bool = False) -> str:

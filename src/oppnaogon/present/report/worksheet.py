@@ -17,31 +17,15 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from oppnaogon.errors import UsageError
+from oppnaogon.present.report.carried import CarriedRow, CarriedWorksheet
 
 # A Word worksheet larger than this is not a report this tool wrote (its reports are a few MB with charts).
 MAX_DOCX_BYTES = 100 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class CarriedRow:
-    """One filled-in row of last time's worksheet: the differences it stood for (empty for a row the
-    team wrote themselves), its first cell as it was, and its other cells."""
-
-    keys: frozenset[str]
-    difference: str
-    cells: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CarriedWorksheet:
-    file: str
-    rows: tuple[CarriedRow, ...]
 
 
 def _clean(text: str) -> str:
