@@ -348,7 +348,7 @@ def test_a_few_people_of_unknown_sex_do_not_hide_the_womens_or_mens_figures(writ
 
 
 def _prepared(data: Path, config: Path | None = None) -> tuple[object, object]:
-    from oppnaogon.app.check import load_input
+    from oppnaogon.prepare.inputs import load_input
     from oppnaogon.prepare.normalise import prepare
 
     table, cfg = load_input(data, config)

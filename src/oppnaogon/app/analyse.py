@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from oppnaogon import __version__
 from oppnaogon.analysis import verdicts
 from oppnaogon.analysis.differences import Findings, analyse
-from oppnaogon.app.check import find_config, load_input
 from oppnaogon.errors import UsageError
 from oppnaogon.io.loading import LoadedTable
 from oppnaogon.io.privacy import guard_paths
@@ -21,6 +20,7 @@ from oppnaogon.model.criteria import CriteriaArea
 from oppnaogon.model.periods import GRID_EXAMPLES_SV, GRID_PLURAL_SV, Period, on_grid, period_words
 from oppnaogon.model.settings import AnalysisSettings
 from oppnaogon.model.wording import LANGUAGES
+from oppnaogon.prepare.inputs import find_config, load_input
 from oppnaogon.prepare.normalise import UNDATED, Prepared, prepare
 from oppnaogon.present.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
 from oppnaogon.present.report import REPORT_FORMATS

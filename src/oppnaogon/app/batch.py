@@ -153,7 +153,7 @@ def _guarded_inputs(
     stays that of one file (reading small files twice costs little beside analysing them). A period off
     a file's period grid is refused here too (rule R4)."""
     from oppnaogon.app.analyse import check_period_grid
-    from oppnaogon.app.check import find_config, load_input
+    from oppnaogon.prepare.inputs import find_config, load_input
 
     kept: dict[Path, tuple[Any, Any]] = {}
     for file in files:
@@ -241,8 +241,8 @@ def _analyse_units(
     import polars as pl
 
     from oppnaogon.app.analyse import _select_period, analysis_settings, file_sha256
-    from oppnaogon.app.check import find_config, load_input
     from oppnaogon.model.geography import kommuner
+    from oppnaogon.prepare.inputs import find_config, load_input
     from oppnaogon.prepare.normalise import prepare
 
     used: set[str] = set()

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from oppnaogon.app.check import load_input
 from oppnaogon.errors import UsageError
 from oppnaogon.io.files import write_text_atomic
 from oppnaogon.model.config import (
@@ -22,6 +21,7 @@ from oppnaogon.model.config import (
 from oppnaogon.model.criteria import available_areas, load_area
 from oppnaogon.model.names import key
 from oppnaogon.model.roles import YES_CODES, detect_roles, sex_lookup
+from oppnaogon.prepare.inputs import load_input
 from oppnaogon.prepare.normalise import looks_like_code, number_series, resolve_criteria, resolve_outcomes
 
 _CHILD_AGE_LIMIT = 21
