@@ -35,6 +35,7 @@ from oppnaogon.disclosure.numeric import (
     profile,
 )
 from oppnaogon.disclosure.suppression import CannotProtect, Constraint, Inequality, primary_cells, protect
+from oppnaogon.model.breakdowns import BREAKDOWNS, CROSSED_WITH_AGE
 from oppnaogon.model.config import SEX_VALUES, OutcomeSpec
 from oppnaogon.model.criteria import CriteriaArea
 from oppnaogon.model.settings import AnalysisSettings
@@ -43,8 +44,8 @@ from oppnaogon.prepare.normalise import CRITERION_PREFIX, MISSING_PREFIX, OUTCOM
 from oppnaogon.stats import compare as stats
 from oppnaogon.stats.compare import finite_round as _round
 
-DIMENSIONS: tuple[str, ...] = ("age_band", "birth_region", "residence", "period", "municipality")
-TWO_WAY: tuple[tuple[str, str], ...] = (("age_band", "birth_region"), ("age_band", "residence"))
+DIMENSIONS: tuple[str, ...] = tuple(b.name for b in BREAKDOWNS)
+TWO_WAY: tuple[tuple[str, str], ...] = CROSSED_WITH_AGE
 COMPARED = stats.SEXES
 
 
@@ -538,23 +539,13 @@ def _in_longer_report(
     return keys
 
 
-# The roles whose column a breakdown dimension comes from (its missing values are its "unknown" group).
-_DIMENSION_ROLES: dict[str, tuple[str, ...]] = {
-    "age_band": ("age", "birth_date", "birth_year"),
-    "birth_region": ("birth_country", "birth_region"),
-    "residence": ("residence",),
-    "period": ("date",),
-    "municipality": ("municipality",),
-}
-
-
 def _dimension_columns(prepared: Prepared) -> dict[str, str]:
-    """The input column behind each breakdown dimension."""
+    """The input column behind each breakdown dimension (its missing values are its group "unknown")."""
     found = {}
-    for dimension, roles in _DIMENSION_ROLES.items():
-        role = next((r for r in roles if r in prepared.roles), None)
+    for breakdown in BREAKDOWNS:
+        role = next((r for r in breakdown.roles if r in prepared.roles), None)
         if role is not None:
-            found[dimension] = prepared.roles[role].header
+            found[breakdown.name] = prepared.roles[role].header
     return found
 
 

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from oppnaogon.model.breakdowns import CATEGORY_BREAKDOWNS
 from oppnaogon.model.wording import THIN_SHARE
 from oppnaogon.prepare.normalise import EXCLUSION_LABELS_SV
 from oppnaogon.present.report import numbers
@@ -30,7 +31,7 @@ ROLE_LABELS_SV = {
     "birth_year": "födelseår (ger ålder)",
     "birth_country": "födelseland (grupperas i regioner)",
     "birth_region": "födelseregion",
-    "residence": "bostadsort/stadsdel",
+    **{b.name: b.role_label.get("sv", b.label["sv"]) for b in CATEGORY_BREAKDOWNS},
     "municipality": "kommun",
     "date": "datum (ger period)",
     "unused": "används inte",

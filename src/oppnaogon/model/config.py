@@ -21,18 +21,9 @@ from oppnaogon.errors import ConfigError, UsageError
 from oppnaogon.model.names import key as name_key
 from oppnaogon.model.roles import ROLE_ALIASES
 
-ROLES: tuple[str, ...] = (
-    "sex",
-    "age",
-    "birth_date",
-    "birth_year",
-    "birth_country",
-    "birth_region",
-    "residence",
-    "municipality",
-    "date",
-)
-"""Column roles, in the order they are reported."""
+ROLES: tuple[str, ...] = tuple(ROLE_ALIASES)
+"""Column roles, in the order they are reported (`model.roles`; the breakdowns of categories from
+`model.breakdowns`)."""
 
 OUTCOME_KINDS: tuple[str, ...] = ("decision", "participation", "proportion", "numeric")
 SEX_VALUES: tuple[str, ...] = ("female", "male", "other", "unknown")

@@ -10,10 +10,11 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from oppnaogon.model.breakdowns import CATEGORY_BREAKDOWNS
 from oppnaogon.model.names import key
 
-ROLE_ALIASES: dict[str, tuple[str, ...]] = {
-    # Most specific first: when two headers match one role, the earlier alias wins.
+# Most specific first: when two headers match one role, the earlier alias wins.
+_EARLIER_ALIASES: dict[str, tuple[str, ...]] = {
     "sex": ("kon", "juridisktkon", "konstillhorighet", "sex", "gender", "legalsex", "kategorikon"),
     "age": (
         "alder",
@@ -41,19 +42,9 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
         "birthregion",
         "regionofbirth",
     ),
-    "residence": (
-        "stadsdel",
-        "kommundel",
-        "bostadsort",
-        "bostadsomrade",
-        "stadsdelsomrade",
-        "boendeort",
-        "omrade",
-        "residence",
-        "district",
-        "neighbourhood",
-        "neighborhood",
-    ),
+}
+# the roles after the breakdowns of categories (`model.breakdowns`: residence, education …)
+_LATER_ALIASES: dict[str, tuple[str, ...]] = {
     "municipality": ("kommun", "kommunkod", "kommunnamn", "kommunnr", "kommunnummer", "municipality"),
     "date": (
         "beslutsdatum",
@@ -68,6 +59,13 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
         "date",
     ),
 }
+
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    **_EARLIER_ALIASES,
+    **{b.name: b.aliases for b in CATEGORY_BREAKDOWNS},
+    **_LATER_ALIASES,
+}
+"""Every column role (but outcomes and criteria) with its header aliases, in the order they are reported."""
 
 DECISION_WORDS = ("beviljad", "beviljat", "beviljats", "beviljas", "beslut", "bifall", "granted", "decision")
 PARTICIPATION_WORDS = (

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from oppnaogon.model.breakdowns import BREAKDOWNS
+
 ADULT_AGE = 18
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
 
@@ -59,13 +61,9 @@ def sex_word(sex: str, age_group: str, lang: str = "sv") -> str:
     return WORDS[lang][age_group].get(sex) or OTHER[lang][sex]
 
 
-DIMENSION_SV = {
-    "age_band": "ålder",
-    "birth_region": "födelseregion",
-    "residence": "stadsdel/bostadsort",
-    "period": "period",
-    "municipality": "kommun",
-}
+# the breakdowns' names, from their entries (`model.breakdowns`)
+DIMENSION = {lang: {b.name: b.label[lang] for b in BREAKDOWNS} for lang in LANGUAGES}
+DIMENSION_SV = DIMENSION["sv"]
 KIND_SV = {"decision": "beslut", "participation": "delaktighet", "proportion": "andel", "numeric": "tal"}
 VERDICT_SV = {
     "motivated": "motiverad",
@@ -130,16 +128,6 @@ VERDICT_REASON_SV = {
 }
 
 
-DIMENSION = {
-    "sv": DIMENSION_SV,
-    "en": {
-        "age_band": "age",
-        "birth_region": "birth region",
-        "residence": "district/residence",
-        "period": "period",
-        "municipality": "municipality",
-    },
-}
 KIND = {
     "sv": KIND_SV,
     "en": {

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from oppnaogon.errors import ConfigError, DataError
 from oppnaogon.io.loading import LINE, LoadedTable
 from oppnaogon.model import geography
+from oppnaogon.model.breakdowns import CATEGORY_BREAKDOWNS
 from oppnaogon.model.config import SEX_VALUES, Config, OutcomeSpec
 from oppnaogon.model.criteria import criteria_aliases
 from oppnaogon.model.names import fold, key
@@ -208,8 +209,9 @@ def prepare(
                 notes.append(note)
             break
 
-    if "residence" in roles:
-        exprs.append(_categorical(raw, roles["residence"].header).alias("residence"))
+    for breakdown in CATEGORY_BREAKDOWNS:  # residence, education …: the column's own values
+        if breakdown.name in roles:
+            exprs.append(_categorical(raw, roles[breakdown.name].header).alias(breakdown.name))
     if "municipality" in roles:
         mapped, note = _municipality_expr(table, roles["municipality"].header, least)
         exprs.append(mapped.alias("municipality"))
@@ -264,7 +266,7 @@ def prepare(
     # labels counted over every usable row of the file (not per period or unit): every run of the same
     # file pools the same values, so runs cannot be differenced to reveal them
     pooled: list[dict[str, Any]] = []
-    always_kept: dict[str, frozenset[str]] = {"residence": frozenset()}
+    always_kept: dict[str, frozenset[str]] = {b.name: frozenset() for b in CATEGORY_BREAKDOWNS}
     if "birth_region" in roles and "birth_country" not in roles:  # countries give only the regions
         always_kept["birth_region"] = frozenset({*geography.REGIONS, ABROAD})  # the tool's own categories
     if pool_municipalities:
