@@ -309,3 +309,30 @@ def test_a_cumulative_tertial_is_compared_with_the_same_tertial_of_earlier_years
         ("2025T2", "current"),
     ]
     assert findings["trend"][0]["rows"] == 8 * 24
+
+
+def _two_quarters_with_two_persons_of_other_sex() -> list[list[str]]:
+    """2025K1: 40 girls, 40 boys and 2 persons of other sex; 2025K2: 40 girls and 40 boys."""
+    rows = [["Kön", "Ålder", "Beslutsdatum", "Insats beviljad"]]
+    for day in ("2025-02-10", "2025-05-12"):
+        rows += [["K", "14", day, "Ja" if i % 2 else "Nej"] for i in range(40)]
+        rows += [["M", "14", day, "Ja" if i % 3 else "Nej"] for i in range(40)]
+    return [*rows, ["X", "14", "2025-02-11", "Ja"], ["X", "15", "2025-02-12", "Nej"]]
+
+
+def test_no_period_report_counts_the_few_of_other_sex_that_another_period_hides(write_csv: WriteCsv) -> None:
+    """2025K1's report hides its rows (two persons of other sex: its rows less its 40 + 40 would count
+    them). 2025K2's report must not give them back: neither in its trend (2025K1's rows) nor as the
+    file's rows read (162, less its own 80 and 2025K1's 40 + 40)."""
+    path = write_csv(_two_quarters_with_two_persons_of_other_sex())
+    first = run_analysis(path, out=None, period="2025K1").findings
+    assert first["input"]["rows_used"] is None and first["input"]["rows"] is None
+    second = run_analysis(path, out=None, period="2025K2").findings
+    earlier = next(t for t in second["trend"] if t["label"] == "2025K1")
+    shown = {d["sex"]: d["n"] for d in earlier["descriptives"] if d["outcome"] == "insats_beviljad"}
+    assert (shown["female"], shown["male"], shown["other"]) == (40, 40, None)
+    assert earlier["rows"] is None
+    assert next(c for c in second["comparison"] if c["label"] == "2025K1")["rows"] is None
+    assert second["input"]["rows_used"] == 80 and second["input"]["rows"] is None
+    # without a period the file is the report: its own disclosure control decides (hidden here too)
+    assert run_analysis(path, out=None).findings["input"]["rows"] is None

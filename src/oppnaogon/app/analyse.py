@@ -216,6 +216,7 @@ def _run(
         selected.label if selected else None,
         sha=file_sha256(data),
         grid=cfg.period,
+        other_periods=selected is not None,
     )
     if selected is not None:
         document["period"] = period_document(selected, document)
@@ -436,7 +437,8 @@ def period_histories(
         for unit in documents:
             entry: dict[str, Any] = {"role": role, **_span(period), "available": unit in earlier}
             if unit in earlier:
-                entry["rows"] = counts[unit]
+                # hidden where that period's own report hides it (a few of other or unknown sex)
+                entry["rows"] = None if earlier[unit].rows_used_hidden else counts[unit]
                 entry |= _whole_group(earlier[unit].descriptives, earlier[unit].differences)
             if role is not None:
                 comparison[unit].append(dict(entry))
@@ -497,14 +499,23 @@ def period_document(selected: Period, findings: dict[str, Any]) -> dict[str, Any
 
 
 def _protected_row_counts(
-    rows: int, rows_used: int, exclusions: dict[str, int], min_cell: int, *, rows_used_hidden: bool = False
+    rows: int,
+    rows_used: int,
+    exclusions: dict[str, int],
+    min_cell: int,
+    *,
+    rows_used_hidden: bool = False,
+    other_periods: bool = False,
 ) -> dict[str, Any]:
     """Rows read, used and excluded by reason, with the same disclosure rule as every table.
 
     An exclusion count of 1 to min_cell − 1 is hidden; so are the other reasons when only one would be
     hidden (it would follow from rows − rows_used), and rows read when the excluded total is small.
     When the disclosure control hid the rows used (a few people of other or unknown sex: the total less
-    the women's and men's rows would count them), the rows read are hidden with it.
+    the women's and men's rows would count them), the rows read are hidden with it. The rows read of a
+    file whose other periods are not analysed here are never published: less this report's rows they are
+    the other periods' rows, and their reports' women and men would count the few of other or unknown
+    sex that those reports hide.
     """
     excluded: dict[str, int | None] = {
         reason: (None if 0 < count < min_cell else count) for reason, count in exclusions.items()
@@ -513,7 +524,7 @@ def _protected_row_counts(
         excluded = dict.fromkeys(excluded)
     total_excluded = rows - rows_used
     return {
-        "rows": None if 0 < total_excluded < min_cell or rows_used_hidden else rows,
+        "rows": None if 0 < total_excluded < min_cell or rows_used_hidden or other_periods else rows,
         "rows_used": None if rows_used_hidden else rows_used,
         "rows_excluded": excluded,
     }
@@ -570,9 +581,11 @@ def findings_document(
     sha: str,
     age_group: str | None = None,
     grid: str | None = None,
+    other_periods: bool = False,
 ) -> dict[str, Any]:
     """findings.json (PRODUCT §7): extend, never rename. `age_group`: that of `prepared`'s rows unless
-    given (see `population_age_group`); `grid`: the config's period unit (rule R4)."""
+    given (see `population_age_group`); `grid`: the config's period unit (rule R4); `other_periods`: the
+    file's rows read include rows of other periods than the one analysed (`analyse --period`)."""
     document = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "oppnaogon", "version": __version__},
@@ -585,6 +598,7 @@ def findings_document(
                 prepared.exclusions,
                 settings.min_cell,
                 rows_used_hidden=findings.rows_used_hidden,
+                other_periods=other_periods,
             ),
         },
         "settings": {
