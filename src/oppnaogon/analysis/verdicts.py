@@ -77,6 +77,7 @@ from oppnaogon.engine.keys import pack
 from oppnaogon.engine.rollup import roll_ups, summed
 from oppnaogon.io.loading import own_categories
 from oppnaogon.model.comparison import Adjusted
+from oppnaogon.model.kinds import ATTITUDE_CRITERIA, JUDGING_KINDS, KINDS
 from oppnaogon.model.names import key
 from oppnaogon.model.wording import ACCOMMODATION_PREFIX, LEVEL_PREFIX, POOLED_LABEL
 from oppnaogon.prepare.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, looks_like_category
@@ -90,27 +91,20 @@ if TYPE_CHECKING:
     from oppnaogon.model.criteria import CriteriaArea, Criterion
     from oppnaogon.model.settings import AnalysisSettings
 
-KIND_CRITERIA: dict[str, tuple[str, ...]] = {
-    "decision": ("need", "met_otherwise", "consent"),
-    "participation": ("wish_to_participate", "guardian_attitude", "accessibility"),
-}
-# A difference explained by these is legally motivated but still deserves reflection (seed 003).
-ATTITUDE_CRITERIA = frozenset({"consent", "guardian_attitude", "wish_to_participate"})
 VERDICTS = ("motivated", "partly_explained", "unmotivated", "inconclusive", "not_assessable")
 # A verdict other than inconclusive needs at least 1 − this share of the persons compared like with like.
 MAX_UNMATCHED_SHARE = 0.2
 
 
 def criteria_kind(spec: OutcomeSpec) -> str | None:
-    """Whose criteria (a key of `KIND_CRITERIA`) judge the outcome's differences, or None. A numeric
-    outcome (hours per week) is the extent of an intervention, part of the decision: judged by the
-    decision criteria unless its `criteria` key in oppnaogon.toml says otherwise ("none": not judged)."""
-    if spec.kind in KIND_CRITERIA:
-        return spec.kind
-    if spec.kind == "numeric":
-        chosen = spec.criteria or "decision"
-        return chosen if chosen in KIND_CRITERIA else None
-    return None
+    """Whose criteria (`model.kinds.JUDGING_KINDS`) judge the outcome's differences, or None: its kind's
+    (`judged_by`). A numeric outcome (hours per week) is the extent of an intervention, part of the
+    decision: judged by the decision criteria unless its `criteria` key in oppnaogon.toml says
+    otherwise ("none": not judged)."""
+    kind = KINDS[spec.kind]
+    if kind.criteria_chosen and spec.criteria is not None:
+        return spec.criteria if spec.criteria in JUDGING_KINDS else None
+    return kind.judged_by
 
 
 Adjuster = Callable[
@@ -356,7 +350,7 @@ def assess(
             for e in differences
             if e["outcome"] == spec.name and not e["suppressed"] and e["estimate"] is not None
         ]
-        ids = KIND_CRITERIA[kind]
+        ids = tuple(c.id for c in area.applying_to(kind))  # the area's criteria table (applies_to)
         available = {cid: _criterion_columns(columns, cid) for cid in ids}
         available = {cid: cols for cid, cols in available.items() if cols}
         results: dict[str, list[Adjusted | None]] = {}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from oppnaogon.errors import ConfigError, UsageError
+from oppnaogon.model.kinds import CRITERION_IDS, JUDGING_KINDS, KINDS
 from oppnaogon.model.names import key as name_key
 from oppnaogon.model.roles import ROLE_ALIASES
 
@@ -25,17 +26,9 @@ ROLES: tuple[str, ...] = tuple(ROLE_ALIASES)
 """Column roles, in the order they are reported (`model.roles`; the breakdowns of categories from
 `model.breakdowns`)."""
 
-OUTCOME_KINDS: tuple[str, ...] = ("decision", "participation", "proportion", "numeric")
+OUTCOME_KINDS: tuple[str, ...] = tuple(KINDS)  # `model.kinds`
 SEX_VALUES: tuple[str, ...] = ("female", "male", "other", "unknown")
 PERIOD_UNITS: tuple[str, ...] = ("quarter", "tertial", "month", "year")
-CRITERION_IDS: tuple[str, ...] = (
-    "need",
-    "met_otherwise",
-    "consent",
-    "wish_to_participate",
-    "guardian_attitude",
-    "accessibility",
-)
 AGE_BAND_PRESETS: dict[str, tuple[int, ...]] = {
     # Socialstyrelsen's statistics on children and young people (SoL/LVU): 0–3, 4–6 … 18–20
     "socialstyrelsen_barn": (0, 4, 7, 10, 13, 15, 18, 21),
@@ -77,7 +70,7 @@ class OutcomeSpec:
 
     @property
     def is_binary(self) -> bool:
-        return self.kind != "numeric"
+        return KINDS[self.kind].yes_no
 
 
 @dataclass(frozen=True)
@@ -125,7 +118,7 @@ _TOP_KEYS = {
 _INPUT_KEYS = {"sheet", "encoding", "delimiter", "missing"}
 _OUTCOME_KEYS = {"column", "kind", "positive", "negative", "label", "criteria", "min_diff"}
 # What a numeric outcome's `criteria` key may say: the kind whose criteria judge its differences, or none.
-NUMERIC_CRITERIA: tuple[str, ...] = ("decision", "participation", "none")
+NUMERIC_CRITERIA: tuple[str, ...] = (*JUDGING_KINDS, "none")
 _VALUE_ROLES = {"sex": SEX_VALUES, "birth_region": ("sweden", "nordic", "eu_efta", "rest_of_world")}
 
 
@@ -448,7 +441,7 @@ def _outcome(name: str, spec: Any, where: _Locator) -> OutcomeSpec:
     assert isinstance(kind, str)  # one of OUTCOME_KINDS, or _choice has refused it
     positive = _str_list(spec["positive"], f"{dotted}.positive", where) if "positive" in spec else None
     negative = _str_list(spec["negative"], f"{dotted}.negative", where) if "negative" in spec else None
-    if kind == "numeric" and (positive or negative):
+    if not KINDS[kind].yes_no and (positive or negative):
         raise where.error(f"{dotted}.positive", 'gäller bara ja/nej-utfall, inte kind = "numeric"')
     label = _optional_str(spec, "label", where, f"{dotted}.")
     criteria, min_diff = _numeric_judgement(spec, kind, dotted, where)
@@ -469,7 +462,7 @@ def _numeric_judgement(
 ) -> tuple[str | None, float | None]:
     """A numeric outcome's `criteria` (which criteria judge it) and `min_diff` (in its own unit)."""
     for option in ("criteria", "min_diff"):
-        if option in spec and kind != "numeric":
+        if option in spec and not KINDS[kind].criteria_chosen:
             raise where.error(
                 f"{dotted}.{option}",
                 f'gäller bara utfall med kind = "numeric"; ett utfall med kind = "{kind}" bedöms alltid mot '

@@ -17,19 +17,13 @@ from typing import Any
 
 from oppnaogon.errors import ConfigError, OppnaogonError
 from oppnaogon.io.resources import shipped
-from oppnaogon.model.config import CRITERION_IDS, did_you_mean
+from oppnaogon.model.config import did_you_mean
+from oppnaogon.model.kinds import CRITERIA, CRITERION_IDS, JUDGING_KINDS
 from oppnaogon.model.names import key
 from oppnaogon.model.roles import header_key
 
-APPLIES_TO = ("decision", "participation")
-CRITERION_KIND: dict[str, str] = {
-    "need": "decision",
-    "met_otherwise": "decision",
-    "consent": "decision",
-    "wish_to_participate": "participation",
-    "guardian_attitude": "participation",
-    "accessibility": "participation",
-}
+APPLIES_TO = JUDGING_KINDS
+CRITERION_KIND: dict[str, str] = {c.id: c.applies_to for c in CRITERIA.values()}
 """Which outcome kind each criterion explains (SKR's table 1: decisions; table 2: participation)."""
 
 _AREA_KEYS = (

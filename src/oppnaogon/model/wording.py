@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from oppnaogon.model.breakdowns import BREAKDOWNS
+from oppnaogon.model.kinds import CRITERIA, KINDS
 
 ADULT_AGE = 18
 _BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
@@ -64,21 +65,12 @@ def sex_word(sex: str, age_group: str, lang: str = "sv") -> str:
 # the breakdowns' names, from their entries (`model.breakdowns`)
 DIMENSION = {lang: {b.name: b.label[lang] for b in BREAKDOWNS} for lang in LANGUAGES}
 DIMENSION_SV = DIMENSION["sv"]
-KIND_SV = {"decision": "beslut", "participation": "delaktighet", "proportion": "andel", "numeric": "tal"}
 VERDICT_SV = {
     "motivated": "motiverad",
     "partly_explained": "delvis förklarad",
     "unmotivated": "omotiverad",
     "inconclusive": "kan inte avgöras",
     "not_assessable": "kan inte bedömas",
-}
-CRITERION_SV = {
-    "need": "behov",
-    "met_otherwise": "behov som tillgodoses på annat sätt",
-    "consent": "samtycke/inställning",
-    "wish_to_participate": "önskan att delta",
-    "guardian_attitude": "vårdnadshavares inställning",
-    "accessibility": "tillgänglighet (tolk, kommunikationsstöd)",
 }
 VERDICT_REASON_SV = {
     "explained when like is compared with like": "förklaras när lika jämförs med lika",
@@ -128,15 +120,9 @@ VERDICT_REASON_SV = {
 }
 
 
-KIND = {
-    "sv": KIND_SV,
-    "en": {
-        "decision": "decision",
-        "participation": "participation",
-        "proportion": "share",
-        "numeric": "number",
-    },
-}
+# the outcome kinds' and criteria's names, from their entries (`model.kinds`)
+KIND = {lang: {k.name: k.label[lang] for k in KINDS.values()} for lang in LANGUAGES}
+KIND_SV = KIND["sv"]
 VERDICT = {
     "sv": VERDICT_SV,
     "en": {
@@ -147,17 +133,8 @@ VERDICT = {
         "not_assessable": "cannot be assessed",
     },
 }
-CRITERION = {
-    "sv": CRITERION_SV,
-    "en": {
-        "need": "need",
-        "met_otherwise": "need met otherwise",
-        "consent": "consent/attitude",
-        "wish_to_participate": "wish to take part",
-        "guardian_attitude": "guardians' attitude",
-        "accessibility": "accessibility (interpreter, communication support)",
-    },
-}
+CRITERION = {lang: {c.id: c.label[lang] for c in CRITERIA.values()} for lang in LANGUAGES}
+CRITERION_SV = CRITERION["sv"]
 # findings.json gives the reasons in English; the English report shows them as they are.
 VERDICT_REASON = {"sv": VERDICT_REASON_SV, "en": {reason: reason for reason in VERDICT_REASON_SV}}
 _ALL = {"sv": "alla", "en": "everyone"}

@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from oppnaogon.model.kinds import JUDGING_KINDS
 from oppnaogon.model.wording import (
     CRITERION,
     KIND,
@@ -33,7 +34,7 @@ from oppnaogon.present.report.texts import Texts
 SEXES = ("female", "male", "other", "unknown")
 BINARY = ("female", "male")
 SHARE_KINDS = ("decision", "participation", "proportion")
-JUDGED_KINDS = ("decision", "participation")
+JUDGED_KINDS = JUDGING_KINDS  # the outcome kinds with criteria of their own
 # Order of the reflection groups in step 2: the differences that most need a conversation first.
 PROMPT_ORDER = (
     "decision_unmotivated",
