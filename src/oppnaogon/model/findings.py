@@ -1486,7 +1486,13 @@ class Findings:
         r = _Reader(data, "", source)
         version = r.peek("schema_version")
         if version != SCHEMA_VERSION or isinstance(version, bool):
-            what = f"schema_version {version}" if isinstance(version, int) else "ingen schema_version"
+            what = (
+                f"schema_version {version}"
+                if isinstance(version, int)
+                else "en schema_version som inte är ett heltal"
+                if r.has("schema_version")
+                else "ingen schema_version"
+            )
             raise FindingsFileError(source, f"den har {what}; den här versionen läser {SCHEMA_VERSION}")
         present = [k for k in PERIOD_KEYS if r.has(k)]
         if present and len(present) != len(PERIOD_KEYS):
