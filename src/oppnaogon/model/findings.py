@@ -1,10 +1,10 @@
 """findings.json as typed, immutable values: `Findings.from_dict` reads one, `Findings.to_dict` writes it.
 
 Each part of the document is a frozen dataclass whose fields are the JSON keys in the order
-`oppnaogon analyse` writes them, so `json.dumps(Findings.from_dict(d).to_dict())` gives the text it was
-read from, byte for byte. The lists of the JSON are tuples here and a group (`breakdown`) is a tuple of
-(dimension, value) pairs, so that a value cannot be changed after it is read. `docs/findings.md` says what
-each key means; `docs/findings.schema.json` is the same format as a JSON Schema.
+`oppnaogon analyse` writes them, so that findings.json written from `Findings.from_dict(d).to_dict()` is
+the text `d` was read from, byte for byte. The lists of the JSON are tuples here and a group
+(`breakdown`) is a tuple of (dimension, value) pairs, so that a value cannot be changed after it is read. `docs/findings.schema.json`
+is the same format as a JSON Schema, with what each key means; `docs/findings.md` gives the overview.
 
 A key that only some documents have is of one of two kinds:
 
