@@ -15,12 +15,16 @@ import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from oppnaogon import analysis, config, followup, normalise, run
+from oppnaogon.analysis import differences as analysis
+from oppnaogon.analysis import followup
+from oppnaogon.app import analyse as run
 from oppnaogon.cli import app
+from oppnaogon.model import config
 from oppnaogon.model import findings as model
 from oppnaogon.model.findings import ABSENT, Findings, FindingsFileError
-from oppnaogon.outputs import to_json
-from oppnaogon.worlds import generate_study_world, generate_world, write_world
+from oppnaogon.prepare import normalise
+from oppnaogon.present.outputs import to_json
+from oppnaogon.testing.worlds import generate_study_world, generate_world, write_world
 from tests.conftest import EXAMPLE, EXAMPLE_ENV, ROOT, ExampleRun
 
 SCHEMA_PATH = ROOT / "docs" / "findings.schema.json"
