@@ -82,54 +82,6 @@ CRITERION_SV = {
     "guardian_attitude": "vårdnadshavares inställning",
     "accessibility": "tillgänglighet (tolk, kommunikationsstöd)",
 }
-VERDICT_REASON_SV = {
-    "explained when like is compared with like": "förklaras när lika jämförs med lika",
-    "explained by the criteria together, by none of them alone": (
-        "förklaras av kriterierna tillsammans, inte av något ensamt"
-    ),
-    "remains after adjusting for the criteria available": "kvarstår vid lika värden på de kriterier som finns",
-    "reversed after adjustment": "vänder riktning vid lika värden på kriterierna",
-    "masked: not noteworthy in the crude figures, but clear and large when like is compared with like": (
-        "dold: inte anmärkningsvärd i de råa siffrorna, men tydlig och stor när lika jämförs med lika"
-    ),
-    "explained only by all criteria together, by none of them alone": (
-        "förklaras bara av alla kriterier tillsammans, och inget kriterium flyttar skillnaden ensamt"
-    ),
-    "a difference smaller than the practical threshold remains": "en mindre skillnad (under gränsen) kvarstår",
-    "explained on average, but the difference is not the same at every level of the criteria": (
-        "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer av kriterierna: den kan gå "
-        "åt ena hållet på vissa nivåer och åt andra på andra"
-    ),
-    "a difference remains at equal values of the criteria recorded, but a criterion that could explain it "
-    "is not recorded for half of the group": (
-        "en skillnad kvarstår vid lika värden på de kriterier som finns, men ett kriterium som kan förklara "
-        "den saknas för minst hälften av gruppen"
-    ),
-    "too little data to tell whether the criteria explain the difference": (
-        "för lite data för att avgöra om kriterierna förklarar skillnaden"
-    ),
-    "too few women and men with the same criteria values to compare": (
-        "för få kvinnor och män med samma kriterievärden att jämföra"
-    ),
-    "no criteria data for this outcome kind": "uppgifter om kriterierna saknas",
-    "no criterion of this kind is recorded for at least half of the group": (
-        "inget av kriterierna är registrerat för minst hälften av gruppen"
-    ),
-    "too few persons could be compared like with like": (
-        "för få personer hade någon av andra könet med samma kriterievärden att jämföras med"
-    ),
-    "the criteria explain part of the difference, and some of it may remain": (
-        "kriterierna förklarar en del av skillnaden, och en del kan finnas kvar"
-    ),
-    "a difference remains, but it is not clear among all the report's comparisons": (
-        "en skillnad kan finnas kvar, men den är inte tydlig när hänsyn tas till rapportens alla jämförelser"
-    ),
-    "explained only by all criteria together, on too few comparable persons": (
-        "förklaras bara av alla kriterier tillsammans, och då finns för få jämförbara personer"
-    ),
-}
-
-
 DIMENSION = {
     "sv": DIMENSION_SV,
     "en": {
@@ -170,8 +122,6 @@ CRITERION = {
         "accessibility": "accessibility (interpreter, communication support)",
     },
 }
-# findings.json gives the reasons in English; the English report shows them as they are.
-VERDICT_REASON = {"sv": VERDICT_REASON_SV, "en": {reason: reason for reason in VERDICT_REASON_SV}}
 _ALL = {"sv": "alla", "en": "everyone"}
 POOLED_LABEL = "övriga"
 """The label `normalise` gives the pooled group of a breakdown column (free text, rare values)."""

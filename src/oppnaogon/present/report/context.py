@@ -14,12 +14,12 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from oppnaogon.model.reasons import shown_reason
 from oppnaogon.model.wording import (
     CRITERION,
     KIND,
     THIN_SHARE,
     VERDICT,
-    VERDICT_REASON,
     breakdown_text,
     disclosure_sentences,
     group_text,
@@ -505,9 +505,9 @@ class _Builder:
             "adjusted": numbers.points(adjusted.get("estimate"), self.lang, digits=adjusted_digits),
             "ci": numbers.interval(ci[0], ci[1], self.lang, digits=adjusted_digits),
             # the reasons speak of women and men; in a report on children they are girls and boys
-            "reason": VERDICT_REASON[self.lang]
-            .get(d.get("verdict_reason") or "", d.get("verdict_reason") or "")
-            .replace(self.t["words"]["women_and_men"], f"{women} {self.t['words']['and']} {men}"),
+            "reason": shown_reason(d.get("verdict_reason"), self.lang).replace(
+                self.t["words"]["women_and_men"], f"{women} {self.t['words']['and']} {men}"
+            ),
             "missing": self.criteria_words(d.get("criteria_missing")),
             "min_diff": numbers.number(self.f["settings"]["min_diff"] * 100, self.lang, digits=0),
             "explained": numbers.points(explained.get("estimate"), self.lang, digits=adjusted_digits),
