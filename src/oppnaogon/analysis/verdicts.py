@@ -79,10 +79,10 @@ from oppnaogon.io.loading import own_categories
 from oppnaogon.model.comparison import Adjusted
 from oppnaogon.model.names import key
 from oppnaogon.model.reasons import published
+from oppnaogon.model.sexes import COMPARED
 from oppnaogon.model.wording import ACCOMMODATION_PREFIX, LEVEL_PREFIX, POOLED_LABEL
 from oppnaogon.prepare.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, looks_like_category
 from oppnaogon.stats import compare as stats
-from oppnaogon.stats.compare import SEXES
 from oppnaogon.stats.compare import finite_round as _round
 from oppnaogon.stats.stratified import StratifiedResult, mantel_haenszel
 
@@ -516,7 +516,7 @@ def _adjust(
     yes = pl.col(outcome)
     base = (
         frame.lazy()
-        .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
+        .filter(pl.col("sex").is_in(COMPARED) & pl.col(outcome).is_not_null())
         .select(
             *plain_dims,
             *words,
@@ -848,7 +848,7 @@ def _accommodation_entry(
     per_sex = []
     k: dict[str, int] = {}
     n: dict[str, int] = {}
-    for sex in SEXES:
+    for sex in COMPARED:
         lacking, other = counts.get((LACKING, sex, dim), 0), counts.get((NOT_LACKING, sex, dim), 0)
         hidden = lacking is None or other is None
         if lacking is not None and other is not None:  # not hidden
@@ -870,8 +870,8 @@ def _accommodation_entry(
         "difference": None,
         "p_value": None,
     }
-    if len(k) == len(SEXES) and all(n.values()):
-        f, m = SEXES
+    if len(k) == len(COMPARED) and all(n.values()):
+        f, m = COMPARED
         p, _ = stats.two_by_two_test(np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]]))
         entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])
         entry["p_value"] = stats.p_round(p[0])

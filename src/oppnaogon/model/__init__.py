@@ -1,7 +1,8 @@
 """What the analysis is about, as data: names and codes (`names`), column roles (`roles`), the
 configuration (`config`), the criteria tables (`criteria`), reporting periods (`periods`), birth regions and
-municipality codes (`geography`), the words for the sexes, groups and verdicts (`wording`) and the settings
-of an analysis (`settings`).
+municipality codes (`geography`), the sexes and their words (`sexes`), the words for groups, criteria and
+verdicts (`wording`), the reason codes with their texts (`reasons`) and the settings of an analysis
+(`settings`).
 
 May import: `oppnaogon.errors`, `oppnaogon.io.resources` (where the criteria tables are shipped).
 """

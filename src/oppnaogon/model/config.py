@@ -20,6 +20,7 @@ from typing import Any
 from oppnaogon.errors import ConfigError, UsageError
 from oppnaogon.model.names import key as name_key
 from oppnaogon.model.roles import ROLE_ALIASES
+from oppnaogon.model.sexes import SEXES
 
 ROLES: tuple[str, ...] = (
     "sex",
@@ -35,7 +36,7 @@ ROLES: tuple[str, ...] = (
 """Column roles, in the order they are reported."""
 
 OUTCOME_KINDS: tuple[str, ...] = ("decision", "participation", "proportion", "numeric")
-SEX_VALUES: tuple[str, ...] = ("female", "male", "other", "unknown")
+SEX_VALUES = SEXES  # the codes of the sex column: model.sexes
 PERIOD_UNITS: tuple[str, ...] = ("quarter", "tertial", "month", "year")
 CRITERION_IDS: tuple[str, ...] = (
     "need",

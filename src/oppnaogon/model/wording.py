@@ -1,62 +1,19 @@
-"""Words for the sexes, groups and verdicts: flickor/pojkar under 18, kvinnor/män from 18 (S003, S000).
+"""Words for breakdowns, groups, outcome kinds, criteria and verdicts, in Swedish and English.
 
 Swedish (`lang="sv"`, the default) is used by the terminal and the tables; the reports also speak English.
+The words for the sexes are `model.sexes`, the reasons' texts `model.reasons`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-ADULT_AGE = 18
-_BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
+from oppnaogon.model.sexes import row_sex_word
 
-WORDS_SV = {
-    "children": {"female": "flickor", "male": "pojkar"},
-    "adults": {"female": "kvinnor", "male": "män"},
-    "mixed": {"female": "kvinnor/flickor", "male": "män/pojkar"},
-}
-OTHER_SV = {"other": "annat kön", "unknown": "okänt kön"}
-WORDS = {
-    "sv": WORDS_SV,
-    "en": {
-        "children": {"female": "girls", "male": "boys"},
-        "adults": {"female": "women", "male": "men"},
-        "mixed": {"female": "women/girls", "male": "men/boys"},
-    },
-}
-OTHER = {"sv": OTHER_SV, "en": {"other": "other sex", "unknown": "unknown sex"}}
 LANGUAGES = ("sv", "en")
 # A verdict whose comparison over all criteria left out more than this share of the persons (strata with
 # one sex only) is flagged in the terminal summary and in the report.
 THIN_SHARE = 0.3
-
-
-def age_group_of_band(label: str | None) -> str:
-    """'children', 'adults' or 'mixed' for an age band label such as '13-17', '18-29' or '80+'."""
-    match = _BAND.match(label or "")
-    if not match:
-        return "mixed"
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) else 200
-    if high < ADULT_AGE:
-        return "children"
-    if low >= ADULT_AGE:
-        return "adults"
-    return "mixed"
-
-
-def age_group_of_population(min_age: int | None, max_age: int | None) -> str:
-    if max_age is not None and max_age < ADULT_AGE:
-        return "children"
-    if min_age is not None and min_age >= ADULT_AGE:
-        return "adults"
-    return "mixed"
-
-
-def sex_word(sex: str, age_group: str, lang: str = "sv") -> str:
-    """The word for a sex in a group: `sex_word('female', 'children')` → 'flickor'."""
-    return WORDS[lang][age_group].get(sex) or OTHER[lang][sex]
 
 
 DIMENSION_SV = {
@@ -222,9 +179,3 @@ def disclosure_sentences(
             )
         )
     return sentences
-
-
-def row_sex_word(sex: str, breakdown: dict[str, object], population: str, lang: str = "sv") -> str:
-    """The sex word for a table row: by its age band if it has one, else by the whole population."""
-    group = age_group_of_band(str(breakdown["age_band"])) if breakdown.get("age_band") else population
-    return sex_word(sex, group, lang)

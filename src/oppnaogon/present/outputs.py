@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from oppnaogon.io.files import replace_folder
 from oppnaogon.model.reasons import shown_reason
+from oppnaogon.model.sexes import row_sex_word
 from oppnaogon.model.wording import (
     KIND_SV,
     VERDICT_SV,
     breakdown_text,
     criteria_text,
     group_text,
-    row_sex_word,
 )
 from oppnaogon.present.report import REPORT_FORMATS
 

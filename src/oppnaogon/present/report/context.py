@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from oppnaogon.model.reasons import shown_reason
+from oppnaogon.model.sexes import COMPARED as BINARY
+from oppnaogon.model.sexes import SEXES, definite, row_sex_word
 from oppnaogon.model.wording import (
     CRITERION,
     KIND,
@@ -23,15 +25,11 @@ from oppnaogon.model.wording import (
     breakdown_text,
     disclosure_sentences,
     group_text,
-    row_sex_word,
-    sex_word,
 )
 from oppnaogon.present.report import numbers
 from oppnaogon.present.report.carried import CarriedWorksheet
 from oppnaogon.present.report.texts import Texts
 
-SEXES = ("female", "male", "other", "unknown")
-BINARY = ("female", "male")
 SHARE_KINDS = ("decision", "participation", "proportion")
 JUDGED_KINDS = ("decision", "participation")
 # Order of the reflection groups in step 2: the differences that most need a conversation first.
@@ -52,17 +50,6 @@ SUMMARY_MAX = 10
 PATTERN_MIN = 3
 MAX_CHART_GROUPS = 40
 WORKSHEET_BLANK_ROWS = 3
-DEFINITE = {
-    "sv": {
-        "flickor": "flickorna",
-        "pojkar": "pojkarna",
-        "kvinnor": "kvinnorna",
-        "män": "männen",
-        "kvinnor/flickor": "kvinnorna/flickorna",
-        "män/pojkar": "männen/pojkarna",
-    },
-    "en": {},
-}
 
 
 def build_context(
@@ -111,7 +98,7 @@ class _Builder:
         return row_sex_word(sex, breakdown or {}, self.population, self.lang)
 
     def definite(self, word: str) -> str:
-        return DEFINITE[self.lang].get(word, "the " + word if self.lang == "en" else word)
+        return definite(word, self.lang)
 
     def group(self, breakdown: dict[str, Any]) -> str:
         # "13–17 år" with an en dash, as in print; the data's own label keeps its hyphen elsewhere
@@ -1129,4 +1116,4 @@ def _group_order(breakdown: dict[str, Any]) -> tuple[tuple[int, float, str], ...
     return tuple(order)
 
 
-__all__ = ["build_context", "sex_word"]
+__all__ = ["build_context"]
