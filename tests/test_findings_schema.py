@@ -19,7 +19,7 @@ from oppnaogon.analysis import differences as analysis
 from oppnaogon.analysis import followup
 from oppnaogon.app import analyse as run
 from oppnaogon.cli import app
-from oppnaogon.model import config
+from oppnaogon.model import config, reasons
 from oppnaogon.model import findings as model
 from oppnaogon.model.findings import ABSENT, Findings, FindingsFileError
 from oppnaogon.prepare import normalise
@@ -256,7 +256,14 @@ def test_the_schemas_closed_sets_are_the_tools() -> None:
     )
     assert defs["dimension"]["anyOf"][0]["enum"] == list(analysis.DIMENSIONS)
     assert top["outcomes"]["items"]["properties"]["criteria"]["enum"] == list(config.NUMERIC_CRITERIA)
-    assert defs["difference"]["properties"]["reason"]["enum"][1] == analysis.NUMERIC_HIDDEN_REASON
+    # the reasons are the catalogue's published (English) texts, one per code (model.reasons)
+    published = defs["difference"]["properties"]
+    assert [r for r in published["reason"]["enum"] if r] == [
+        t.en for t in reasons.DIFFERENCE_REASONS.values()
+    ]
+    assert {r for r in published["verdict_reason"]["enum"] if r} == {
+        t.en for t in reasons.VERDICT_REASONS.values()
+    }
 
 
 def test_every_kind_of_run_writes_findings_the_schema_accepts(documents: dict[str, Path]) -> None:

@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 
 from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.disclosure.numeric import NUMERIC_HIDDEN_REASON
+from oppnaogon.model.reasons import published
 from oppnaogon.stats.compare import median_interval_ranks
 
 WriteCsv = Callable[..., Path]
@@ -333,7 +333,7 @@ def test_a_group_of_fewer_than_twice_min_cell_publishes_no_mean_sd_or_median(wri
     difference = _difference(findings)
     assert difference["suppressed"] and difference["estimate"] is None and difference["p_value"] is None
     assert difference["ci"] is None and difference.get("smd") is None
-    assert difference["reason"] == "suppressed: too few people in a group"
+    assert difference["reason"] == published("hidden_small_group")
 
 
 def test_one_dominant_value_hides_the_group(write_csv: WriteCsv) -> None:
@@ -344,7 +344,7 @@ def test_one_dominant_value_hides_the_group(write_csv: WriteCsv) -> None:
     girls = _whole(findings, "female")
     assert girls == {**girls, "n": 12, "value": None, "sd": None, "median": None, "suppressed": True}
     difference = _difference(findings)
-    assert difference["suppressed"] and difference["reason"] == NUMERIC_HIDDEN_REASON
+    assert difference["suppressed"] and difference["reason"] == published("hidden_values_revealable")
     # the same girls with 12 hours at the top are not dominated (Σx² − 12² − 3² = 60 >= 14.4)
     findings = _analysed(write_csv, [12.0, *dominated[1:]], SPREAD_OUT)
     assert _whole(findings, "female")["value"] == 3.25
@@ -365,7 +365,7 @@ def test_values_with_almost_no_spread_hide_the_group(write_csv: WriteCsv, girls:
     findings = _analysed(write_csv, girls, SPREAD_OUT)
     assert _whole(findings, "female") == {**_whole(findings, "female"), "value": None, "sd": None}
     assert _whole(findings, "female")["suppressed"] is True
-    assert _difference(findings)["reason"] == NUMERIC_HIDDEN_REASON
+    assert _difference(findings)["reason"] == published("hidden_values_revealable")
 
 
 def test_spread_of_two_steps_is_published(write_csv: WriteCsv) -> None:
@@ -385,7 +385,7 @@ def test_a_group_whose_median_is_its_smallest_or_largest_value_is_hidden(write_c
     findings = _analysed(write_csv, girls, SPREAD_OUT)
     entry = _whole(findings, "female")
     assert entry == {**entry, "n": 12, "value": None, "sd": None, "median": None, "suppressed": True}
-    assert _difference(findings)["reason"] == NUMERIC_HIDDEN_REASON
+    assert _difference(findings)["reason"] == published("hidden_values_revealable")
     entry = _whole(_analysed(write_csv, [0.5] * 6 + [2.0, 3.0, 4.0, 6.0, 8.0, 10.0], SPREAD_OUT), "female")
     assert (entry["value"], entry["sd"], entry["median"]) == (3.0, 3.3371, 1.25)
     # and at the top: the median of [1, 2, 3, 4, 5] + 7 × 9 would be 9, the largest value

@@ -28,13 +28,13 @@ import polars as pl
 
 from oppnaogon.analysis import verdicts
 from oppnaogon.disclosure.numeric import (
-    NUMERIC_HIDDEN_REASON,
     PROFILE,
     numeric_hidden,
     numeric_min_n,
     profile,
 )
 from oppnaogon.disclosure.suppression import CannotProtect, Constraint, Inequality, primary_cells, protect
+from oppnaogon.model import reasons
 from oppnaogon.model.breakdowns import BREAKDOWNS, CROSSED_WITH_AGE
 from oppnaogon.model.config import SEX_VALUES, OutcomeSpec
 from oppnaogon.model.criteria import CriteriaArea
@@ -962,16 +962,16 @@ def _differences(
                     "adjusted": None,
                 }
                 if blocked:
-                    entry["reason"] = "suppressed: too few people in a group"
+                    entry["reason"] = reasons.published("hidden_small_group")
                     if not spec.is_binary and all(
                         key[0] == "s" and rows[(g, key[2])][f"n:{spec.name}"] >= numeric_min_n(settings)
                         for key in blocked
                     ):
                         # hidden by a rule of numeric values (dominance, spread, median at a bound) or
                         # as their complement
-                        entry["reason"] = NUMERIC_HIDDEN_REASON
+                        entry["reason"] = reasons.published("hidden_values_revealable")
                 elif min(n1, n2) < settings.min_cell:
-                    entry["reason"] = "not tested: a sex has too few people"
+                    entry["reason"] = reasons.published("untested_sex_too_few")
                 else:
                     entry["_arrays"] = (female, male)
                 entries.append(entry)
@@ -1004,7 +1004,7 @@ def _test_all(
             e["_p"] = float(p[i])
             e["p_value"] = stats.p_round(p[i])
             if test[i] == "none":
-                e["reason"] = "not tested: everyone (or no one) has the outcome"
+                e["reason"] = reasons.published("untested_outcome_constant")
     if numeric:
         welch = []
         for e in numeric:
@@ -1032,7 +1032,7 @@ def _test_all(
             e["_p"] = None if p is None else float(p)
             e["p_value"] = None if p is None else stats.p_round(p)
             if e["p_value"] is None:
-                e["reason"] = "not tested: all values are equal"
+                e["reason"] = reasons.published("untested_values_equal")
     # the thresholds and Benjamini–Hochberg on the unrounded values (4.996 pp is not 5)
     published = [e for e in testable if e["p_value"] is not None]
     adjusted = stats.benjamini_hochberg(np.array([e["_p"] for e in published], dtype=float))

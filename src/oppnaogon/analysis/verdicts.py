@@ -79,10 +79,11 @@ from oppnaogon.io.loading import own_categories
 from oppnaogon.model.comparison import Adjusted
 from oppnaogon.model.kinds import ATTITUDE_CRITERIA, JUDGING_KINDS, KINDS
 from oppnaogon.model.names import key
+from oppnaogon.model.reasons import published
+from oppnaogon.model.sexes import COMPARED
 from oppnaogon.model.wording import ACCOMMODATION_PREFIX, LEVEL_PREFIX, POOLED_LABEL
 from oppnaogon.prepare.normalise import CRITERION_PREFIX, OUTCOME_PREFIX, looks_like_category
 from oppnaogon.stats import compare as stats
-from oppnaogon.stats.compare import SEXES
 from oppnaogon.stats.compare import finite_round as _round
 from oppnaogon.stats.stratified import StratifiedResult, mantel_haenszel
 
@@ -169,7 +170,8 @@ def decide(
     unrecorded: Collection[str] = (),
     heterogeneous: bool | None = None,
 ) -> tuple[str | None, list[str], str | None]:
-    """The verdict, `explained_by` and a short reason (English, for findings.json) for one difference.
+    """The verdict, `explained_by` and the code of its reason (`model.reasons.VERDICT_REASONS`) for one
+    difference.
 
     `singles` holds the usable one-criterion comparisons; `has_criteria` says whether any criterion of
     the outcome's kind is recorded for at least half of the group; `p_adjusted` is the combined test's
@@ -181,15 +183,11 @@ def decide(
     unmotivated although need explained it all: docs/verdict-simulation.md)."""
     if not has_criteria:
         if noteworthy:
-            return (
-                "not_assessable",
-                [],
-                "no criterion of this kind is recorded for at least half of the group",
-            )
+            return "not_assessable", [], "no_criterion_recorded"
         return None, [], None
     if combined is None or not combined.usable:
         if noteworthy:
-            return "inconclusive", [], "too few women and men with the same criteria values to compare"
+            return "inconclusive", [], "too_few_with_same_criteria"
         return None, [], None
     thin = combined.unmatched_share > MAX_UNMATCHED_SHARE
     if not noteworthy:
@@ -205,32 +203,25 @@ def decide(
             and remains(combined, settings, p_adjusted)
             and revealed
         ):
-            return (
-                "unmotivated",
-                [],
-                "masked: not noteworthy in the crude figures, but clear and large when like is compared with like",
-            )
+            return "unmotivated", [], "masked_revealed_like_with_like"
         return None, [], None
     if thin:
-        return "inconclusive", [], "too few persons could be compared like with like"
+        return "inconclusive", [], "too_few_compared_like_with_like"
     if remains(combined, settings, p_adjusted) and unrecorded:
-        return "inconclusive", [], UNRECORDED_REASON
+        return "inconclusive", [], "remains_criterion_unrecorded"
     if remains(combined, settings, p_adjusted):
         reversed_ = np.sign(combined.estimate) != np.sign(crude)
-        reason = (
-            "reversed after adjustment" if reversed_ else "remains after adjusting for the criteria available"
-        )
-        return "unmotivated", [], reason
+        return "unmotivated", [], "reversed_after_adjustment" if reversed_ else "remains_after_adjustment"
     if heterogeneous is None:  # callers without the columns' comparisons: the combined test alone
         heterogeneous = _differs_between_strata(combined, settings)
     if explains(combined, crude, settings) and heterogeneous:
         # explained on average only: the difference goes one way at some levels of the criteria and the
         # other way at others (Breslow–Day), which an average near 0 hides
-        return "inconclusive", [], HETEROGENEOUS_REASON
+        return "inconclusive", [], "explained_on_average_only"
     if explains(combined, crude, settings):
         alone = [cid for cid, adj in singles.items() if explains(adj, crude, settings)]
         if alone:
-            return "motivated", alone, "explained when like is compared with like"
+            return "motivated", alone, "explained_like_with_like"
         # none alone: the criteria without which it would not be explained, of those that change the
         # difference on their own (one that changes nothing only tips a borderline interval: not credited)
         moving = [cid for cid, adj in singles.items() if changes(adj, crude)]
@@ -239,36 +230,15 @@ def decide(
             for cid in moving
             if (rest := (without or {}).get(cid)) is None or not explains(rest, crude, settings)
         ]
-        return (
-            "motivated",
-            needed or moving or list(singles),
-            "explained by the criteria together, by none of them alone",
-        )
+        return "motivated", needed or moving or list(singles), "explained_by_criteria_together"
     if changes(combined, crude):
         moving = [cid for cid, adj in singles.items() if changes(adj, crude)]
-        return (
-            "partly_explained",
-            moving,
-            "the criteria explain part of the difference, and some of it may remain",
-        )
+        return "partly_explained", moving, "explained_in_part"
     if combined.p_value < settings.alpha and abs(combined.estimate) < _margin(combined, settings):
-        return "inconclusive", [], "a difference smaller than the practical threshold remains"
+        return "inconclusive", [], "remains_below_threshold"
     if combined.p_value < settings.alpha:
-        return (
-            "inconclusive",
-            [],
-            "a difference remains, but it is not clear among all the report's comparisons",
-        )
-    return "inconclusive", [], "too little data to tell whether the criteria explain the difference"
-
-
-UNRECORDED_REASON = (
-    "a difference remains at equal values of the criteria recorded, but a criterion that could explain it "
-    "is not recorded for half of the group"
-)
-HETEROGENEOUS_REASON = (
-    "explained on average, but the difference is not the same at every level of the criteria"
-)
+        return "inconclusive", [], "remains_not_clear_among_comparisons"
+    return "inconclusive", [], "too_little_data"
 
 
 def _heterogeneous_in(
@@ -457,7 +427,8 @@ def _set_verdict(
 ) -> None:
     entry["verdict"] = verdict
     entry["explained_by"] = explained_by if verdict is not None else None
-    entry["verdict_reason"] = reason
+    # findings.json gives the reason in its English words (model.reasons)
+    entry["verdict_reason"] = published(reason) if reason is not None else None
     entry["reflect"] = bool(
         verdict in ("motivated", "partly_explained") and ATTITUDE_CRITERIA & set(explained_by)
     )
@@ -539,7 +510,7 @@ def _adjust(
     yes = pl.col(outcome)
     base = (
         frame.lazy()
-        .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
+        .filter(pl.col("sex").is_in(COMPARED) & pl.col(outcome).is_not_null())
         .select(
             *plain_dims,
             *words,
@@ -701,7 +672,7 @@ def _criteria_entries(
             "columns": [c.split(":", 2)[2] for c in available.get(cid, [])],
         }
         if adj is not None and adj.known_share > 0 and not adj.usable:
-            item["reason"] = "too few women and men with the same values to compare"
+            item["reason"] = published("criterion_too_few_with_same_values")
             item["known_share"] = published_known_share(adj, settings.min_cell)
         elif adj is not None and adj.usable:
             form = publication_form(adj)
@@ -871,7 +842,7 @@ def _accommodation_entry(
     per_sex = []
     k: dict[str, int] = {}
     n: dict[str, int] = {}
-    for sex in SEXES:
+    for sex in COMPARED:
         lacking, other = counts.get((LACKING, sex, dim), 0), counts.get((NOT_LACKING, sex, dim), 0)
         hidden = lacking is None or other is None
         if lacking is not None and other is not None:  # not hidden
@@ -893,8 +864,8 @@ def _accommodation_entry(
         "difference": None,
         "p_value": None,
     }
-    if len(k) == len(SEXES) and all(n.values()):
-        f, m = SEXES
+    if len(k) == len(COMPARED) and all(n.values()):
+        f, m = COMPARED
         p, _ = stats.two_by_two_test(np.array([k[f]]), np.array([n[f]]), np.array([k[m]]), np.array([n[m]]))
         entry["difference"] = _round(k[f] / n[f] - k[m] / n[m])
         entry["p_value"] = stats.p_round(p[0])

@@ -39,8 +39,8 @@ from oppnaogon.disclosure.adjusted import (
 )
 from oppnaogon.engine.keys import pack
 from oppnaogon.model.comparison import Adjusted
+from oppnaogon.model.sexes import COMPARED
 from oppnaogon.prepare.normalise import OUTCOME_PREFIX
-from oppnaogon.stats.compare import SEXES
 from oppnaogon.stats.compare import finite_round as _round
 from oppnaogon.stats.stratified import stratified_mean_difference
 
@@ -77,7 +77,7 @@ def numeric_adjusted(
     by_breakdown, wanted = lay.by_breakdown, lay.wanted
     base = (
         frame.lazy()
-        .filter(pl.col("sex").is_in(SEXES) & pl.col(outcome).is_not_null())
+        .filter(pl.col("sex").is_in(COMPARED) & pl.col(outcome).is_not_null())
         .select(
             *plain_dims,
             *words,

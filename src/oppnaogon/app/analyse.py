@@ -550,7 +550,7 @@ def population_age_groups(frame: pl.DataFrame, by: str | None) -> dict[str | Non
     """`population_age_group` of the rows of each value (as text) of the column `by` (see `_per_unit`)."""
     import polars as pl
 
-    from oppnaogon.model.wording import age_group_of_population
+    from oppnaogon.model.sexes import age_group_of_population
 
     if "age" not in frame.columns:
         return dict.fromkeys(_per_unit(frame, by, pl.len()), "mixed")

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oppnaogon.errors import ExitCode, OppnaogonError, UsageError
+from oppnaogon.model.reasons import reason_text
 from oppnaogon.model.units import UnitResult
 
 if TYPE_CHECKING:
@@ -271,7 +272,7 @@ def _analyse_units(
                     frame["municipality"].null_count(),
                     settings.min_cell,
                 )
-                unit.status, unit.reason = "failed", _NO_MUNICIPALITY
+                unit.status, unit.reason = "failed", reason_text("rows_without_municipality", "sv")
                 units.append(unit)
             counts = frame.filter(pl.col("municipality").is_not_null()).group_by(
                 pl.col("municipality").cast(pl.String)
@@ -465,10 +466,6 @@ def _joint_documents(
 
 
 _NO_OUTCOMES = UsageError("Inga utfall att analysera.", "Ange utfall i oppnaogon.toml under [outcomes.NAMN].")
-_NO_MUNICIPALITY = (
-    "Raderna saknar kommun och ingår varken i någon enhet eller i regionen i översikten. "
-    "Ange kommun på raderna i uttaget om de ska ingå."
-)
 
 
 def _too_few(min_cell: int) -> UsageError:

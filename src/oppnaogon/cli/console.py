@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from oppnaogon.model.breakdowns import CATEGORY_BREAKDOWNS
+from oppnaogon.model.sexes import sex_word
 from oppnaogon.model.wording import THIN_SHARE
 from oppnaogon.prepare.normalise import EXCLUSION_LABELS_SV
 from oppnaogon.present.report import numbers
@@ -18,12 +19,6 @@ if TYPE_CHECKING:
     from oppnaogon.app.check import CheckResult
     from oppnaogon.errors import OppnaogonError
 
-SEX_LABELS_SV = {
-    "female": "kvinnor/flickor",
-    "male": "män/pojkar",
-    "other": "annat kön",
-    "unknown": "okänt kön",
-}
 ROLE_LABELS_SV = {
     "sex": "kön",
     "age": "ålder",
@@ -129,7 +124,7 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
         title_justify="left",
     )
     for sex in data["by_sex"]:
-        sexes.add_column(SEX_LABELS_SV[sex], justify="right")
+        sexes.add_column(sex_word(sex, "mixed"), justify="right")  # `check` does not know the ages
     sexes.add_row(*[_number(n) for n in data["by_sex"].values()])
     console.print(sexes)
 
@@ -138,7 +133,7 @@ def print_check(result: CheckResult, console: Console | None = None) -> None:
         missing.add_column("Kolumn")
         shown = [s for s, n in data["by_sex"].items() if n]
         for sex in shown:
-            missing.add_column(SEX_LABELS_SV[sex], justify="right")
+            missing.add_column(sex_word(sex, "mixed"), justify="right")
         for header, shares in data["missing_by_sex"].items():
             missing.add_row(escape(header), *[_share(shares[s]) for s in shown])
         console.print(missing)
@@ -180,11 +175,12 @@ def _print_verdict_notes(
 ) -> None:
     """What the criteria say, in a few lines: reflection, masked differences, what is missing, and
     accommodation that was needed but not given."""
-    from oppnaogon.model.wording import CRITERION_SV, group_text, row_sex_word
+    from oppnaogon.model.sexes import COMPARED, row_sex_word
+    from oppnaogon.model.wording import CRITERION_SV, group_text
 
     labels = {o["name"]: o["label"] for o in findings["outcomes"]}
     population = findings["population"]["age_group"]
-    women, men = (row_sex_word(s, {}, population) for s in ("female", "male"))
+    women, men = (row_sex_word(s, {}, population) for s in COMPARED)
     judged = [d for d in noteworthy if d.get("verdict")]
     if judged:
         console.print(
@@ -267,7 +263,8 @@ def disclosure_lines(findings: dict[str, Any]) -> list[str]:
 def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
     """The terminal summary of `analyse`: noteworthy differences and data quality. Everything shown is
     taken from the published (suppressed) findings."""
-    from oppnaogon.model.wording import group_text, row_sex_word
+    from oppnaogon.model.sexes import row_sex_word
+    from oppnaogon.model.wording import group_text
 
     console = console or Console()
     findings = run.findings
@@ -300,11 +297,8 @@ def print_analysis(run: AnalysisRun, console: Console | None = None) -> None:
             )
             for column, justify in [
                 ("Grupp", "left"),
-                (
-                    "Kvinnor/flickor" if mixed else row_sex_word("female", {}, population).capitalize(),
-                    "right",
-                ),
-                ("Män/pojkar" if mixed else row_sex_word("male", {}, population).capitalize(), "right"),
+                (row_sex_word("female", {}, population).capitalize(), "right"),
+                (row_sex_word("male", {}, population).capitalize(), "right"),
                 ("Skillnad (95 % KI)", "right"),
                 ("p (just.)", "right"),
                 ("Bedömning", "left"),

@@ -89,9 +89,6 @@ DOMINANCE_P = 0.10
 SPREAD_MIN_STEPS = 2.0
 
 
-NUMERIC_HIDDEN_REASON = "suppressed: individual values could be revealed"
-
-
 def numeric_min_n(settings: AnalysisSettings) -> int:
     """The smallest group whose numeric statistics are published (rule 1): 2·min_cell."""
     return NUMERIC_MIN_FACTOR * settings.min_cell

@@ -21,13 +21,14 @@ from oppnaogon.errors import ConfigError, UsageError
 from oppnaogon.model.kinds import CRITERION_IDS, JUDGING_KINDS, KINDS
 from oppnaogon.model.names import key as name_key
 from oppnaogon.model.roles import ROLE_ALIASES
+from oppnaogon.model.sexes import SEXES
 
 ROLES: tuple[str, ...] = tuple(ROLE_ALIASES)
 """Column roles, in the order they are reported (`model.roles`; the breakdowns of categories from
 `model.breakdowns`)."""
 
 OUTCOME_KINDS: tuple[str, ...] = tuple(KINDS)  # `model.kinds`
-SEX_VALUES: tuple[str, ...] = ("female", "male", "other", "unknown")
+SEX_VALUES = SEXES  # the codes of the sex column: model.sexes
 PERIOD_UNITS: tuple[str, ...] = ("quarter", "tertial", "month", "year")
 AGE_BAND_PRESETS: dict[str, tuple[int, ...]] = {
     # Socialstyrelsen's statistics on children and young people (SoL/LVU): 0–3, 4–6 … 18–20

@@ -1,70 +1,30 @@
-"""Words for the sexes, groups and verdicts: flickor/pojkar under 18, kvinnor/män from 18 (S003, S000).
+"""Words for breakdowns, groups, outcome kinds, criteria and verdicts, in Swedish and English.
 
 Swedish (`lang="sv"`, the default) is used by the terminal and the tables; the reports also speak English.
+The words for the sexes are `model.sexes`, the reasons' texts `model.reasons`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from oppnaogon.model.breakdowns import BREAKDOWNS
 from oppnaogon.model.kinds import CRITERIA, KINDS
+from oppnaogon.model.sexes import row_sex_word
 
-ADULT_AGE = 18
-_BAND = re.compile(r"^(\d+)(?:-(\d+)|\+)$")
-
-WORDS_SV = {
-    "children": {"female": "flickor", "male": "pojkar"},
-    "adults": {"female": "kvinnor", "male": "män"},
-    "mixed": {"female": "kvinnor/flickor", "male": "män/pojkar"},
-}
-OTHER_SV = {"other": "annat kön", "unknown": "okänt kön"}
-WORDS = {
-    "sv": WORDS_SV,
-    "en": {
-        "children": {"female": "girls", "male": "boys"},
-        "adults": {"female": "women", "male": "men"},
-        "mixed": {"female": "women/girls", "male": "men/boys"},
-    },
-}
-OTHER = {"sv": OTHER_SV, "en": {"other": "other sex", "unknown": "unknown sex"}}
 LANGUAGES = ("sv", "en")
 # A verdict whose comparison over all criteria left out more than this share of the persons (strata with
 # one sex only) is flagged in the terminal summary and in the report.
 THIN_SHARE = 0.3
 
 
-def age_group_of_band(label: str | None) -> str:
-    """'children', 'adults' or 'mixed' for an age band label such as '13-17', '18-29' or '80+'."""
-    match = _BAND.match(label or "")
-    if not match:
-        return "mixed"
-    low = int(match.group(1))
-    high = int(match.group(2)) if match.group(2) else 200
-    if high < ADULT_AGE:
-        return "children"
-    if low >= ADULT_AGE:
-        return "adults"
-    return "mixed"
-
-
-def age_group_of_population(min_age: int | None, max_age: int | None) -> str:
-    if max_age is not None and max_age < ADULT_AGE:
-        return "children"
-    if min_age is not None and min_age >= ADULT_AGE:
-        return "adults"
-    return "mixed"
-
-
-def sex_word(sex: str, age_group: str, lang: str = "sv") -> str:
-    """The word for a sex in a group: `sex_word('female', 'children')` → 'flickor'."""
-    return WORDS[lang][age_group].get(sex) or OTHER[lang][sex]
-
-
-# the breakdowns' names, from their entries (`model.breakdowns`)
+# the breakdowns', outcome kinds' and criteria's names, from their entries (`model.breakdowns`, `model.kinds`)
 DIMENSION = {lang: {b.name: b.label[lang] for b in BREAKDOWNS} for lang in LANGUAGES}
 DIMENSION_SV = DIMENSION["sv"]
+KIND = {lang: {k.name: k.label[lang] for k in KINDS.values()} for lang in LANGUAGES}
+KIND_SV = KIND["sv"]
+CRITERION = {lang: {c.id: c.label[lang] for c in CRITERIA.values()} for lang in LANGUAGES}
+CRITERION_SV = CRITERION["sv"]
 VERDICT_SV = {
     "motivated": "motiverad",
     "partly_explained": "delvis förklarad",
@@ -72,57 +32,6 @@ VERDICT_SV = {
     "inconclusive": "kan inte avgöras",
     "not_assessable": "kan inte bedömas",
 }
-VERDICT_REASON_SV = {
-    "explained when like is compared with like": "förklaras när lika jämförs med lika",
-    "explained by the criteria together, by none of them alone": (
-        "förklaras av kriterierna tillsammans, inte av något ensamt"
-    ),
-    "remains after adjusting for the criteria available": "kvarstår vid lika värden på de kriterier som finns",
-    "reversed after adjustment": "vänder riktning vid lika värden på kriterierna",
-    "masked: not noteworthy in the crude figures, but clear and large when like is compared with like": (
-        "dold: inte anmärkningsvärd i de råa siffrorna, men tydlig och stor när lika jämförs med lika"
-    ),
-    "explained only by all criteria together, by none of them alone": (
-        "förklaras bara av alla kriterier tillsammans, och inget kriterium flyttar skillnaden ensamt"
-    ),
-    "a difference smaller than the practical threshold remains": "en mindre skillnad (under gränsen) kvarstår",
-    "explained on average, but the difference is not the same at every level of the criteria": (
-        "förklaras i genomsnitt, men skillnaden är inte densamma på alla nivåer av kriterierna: den kan gå "
-        "åt ena hållet på vissa nivåer och åt andra på andra"
-    ),
-    "a difference remains at equal values of the criteria recorded, but a criterion that could explain it "
-    "is not recorded for half of the group": (
-        "en skillnad kvarstår vid lika värden på de kriterier som finns, men ett kriterium som kan förklara "
-        "den saknas för minst hälften av gruppen"
-    ),
-    "too little data to tell whether the criteria explain the difference": (
-        "för lite data för att avgöra om kriterierna förklarar skillnaden"
-    ),
-    "too few women and men with the same criteria values to compare": (
-        "för få kvinnor och män med samma kriterievärden att jämföra"
-    ),
-    "no criteria data for this outcome kind": "uppgifter om kriterierna saknas",
-    "no criterion of this kind is recorded for at least half of the group": (
-        "inget av kriterierna är registrerat för minst hälften av gruppen"
-    ),
-    "too few persons could be compared like with like": (
-        "för få personer hade någon av andra könet med samma kriterievärden att jämföras med"
-    ),
-    "the criteria explain part of the difference, and some of it may remain": (
-        "kriterierna förklarar en del av skillnaden, och en del kan finnas kvar"
-    ),
-    "a difference remains, but it is not clear among all the report's comparisons": (
-        "en skillnad kan finnas kvar, men den är inte tydlig när hänsyn tas till rapportens alla jämförelser"
-    ),
-    "explained only by all criteria together, on too few comparable persons": (
-        "förklaras bara av alla kriterier tillsammans, och då finns för få jämförbara personer"
-    ),
-}
-
-
-# the outcome kinds' and criteria's names, from their entries (`model.kinds`)
-KIND = {lang: {k.name: k.label[lang] for k in KINDS.values()} for lang in LANGUAGES}
-KIND_SV = KIND["sv"]
 VERDICT = {
     "sv": VERDICT_SV,
     "en": {
@@ -133,10 +42,6 @@ VERDICT = {
         "not_assessable": "cannot be assessed",
     },
 }
-CRITERION = {lang: {c.id: c.label[lang] for c in CRITERIA.values()} for lang in LANGUAGES}
-CRITERION_SV = CRITERION["sv"]
-# findings.json gives the reasons in English; the English report shows them as they are.
-VERDICT_REASON = {"sv": VERDICT_REASON_SV, "en": {reason: reason for reason in VERDICT_REASON_SV}}
 _ALL = {"sv": "alla", "en": "everyone"}
 POOLED_LABEL = "övriga"
 """The label `normalise` gives the pooled group of a breakdown column (free text, rare values)."""
@@ -237,9 +142,3 @@ def disclosure_sentences(
             )
         )
     return sentences
-
-
-def row_sex_word(sex: str, breakdown: dict[str, object], population: str, lang: str = "sv") -> str:
-    """The sex word for a table row: by its age band if it has one, else by the whole population."""
-    group = age_group_of_band(str(breakdown["age_band"])) if breakdown.get("age_band") else population
-    return sex_word(sex, group, lang)

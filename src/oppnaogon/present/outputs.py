@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from oppnaogon.io.files import replace_folder
+from oppnaogon.model.reasons import shown_reason
+from oppnaogon.model.sexes import row_sex_word
 from oppnaogon.model.wording import (
     KIND_SV,
-    VERDICT_REASON_SV,
     VERDICT_SV,
     breakdown_text,
     criteria_text,
     group_text,
-    row_sex_word,
 )
 from oppnaogon.present.report import REPORT_FORMATS
 
@@ -131,10 +131,10 @@ def difference_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]
                 _cell(d["p_value"], hidden),
                 _cell(d["p_adjusted"], hidden),
                 "ja" if d["noteworthy"] else "nej",
-                REASONS_SV.get(d["reason"] or "", d["reason"] or ""),
+                shown_reason(d["reason"]),
                 VERDICT_SV.get(d.get("verdict") or "", ""),
                 criteria_text(d.get("explained_by")),
-                VERDICT_REASON_SV.get(d.get("verdict_reason") or "", d.get("verdict_reason") or ""),
+                shown_reason(d.get("verdict_reason")),
                 _cell(adjusted.get("estimate"), adjusted_hidden),
                 _cell(adjusted_ci[0], adjusted_hidden),
                 _cell(adjusted_ci[1], adjusted_hidden),
@@ -165,15 +165,6 @@ def accommodation_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[A
                 ]
             )
     return header, rows
-
-
-REASONS_SV = {
-    "suppressed: too few people in a group": "dold: för få personer i en grupp",
-    "not tested: a sex has too few people": "ej testad: för få personer av ett kön",
-    "not tested: everyone (or no one) has the outcome": "ej testad: alla (eller ingen) har utfallet",
-    "not tested: all values are equal": "ej testad: alla värden är lika",
-    "suppressed: individual values could be revealed": "dold: enskildas värden skulle kunna röjas",
-}
 
 
 def quality_rows(findings: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

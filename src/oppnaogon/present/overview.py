@@ -54,10 +54,11 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oppnaogon.model.sexes import SEXES, sex_word
+
 if TYPE_CHECKING:
     from oppnaogon.model.units import UnitResult
 
-SEXES = ("female", "male", "other", "unknown")
 Z95, Z998 = 1.959964, 3.090232
 
 
@@ -436,5 +437,8 @@ def _html(overview: dict[str, Any], lang: str) -> str:
             ),
             lang=lang,
             number=lambda v: numbers.number(v, lang),
+            # the units' ages differ: the words of a group spanning 18
+            women=sex_word("female", "mixed", lang),
+            men=sex_word("male", "mixed", lang),
         )
     )

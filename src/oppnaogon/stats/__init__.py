@@ -2,5 +2,6 @@
 (`compare`) and the stratified like-with-like comparisons (`stratified`). Tested against SciPy and
 statsmodels.
 
-May import: nothing else of oppnaogon.
+May import: `oppnaogon.model.sexes` only (the codes of the sexes compared, which the grouped functions
+read from the `sex` column); nothing else of oppnaogon.
 """

@@ -36,6 +36,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from oppnaogon.model.sexes import COMPARED
+
 __all__ = [
     "MEDIAN_CI_MIN_N",
     "T_EXPANSION_MIN_DF",
@@ -60,7 +62,7 @@ __all__ = [
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
 
-SEXES = ("female", "male")
+SEXES = COMPARED  # the grouped functions compare these codes of the `sex` column, female − male
 # Smallest n for which an interval between order statistics can reach 95 % coverage:
 # P(x_(1) <= median <= x_(n)) = 1 - 2 * 0.5**n is 0.9375 for n = 5 and 0.96875 for n = 6.
 MEDIAN_CI_MIN_N = 6

@@ -15,24 +15,22 @@ from datetime import datetime
 from typing import Any
 
 from oppnaogon.model.kinds import JUDGING_KINDS
+from oppnaogon.model.reasons import shown_reason
+from oppnaogon.model.sexes import COMPARED as BINARY
+from oppnaogon.model.sexes import SEXES, definite, row_sex_word
 from oppnaogon.model.wording import (
     CRITERION,
     KIND,
     THIN_SHARE,
     VERDICT,
-    VERDICT_REASON,
     breakdown_text,
     disclosure_sentences,
     group_text,
-    row_sex_word,
-    sex_word,
 )
 from oppnaogon.present.report import numbers
 from oppnaogon.present.report.carried import CarriedWorksheet
 from oppnaogon.present.report.texts import Texts
 
-SEXES = ("female", "male", "other", "unknown")
-BINARY = ("female", "male")
 SHARE_KINDS = ("decision", "participation", "proportion")
 JUDGED_KINDS = JUDGING_KINDS  # the outcome kinds with criteria of their own
 # Order of the reflection groups in step 2: the differences that most need a conversation first.
@@ -53,17 +51,6 @@ SUMMARY_MAX = 10
 PATTERN_MIN = 3
 MAX_CHART_GROUPS = 40
 WORKSHEET_BLANK_ROWS = 3
-DEFINITE = {
-    "sv": {
-        "flickor": "flickorna",
-        "pojkar": "pojkarna",
-        "kvinnor": "kvinnorna",
-        "män": "männen",
-        "kvinnor/flickor": "kvinnorna/flickorna",
-        "män/pojkar": "männen/pojkarna",
-    },
-    "en": {},
-}
 
 
 def build_context(
@@ -112,7 +99,7 @@ class _Builder:
         return row_sex_word(sex, breakdown or {}, self.population, self.lang)
 
     def definite(self, word: str) -> str:
-        return DEFINITE[self.lang].get(word, "the " + word if self.lang == "en" else word)
+        return definite(word, self.lang)
 
     def group(self, breakdown: dict[str, Any]) -> str:
         # "13–17 år" with an en dash, as in print; the data's own label keeps its hyphen elsewhere
@@ -506,9 +493,9 @@ class _Builder:
             "adjusted": numbers.points(adjusted.get("estimate"), self.lang, digits=adjusted_digits),
             "ci": numbers.interval(ci[0], ci[1], self.lang, digits=adjusted_digits),
             # the reasons speak of women and men; in a report on children they are girls and boys
-            "reason": VERDICT_REASON[self.lang]
-            .get(d.get("verdict_reason") or "", d.get("verdict_reason") or "")
-            .replace(self.t["words"]["women_and_men"], f"{women} {self.t['words']['and']} {men}"),
+            "reason": shown_reason(d.get("verdict_reason"), self.lang).replace(
+                self.t["words"]["women_and_men"], f"{women} {self.t['words']['and']} {men}"
+            ),
             "missing": self.criteria_words(d.get("criteria_missing")),
             "min_diff": numbers.number(self.f["settings"]["min_diff"] * 100, self.lang, digits=0),
             "explained": numbers.points(explained.get("estimate"), self.lang, digits=adjusted_digits),
@@ -1130,4 +1117,4 @@ def _group_order(breakdown: dict[str, Any]) -> tuple[tuple[int, float, str], ...
     return tuple(order)
 
 
-__all__ = ["build_context", "sex_word"]
+__all__ = ["build_context"]
