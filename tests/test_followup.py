@@ -251,6 +251,8 @@ def test_cli_follow_up_of_the_example_year_on_year(tmp_path: Path) -> None:
         (None, "finns inte"),
         ("{not json", "inte en läsbar findings.json"),
         ('{"a": 1}', "ingen findings.json från oppnaogon"),
+        ('{"schema_version": 1, "differences": [{"estimate": 0.1}]}', "ingen findings.json från oppnaogon"),
+        ('{"schema_version": 1, "differences": "alla"}', "ingen findings.json från oppnaogon"),
     ],
 )
 def test_cli_bad_previous_findings(tmp_path: Path, content: str | None, message: str) -> None:
@@ -403,3 +405,49 @@ def test_a_previous_folder_without_a_word_report_or_with_a_broken_one(
     result = runner.invoke(app, now)
     assert result.exit_code == 2
     assert "rapport.docx går inte att läsa som ett Word-dokument" in " ".join(result.output.split())
+
+
+def test_nothing_written_by_hand_into_the_earlier_findings_reaches_this_one(
+    write_csv: Any, tmp_path: Path
+) -> None:
+    """The earlier findings.json is an input: a hand-edited one may hold free text or an identity number
+    where the tool wrote numbers, codes and names. Only a finite number, a verdict code, a period label
+    and a short name without an identity number are copied into this run's follow-up."""
+    rows = [["Kön", "Ålder", "Insats beviljad"]]
+    rows += [["K", "14", "Ja" if i % 2 else "Nej"] for i in range(30)]
+    rows += [["M", "14", "Ja" if i % 3 else "Nej"] for i in range(30)]
+    data = write_csv(rows)
+    first = tmp_path / "förra"
+    assert runner.invoke(app, ["analyse", str(data), "--out", str(first), "--format", "json"]).exit_code == 0
+    edited = json.loads((first / "findings.json").read_text(encoding="utf-8"))
+    whole = next(d for d in edited["differences"] if not d["breakdown"])
+    whole["estimate"] = "Anna Andersson 19121212-1212"
+    whole["verdict"] = "Lisa har berättat om våld hemma"
+    edited["input"]["file"] = "uttag 19121212-1212.csv"
+    edited["settings"]["period"] = "Kalle Karlsson"
+    (first / "findings.json").write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "nu"
+    result = runner.invoke(
+        app, ["analyse", str(data), "--out", str(out), "--format", "json,md", "--compare-with", str(first)]
+    )
+    assert result.exit_code == 0, result.output
+    written = "".join(f.read_text(encoding="utf-8") for f in out.iterdir() if f.suffix in (".json", ".md"))
+    for text in ("Andersson", "19121212", "våld hemma", "Karlsson"):
+        assert text not in written and text not in result.output
+    followup = json.loads((out / "findings.json").read_text(encoding="utf-8"))["followup"]
+    assert followup["previous"]["input_file"] is None and followup["previous"]["period"] is None
+    change = next(c for c in followup["changes"] if not c["breakdown"])
+    assert change["previous_estimate"] is None and change["previous_verdict"] is None
+    assert change["trend"] == "not_comparable"
+
+
+def test_an_earlier_findings_whose_path_holds_an_identity_number_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "19121212-1212"
+    folder.mkdir()
+    (folder / "findings.json").write_text('{"schema_version": 1, "differences": []}', encoding="utf-8")
+    result = runner.invoke(
+        app, ["analyse", str(EXAMPLE), "--out", str(tmp_path / "r"), "--compare-with", str(folder)]
+    )
+    assert result.exit_code == 4, result.output
+    assert "person- eller samordningsnummer" in result.output and "1212" not in result.output
+    assert not (tmp_path / "r").exists()

@@ -34,9 +34,46 @@ from pathlib import Path
 from typing import Any
 
 from oppnaogon.errors import UsageError
+from oppnaogon.model.findings import VERDICTS
 from oppnaogon.stats.compare import benjamini_hochberg, finite_round, normal_quantile, normal_sf, p_round
 
 TRENDS = ("grew", "shrank", "reversed", "stayed", "not_comparable")
+MAX_NAME_CHARS = 255
+
+
+def _copied_name(value: object) -> str | None:
+    """A name copied from the earlier findings.json into this one (its input file, its period): the
+    earlier file is an input like any other and may have been edited by hand, so only a short text of one
+    line without an identity number is copied; anything else becomes null."""
+    import polars as pl
+
+    from oppnaogon.io.privacy import holds_identity_number
+
+    if not isinstance(value, str) or not value or len(value) > MAX_NAME_CHARS or not value.isprintable():
+        return None
+    return None if holds_identity_number(pl.Series([value], dtype=pl.String)).item() else value
+
+
+def _copied_period(value: object) -> str | None:
+    """The earlier run's period, copied only when it is a period label (`2026K3`, `2025`)."""
+    from oppnaogon.errors import OppnaogonError
+    from oppnaogon.model.periods import parse_period
+
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        parse_period(value)
+    except OppnaogonError:
+        return None
+    return value
+
+
+def _copied_number(value: object) -> float | int | None:
+    return (
+        value
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        else None
+    )
 
 
 def load_previous(path: str | Path) -> dict[str, Any]:
@@ -56,14 +93,38 @@ def load_previous(path: str | Path) -> dict[str, Any]:
             f"--compare-with: {path} är inte en läsbar findings.json ({error}).",
             "Ange findings.json från en tidigare körning av oppnaogon analyse.",
         ) from None
-    if not isinstance(previous, dict) or previous.get("schema_version") != 1 or "differences" not in previous:
+    differences = previous.get("differences") if isinstance(previous, dict) else None
+    if (
+        not isinstance(previous, dict)
+        or previous.get("schema_version") != 1
+        or not isinstance(differences, list)
+        or not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in differences)
+    ):
         raise UsageError(
             f"--compare-with: {path} är ingen findings.json från oppnaogon (schema_version 1).",
             "Ange findings.json från en tidigare körning av oppnaogon analyse.",
         )
+    _refuse_identity_number_in(path)
     previous["_path"] = path.name
     previous["_folder"] = str(path.parent)  # where its Word report, with a filled-in worksheet, may be
     return previous
+
+
+def _refuse_identity_number_in(path: Path) -> None:
+    """The earlier file's name is published (`followup.previous.file`): refused, as a data file's, when
+    its path holds an identity number."""
+    import polars as pl
+
+    from oppnaogon.errors import PrivacyError
+    from oppnaogon.io.privacy import holds_identity_number
+
+    if holds_identity_number(pl.Series([str(path)], dtype=pl.String)).item():
+        raise PrivacyError(
+            "--compare-with: sökvägen till den tidigare findings.json (filens eller en mapps namn) innehåller "
+            "ett person- eller samordningsnummer. Ingenting har skrivits.",
+            "Byt namn på filen eller mappen så att numret inte ingår, och kör igen. Namnet visas inte här av "
+            "integritetsskäl.",
+        )
 
 
 def compare(current: dict[str, Any], previous: dict[str, Any], confidence: float = 0.95) -> dict[str, Any]:
@@ -93,9 +154,10 @@ def compare(current: dict[str, Any], previous: dict[str, Any], confidence: float
     return {
         "previous": {
             "file": previous.get("_path", "findings.json"),
-            "input_file": previous.get("input", {}).get("file"),
-            "period": (previous.get("period") or {}).get("label")
-            or previous.get("settings", {}).get("period"),
+            "input_file": _copied_name(_get(previous, "input", "file")),
+            "period": _copied_period(
+                _get(previous, "period", "label") or _get(previous, "settings", "period")
+            ),
         },
         "settings_changed": settings_changed,
         "method": {
@@ -107,6 +169,12 @@ def compare(current: dict[str, Any], previous: dict[str, Any], confidence: float
         "changes": [_published(c) for c in changes],
         "counts": {trend: sum(1 for c in changes if c["trend"] == trend) for trend in TRENDS},
     }
+
+
+def _get(document: dict[str, Any], part: str, key: str) -> object:
+    """`document[part][key]`, or None where the earlier file has no such part (or not as a table)."""
+    section = document.get(part)
+    return section.get(key) if isinstance(section, dict) else None
 
 
 def _published_interval(difference: dict[str, Any]) -> tuple[float, float, float] | None:
@@ -157,9 +225,9 @@ def _change(
         "outcome": now["outcome"],
         "kind": now["kind"],
         "breakdown": now["breakdown"],
-        "previous_estimate": old.get("estimate"),
+        "previous_estimate": _copied_number(old.get("estimate")),
         "estimate": now.get("estimate"),
-        "previous_verdict": old.get("verdict"),
+        "previous_verdict": old.get("verdict") if old.get("verdict") in VERDICTS else None,
         "verdict": now.get("verdict"),
         "change": None,
         "ci": None,
