@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 import oppnaogon.model.criteria as criteria_module
 from oppnaogon.cli import app
 from oppnaogon.errors import ExitCode
-from oppnaogon.model.config import CRITERION_IDS
 from oppnaogon.model.criteria import (
     CRITERION_KIND,
     CriteriaError,
@@ -23,6 +22,7 @@ from oppnaogon.model.criteria import (
     load_area,
     parse_area,
 )
+from oppnaogon.model.kinds import CRITERION_IDS
 from oppnaogon.model.roles import ROLE_ALIASES, header_key
 
 from .conftest import ROOT

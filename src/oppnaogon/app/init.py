@@ -11,7 +11,6 @@ from oppnaogon.errors import UsageError
 from oppnaogon.io.files import write_text_atomic
 from oppnaogon.model.config import (
     AGE_BAND_PRESETS,
-    CRITERION_IDS,
     DEFAULT_AGE_BAND_PRESET,
     DEFAULT_AGE_BANDS_BY_AREA,
     ROLES,
@@ -19,6 +18,7 @@ from oppnaogon.model.config import (
     Config,
 )
 from oppnaogon.model.criteria import available_areas, load_area
+from oppnaogon.model.kinds import CRITERION_IDS
 from oppnaogon.model.names import key
 from oppnaogon.model.roles import YES_CODES, detect_roles, sex_lookup
 from oppnaogon.prepare.inputs import load_input

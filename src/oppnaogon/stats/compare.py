@@ -81,10 +81,10 @@ _inv_cdf = np.frompyfunc(NormalDist().inv_cdf, 1, 1)
 
 def finite_round(value: Any, digits: int = 4) -> float | None:
     """A number for publication: rounded, or None when it is NaN or infinite (JSON has no NaN)."""
-    value = float(value)
-    if math.isnan(value) or math.isinf(value):
+    number = float(value)
+    if math.isnan(number) or math.isinf(number):
         return None
-    return round(value, digits) + 0.0  # + 0.0 turns -0.0 into 0.0: "-0.0" in a table reads as a finding
+    return round(number, digits) + 0.0  # + 0.0 turns -0.0 into 0.0: "-0.0" in a table reads as a finding
 
 
 def p_round(p: Any) -> float | None:
