@@ -581,16 +581,41 @@ def _analyse_unit(
     """Disclosure control, descriptives, differences and data quality of one unit, from its tables.
     `forced`: cells hidden whatever their value (those its periods hide, rule R4). `levels`: per level
     dimension, the outcomes compared there (`_localise`)."""
+    n_values = _count_cells(tables, outcomes, quality_rows, flags, rows_used)
+    hidden, own_primary = _protect_unit(
+        tables, breakdowns, outcomes, quality_rows, flags, n_values, settings, dimension_columns, forced
+    )
+    return _UnitPart(
+        descriptives=_descriptives(tables, breakdowns, outcomes, hidden, medians, settings),
+        differences=_differences(tables, breakdowns, outcomes, hidden, medians, settings, levels or {}),
+        data_quality=_data_quality(flags, n_values, hidden),
+        missingness_flags=_missingness_flags(n_values, hidden, flags, settings, structural),
+        rows=rows_used,
+        hidden_cells=len(hidden),
+        rows_used_hidden=("rows_used",) in hidden,
+        hidden=frozenset(hidden),
+        period_hidden=frozenset(key for key in forced if key in hidden and key not in own_primary),
+    )
 
-    # --- disclosure control: the n system (counts), then shares and means ----------------------------
-    def group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(row[d] for d in b)
 
+def _group_key(b: tuple[str, ...], row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[d] for d in b)
+
+
+def _count_cells(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    outcomes: Sequence[OutcomeSpec],
+    quality_rows: dict[str, dict[str, Any]],
+    flags: list[str],
+    rows_used: int,
+) -> dict[Hashable, float]:
+    """The counts of a unit that are published: persons per outcome, sex and group ("n"), rows per sex,
+    missing and present values per flagged column and sex, and the rows used."""
     n_values: dict[Hashable, float] = {}
     for b, table in tables.items():
         for row in table.iter_rows(named=True):
             for spec in outcomes:
-                n_values[("n", spec.name, row["sex"], b, group_key(b, row))] = row[f"n:{spec.name}"]
+                n_values[("n", spec.name, row["sex"], b, _group_key(b, row))] = row[f"n:{spec.name}"]
     for sex in SEX_VALUES:
         rows = quality_rows.get(sex, {}).get("rows", 0)
         n_values[("rows", sex)] = rows
@@ -600,7 +625,23 @@ def _analyse_unit(
             n_values[("missing", column, sex)] = missing
             n_values[("present", column, sex)] = rows - missing
     n_values[("rows_used",)] = rows_used
+    return n_values
 
+
+def _protect_unit(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    breakdowns: list[tuple[str, ...]],
+    outcomes: Sequence[OutcomeSpec],
+    quality_rows: dict[str, dict[str, Any]],
+    flags: list[str],
+    n_values: dict[Hashable, float],
+    settings: AnalysisSettings,
+    dimension_columns: dict[str, str],
+    forced: Collection[Hashable],
+) -> tuple[set[Hashable], set[Hashable]]:
+    """The disclosure control of one unit: the n system (counts), then the yes-counts with them, then the
+    sums of numeric outcomes. Returns the hidden cells and those the unit's own values would hide
+    (without `forced`: what its periods cost, rule R4)."""
     constraints = _tree_constraints(tables, breakdowns, outcomes, "n")
     constraints.append(Constraint(("rows_used",), tuple(("rows", s) for s in SEX_VALUES)))
     outcome_columns = {spec.column: spec.name for spec in outcomes}
@@ -627,7 +668,7 @@ def _analyse_unit(
     s_values: dict[Hashable, float] = {}
     for b, table in tables.items():
         for row in table.iter_rows(named=True):
-            g = group_key(b, row)
+            g = _group_key(b, row)
             for spec in outcomes:
                 n = row[f"n:{spec.name}"]
                 if spec.is_binary:
@@ -695,8 +736,19 @@ def _analyse_unit(
         _tree_constraints(tables, breakdowns, outcomes, "s"),
         preferred=_minor_sex_cells(s_values),
     )
+    return hidden, own_primary
 
-    # --- descriptives ------------------------------------------------------------------------------
+
+def _descriptives(
+    tables: dict[tuple[str, ...], pl.DataFrame],
+    breakdowns: list[tuple[str, ...]],
+    outcomes: Sequence[OutcomeSpec],
+    hidden: set[Hashable],
+    medians: dict[str, Any],
+    settings: AnalysisSettings,
+) -> list[dict[str, Any]]:
+    """Per outcome, breakdown, group and sex: n, the share or mean with its interval (and a numeric
+    outcome's SD and median), each null where the disclosure control hides it."""
     descriptives: list[dict[str, Any]] = []
     for spec in outcomes:
         for b in breakdowns:
@@ -716,7 +768,7 @@ def _analyse_unit(
                 sd = np.sqrt(variance)
                 low, high = stats.mean_interval(n, value, sd, settings.confidence)
             for i, row in enumerate(table.iter_rows(named=True)):
-                g = group_key(b, row)
+                g = _group_key(b, row)
                 n_hidden = ("n", spec.name, row["sex"], b, g) in hidden
                 measure = "k" if spec.is_binary else "s"
                 value_hidden = n_hidden or (measure, spec.name, row["sex"], b, g) in hidden or n[i] == 0
@@ -740,11 +792,13 @@ def _analyse_unit(
                     entry["median"] = _round(med[0]) if show and med else None
                     entry["median_ci"] = [_round(med[1]), _round(med[2])] if interval and med else None
                 descriptives.append(entry)
+    return descriptives
 
-    # --- differences female − male -----------------------------------------------------------------------
-    differences = _differences(tables, breakdowns, outcomes, hidden, medians, settings, levels or {})
 
-    # --- data quality ---------------------------------------------------------------------------------
+def _data_quality(
+    flags: list[str], n_values: dict[Hashable, float], hidden: set[Hashable]
+) -> list[dict[str, Any]]:
+    """Per flagged column and sex: rows, missing values and their share, null where hidden."""
     data_quality: list[dict[str, Any]] = []
     for f in flags:
         column = f.removeprefix(MISSING_PREFIX)
@@ -762,18 +816,7 @@ def _analyse_unit(
                     "suppressed": not visible,
                 }
             )
-    flags_out = _missingness_flags(n_values, hidden, flags, settings, structural)
-    return _UnitPart(
-        descriptives=descriptives,
-        differences=differences,
-        data_quality=data_quality,
-        missingness_flags=flags_out,
-        rows=rows_used,
-        hidden_cells=len(hidden),
-        rows_used_hidden=("rows_used",) in hidden,
-        hidden=frozenset(hidden),
-        period_hidden=frozenset(key for key in forced if key in hidden and key not in own_primary),
-    )
+    return data_quality
 
 
 def _cell_tuple(key: Hashable) -> tuple[Any, ...]:
