@@ -345,7 +345,7 @@ def test_the_worksheet_carries_last_times_actions_forward(tmp_path: Path) -> Non
 
 @pytest.mark.slow
 def test_a_worksheet_row_whose_difference_is_gone_or_whose_text_was_changed_is_kept(tmp_path: Path) -> None:
-    from oppnaogon.present.report.context import _fit
+    from oppnaogon.present.report.context.base import _fit
 
     assert _fit(("a", "b"), 4) == ["a", "b", "", ""]
     assert _fit(("a", "b", "c", "d"), 2) == ["a", "b c d"]
