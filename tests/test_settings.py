@@ -133,6 +133,7 @@ def test_the_options_become_settings(tmp_path: Path) -> None:
     settings = RunSettings.from_options(formats=("json",), min_diff_pp=10, templates=str(tmp_path))
     assert settings == RunSettings(formats=("json",), min_diff=0.1, templates=tmp_path)
     assert RunSettings(templates=str(tmp_path)).templates == tmp_path  # type: ignore[arg-type]
+    assert RunSettings(formats=["json", "csv"]).formats == ("json", "csv")  # type: ignore[arg-type]
     assert RunSettings.from_options() == RunSettings(formats=("html", "docx", "json", "xlsx"), lang="sv")
     # --min-cell wins over oppnaogon.toml's min_cell; without it, oppnaogon.toml's is in force
     assert RunSettings(min_cell=7).thresholds(Config(min_cell=10)).min_cell == 7

@@ -52,7 +52,9 @@ class RunSettings:
     templates: Path | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.templates, str):  # a Python caller's folder name
+        # a Python caller's list of formats or folder name, as the types say
+        object.__setattr__(self, "formats", tuple(self.formats))
+        if isinstance(self.templates, str):
             object.__setattr__(self, "templates", Path(self.templates))
         unknown = [f for f in self.formats if f not in FORMAT_NAMES]
         if unknown or not self.formats:
