@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 
 from oppnaogon.app.analyse import run_analysis
 from oppnaogon.cli import app
-from oppnaogon.present.report import numbers, render_html, render_markdown, write_reports
+from oppnaogon.present.outputs import write_reports
+from oppnaogon.present.report import numbers, render_html, render_markdown
 from oppnaogon.present.report.docx import markdown_to_docx
 from oppnaogon.present.report.render import escape_markdown
 from oppnaogon.testing.worlds import generate_world, write_world

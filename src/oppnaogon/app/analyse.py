@@ -7,23 +7,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 from oppnaogon import __version__
 from oppnaogon.analysis import verdicts
 from oppnaogon.analysis.differences import Findings, analyse
+from oppnaogon.app.settings import RunSettings, check_period_grid
 from oppnaogon.errors import UsageError
 from oppnaogon.io.loading import LoadedTable
 from oppnaogon.io.privacy import guard_paths
 from oppnaogon.model.config import Config
 from oppnaogon.model.criteria import CriteriaArea
-from oppnaogon.model.periods import GRID_EXAMPLES_SV, GRID_PLURAL_SV, Period, on_grid, period_words
+from oppnaogon.model.periods import Period, period_words
 from oppnaogon.model.settings import AnalysisSettings
-from oppnaogon.model.wording import LANGUAGES
 from oppnaogon.prepare.inputs import find_config, load_input
 from oppnaogon.prepare.normalise import UNDATED, Prepared, prepare
-from oppnaogon.present.outputs import ALL_FORMATS, DEFAULT_FORMATS, run_time, write_outputs
-from oppnaogon.present.report import REPORT_FORMATS
+from oppnaogon.present.outputs import run_time, write_outputs
 
 if TYPE_CHECKING:
     import polars as pl
@@ -51,25 +50,6 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def analysis_settings(
-    min_cell: int | None, min_diff_pp: float | None = None, config_min_cell: int | None = None
-) -> AnalysisSettings:
-    """The settings of a run of `analyse` or `batch`: the option given, else oppnaogon.toml's
-    `min_cell`, else the default. `AnalysisSettings` checks them (the one check for every command and
-    Python caller); the commands call this once on their options before reading or writing anything, so
-    that a refused limit leaves no trace."""
-    defaults = AnalysisSettings()
-    chosen_min_cell = min_cell if min_cell is not None else config_min_cell
-    min_diff: object = defaults.min_diff
-    if min_diff_pp is not None:  # percentage points; anything else is left to the check to explain
-        number = isinstance(min_diff_pp, int | float) and not isinstance(min_diff_pp, bool)
-        min_diff = min_diff_pp / 100 if number else min_diff_pp
-    return AnalysisSettings(
-        min_cell=chosen_min_cell if chosen_min_cell is not None else defaults.min_cell,
-        min_diff=min_diff,  # type: ignore[arg-type]
-    )
-
-
 @dataclass
 class _Loaded:
     """The input `run_analysis` has read and guarded, for `_run`, which takes the rows out (`take`): then
@@ -85,62 +65,46 @@ class _Loaded:
         return table, self.config, self.config_path
 
 
-class _CheckedArguments(TypedDict):
-    """The keyword arguments of `_run`, as `run_analysis` has checked them (typed, so that mypy checks
-    each against `_run`'s parameters)."""
-
-    data: Path
-    loaded: _Loaded
-    out_path: Path | None
-    formats: tuple[str, ...]
-    period: str | None
-    min_cell: int | None
-    min_diff_pp: float | None
-    lang: str
-    templates_path: Path | None
-    previous: dict[str, Any] | None
-
-
 def run_analysis(
     data: str | Path,
     config: str | Path | None = None,
     *,
     out: str | Path | None = DEFAULT_OUT,
-    formats: tuple[str, ...] = DEFAULT_FORMATS,
+    settings: RunSettings | None = None,
+    formats: tuple[str, ...] | None = None,
     period: str | None = None,
     min_cell: int | None = None,
     min_diff_pp: float | None = None,
-    lang: str = "sv",
+    lang: str | None = None,
     templates: str | Path | None = None,
     compare_with: str | Path | None = None,
 ) -> AnalysisRun:
-    """Run steps 1–2 on `data` and write `formats` (reports in `lang`, from the templates in `templates`
-    where the analyst has their own). With `out=None` nothing is written (the findings are only returned)."""
+    """Run steps 1–2 on `data` and write the formats of `settings` (reports in its language, from the
+    templates in its templates folder where the analyst has their own). Without `settings`, they are
+    built from the keywords (`formats`, `period`, `min_cell`, `min_diff_pp` in percentage points, `lang`,
+    `templates`), as the command line builds them from its options; give one or the other. With
+    `out=None` nothing is written (the findings are only returned)."""
+    options = (formats, period, min_cell, min_diff_pp, lang, templates)
+    if settings is not None and any(option is not None for option in options):
+        raise TypeError("run_analysis: give either settings or the options it is built from, not both")
+    if settings is None:  # refused before anything is read, locked or written
+        settings = RunSettings.from_options(
+            formats=formats,
+            period=period,
+            min_cell=min_cell,
+            min_diff_pp=min_diff_pp,
+            lang=lang,
+            templates=templates,
+        )
     data = Path(data)
     guard_paths([data], out)  # before any message, log line or folder names them
     if not data.exists():
         raise UsageError(f"Filen {data} finns inte.", "Kontrollera sökvägen och filnamnet.")
-    unknown = [f for f in formats if f not in ALL_FORMATS]
-    if unknown or not formats:
-        raise UsageError(
-            f"Formatet {', '.join(unknown) or '(inget)'} finns inte.",
-            f"Välj bland: {', '.join(ALL_FORMATS)}.",
-        )
-    if lang not in LANGUAGES:
-        raise UsageError(f"Språket {lang!r} finns inte.", f"Välj bland: {', '.join(LANGUAGES)}.")
-    templates_path = Path(templates) if templates is not None else None
-    if templates_path is not None and not templates_path.is_dir():
-        raise UsageError(
-            f"Mallmappen {templates_path} finns inte.",
-            "Ange en mapp med egna kopior av mallarna (t.ex. report.html.j2, texts/labels.sv.toml), "
-            "eller utelämna --templates.",
-        )
     previous = None
     if compare_with is not None:
         from oppnaogon.analysis.followup import load_previous
 
         previous = load_previous(compare_with)
-    analysis_settings(min_cell, min_diff_pp)  # refused before anything is read, locked or written
     out_path = Path(out) if out is not None else None
     if out_path is not None:
         _check_output_folder(out_path, data)
@@ -148,51 +112,34 @@ def run_analysis(
     # was, with no folder, parent folder or lock file created.
     config_path = find_config(data, Path(config) if config else None)
     table, cfg = load_input(data, config_path)
-    if period is not None:
-        check_period_grid(period, cfg.period)  # a period off the grid is refused before anything is written
-    checked: _CheckedArguments = {
-        "data": data,
-        "loaded": _Loaded(table, cfg, config_path),
-        "out_path": out_path,
-        "formats": formats,
-        "period": period,
-        "min_cell": min_cell,
-        "min_diff_pp": min_diff_pp,
-        "lang": lang,
-        "templates_path": templates_path,
-        "previous": previous,
-    }
+    settings.check_period_grid(cfg)  # a period off the grid is refused before anything is written
+    loaded = _Loaded(table, cfg, config_path)
     del table
     if out_path is None:
-        return _run(**checked)
+        return _run(data, loaded, out_path, settings, previous)
     from oppnaogon.io.files import output_lock
 
     # held from the analysis to the last file moved into place: an overlapping run into the same folder
     # (two cron jobs) stops before analysing instead of racing this one
     with output_lock(out_path):
-        return _run(**checked)
+        return _run(data, loaded, out_path, settings, previous)
 
 
 def _run(
-    *,
     data: Path,
     loaded: _Loaded,
     out_path: Path | None,
-    formats: tuple[str, ...],
-    period: str | None,
-    min_cell: int | None,
-    min_diff_pp: float | None,
-    lang: str,
-    templates_path: Path | None,
+    run: RunSettings,
     previous: dict[str, Any] | None,
 ) -> AnalysisRun:
-    """The analysis itself, on arguments `run_analysis` has checked and the input it has read and guarded."""
+    """The analysis itself, with the settings `run_analysis` has checked and the input it has read and
+    guarded."""
     table, cfg, config_path = loaded.take()
-    settings = analysis_settings(min_cell, min_diff_pp, cfg.min_cell)
+    settings = run.thresholds(cfg)
     prepared = prepare(table, cfg, min_cell=settings.min_cell)
     del table  # the raw rows: normalised now, and only memory from here on
     whole_extract = prepared
-    prepared, selected = _select_period(prepared, period, cfg.period)
+    prepared, selected = select_period(prepared, run.period, cfg.period)
     if not prepared.outcomes:
         raise UsageError(
             f"Inga utfall att analysera i {data.name}.",
@@ -228,10 +175,10 @@ def _run(
         from oppnaogon.analysis.followup import compare
 
         document["followup"] = compare(document, previous, settings.confidence)
-        if any(f in REPORT_FORMATS for f in formats):
+        if run.writes_reports:
             from oppnaogon.present.report.worksheet import load_carried
 
-            carried = load_carried(previous, Path(previous["_folder"]), templates_path)
+            carried = load_carried(previous, Path(previous["_folder"]), run.templates)
         # what the team wrote stays in the reports: findings.json only says how many rows came back
         document["followup"]["worksheet"] = (
             {"file": carried.file, "rows_carried": len(carried.rows)} if carried is not None else None
@@ -249,7 +196,7 @@ def _run(
     files: list[Path] = []
     if out_path is not None:
         files = write_outputs(
-            out_path, document, manifest, formats, lang=lang, templates=templates_path, carried=carried
+            out_path, document, manifest, run.formats, lang=run.lang, templates=run.templates, carried=carried
         )
     return AnalysisRun(
         findings=document, prepared=prepared, analysis=findings, files=tuple(files), out=out_path
@@ -268,7 +215,7 @@ def _check_output_folder(out: Path, data: Path) -> None:
         raise UsageError("Datafilen ligger i utmappen, som skulle ersättas.", "Välj en annan mapp med --out.")
 
 
-def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[Prepared, Period | None]:
+def select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[Prepared, Period | None]:
     """Keep the rows whose date lies in the period (`2026K3`, `2026-Q3`, `2026T2`, `2026M05`, `2026`,
     `2025K4..2026K3` or `latest`: the last period of the config's unit that has data)."""
     import dataclasses
@@ -304,24 +251,6 @@ def _select_period(prepared: Prepared, period: str | None, unit: str) -> tuple[P
             "eller --period latest.",
         )
     return dataclasses.replace(prepared, frame=chosen), selected
-
-
-def check_period_grid(period: str | Period, unit: str) -> None:
-    """Refuse (exit 2) a period that is not made of whole periods of the config's grid (rule R4)."""
-    from oppnaogon.model.periods import LATEST, parse_period
-
-    selected = parse_period(period) if isinstance(period, str) else period
-    if selected == LATEST:
-        return
-    assert not isinstance(selected, str)
-    if not on_grid(selected, unit):
-        raise UsageError(
-            f"Perioden {selected.label} ({period_words(selected)}) består inte av hela {GRID_PLURAL_SV[unit]}, "
-            f'som är tidsindelningen i oppnaogon.toml (period = "{unit}"). Rapporter över perioder som '
-            "överlappar på annat sätt skulle tillsammans visa de små grupperna i skarven.",
-            f"Välj en period av hela {GRID_PLURAL_SV[unit]} ({GRID_EXAMPLES_SV[unit]}), eller ändra period i "
-            "oppnaogon.toml till den kortaste period kommunen redovisar.",
-        )
 
 
 def _dated_rows_only(prepared: Prepared) -> Prepared:

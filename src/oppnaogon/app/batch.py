@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from oppnaogon.app.settings import RunSettings
 from oppnaogon.errors import ExitCode, OppnaogonError, UsageError
 from oppnaogon.model.reasons import reason_text
 from oppnaogon.model.units import UnitResult
+from oppnaogon.present.outputs import BATCH_FORMATS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -92,34 +94,40 @@ def run_batch(
     out: str | Path,
     by: str = "municipality",
     config: str | Path | None = None,
-    formats: tuple[str, ...] = ("html", "json"),
+    settings: RunSettings | None = None,
+    formats: tuple[str, ...] | None = None,
     period: str | None = None,
     min_cell: int | None = None,
-    lang: str = "sv",
+    lang: str | None = None,
     templates: str | Path | None = None,
     jobs: int = 1,
 ) -> BatchRun:
     """Analyse every unit of `inputs` and write one folder per unit plus `oversikt/` and `batch.json`
-    into `out`, atomically (a crash leaves the previous batch in place)."""
+    into `out`, atomically (a crash leaves the previous batch in place). `settings` are checked as
+    `analyse`'s are (the same `RunSettings`); without them, they are built from the keywords (`formats`
+    defaults to html and json here); give one or the other."""
     from oppnaogon.io.files import output_lock
-    from oppnaogon.present.outputs import ALL_FORMATS
 
+    options = (formats, period, min_cell, lang, templates)
+    if settings is not None and any(option is not None for option in options):
+        raise TypeError("run_batch: give either settings or the options they are built from, not both")
     if by.strip().lower() in ("kommun", "kommunkod"):
         by = "municipality"
     if by != "municipality":
         raise UsageError(f"--by {by} känns inte igen.", "Dela upp per kommun: --by municipality (kommun).")
-    unknown = [f for f in formats if f not in ALL_FORMATS]
-    if unknown:
-        raise UsageError(
-            f"Formatet {', '.join(unknown)} finns inte.", f"Välj bland: {', '.join(ALL_FORMATS)}."
+    if settings is None:  # the same check as analyse's, before anything is read or written
+        settings = RunSettings.from_options(
+            formats=BATCH_FORMATS if formats is None else formats,
+            period=period,
+            min_cell=min_cell,
+            lang=lang,
+            templates=templates,
         )
     if jobs < 1:
         raise UsageError("--jobs måste vara minst 1.", "Ange antalet rapporter som får skrivas samtidigt.")
-    from oppnaogon.app.analyse import analysis_settings
     from oppnaogon.io.privacy import guard_paths
 
     guard_paths(list(inputs), out)  # before any message names them
-    analysis_settings(min_cell)  # the same check as analyse's, before anything is read or written
     files = data_files(inputs)
     guard_paths(files)  # the files found in a folder: their names become units' names
     out = Path(out)
@@ -129,16 +137,16 @@ def run_batch(
         _check_output_folder(out, file)
     from oppnaogon.present.overview import build_overview
 
-    loaded = _guarded_inputs(files, config, period)
+    loaded = _guarded_inputs(files, config, settings)
     with output_lock(out):
         out.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
-            with _UnitWriter(staging, formats, lang, Path(templates) if templates else None, jobs) as writer:
-                units, parts, notes = _analyse_units(files, config, period, min_cell, writer.submit, loaded)
+            with _UnitWriter(staging, settings, jobs) as writer:
+                units, parts, notes = _analyse_units(files, config, settings, writer.submit, loaded)
             # after every unit's folder is written: a unit whose writing failed is no part of the region
             overview = build_overview(units, _region(parts))
-            _finish(staging, out, units, overview, lang)
+            _finish(staging, out, units, overview, settings.lang)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -146,21 +154,19 @@ def run_batch(
 
 
 def _guarded_inputs(
-    files: list[Path], config: str | Path | None, period: str | None = None
+    files: list[Path], config: str | Path | None, settings: RunSettings
 ) -> dict[Path, tuple[Any, Any]]:
     """Read and guard every file before the output lock is taken and a folder is made: a refused extract
     (exit 4) leaves the output path as it was. One file (a region with a municipality column, the usual
     batch) is kept for the analysis; of several, each is read again when its turn comes, so that memory
     stays that of one file (reading small files twice costs little beside analysing them). A period off
     a file's period grid is refused here too (rule R4)."""
-    from oppnaogon.app.analyse import check_period_grid
     from oppnaogon.prepare.inputs import find_config, load_input
 
     kept: dict[Path, tuple[Any, Any]] = {}
     for file in files:
         loaded = load_input(file, find_config(file, Path(config) if config else None))
-        if period is not None:
-            check_period_grid(period, loaded[1].period)
+        settings.check_period_grid(loaded[1])
         if len(files) == 1:
             kept[file] = loaded
         del loaded
@@ -172,8 +178,9 @@ class _UnitWriter:
     then keeps only the unit's whole-group figures for the overview: memory stays that of one unit,
     not of every unit's findings at once."""
 
-    def __init__(self, staging: Path, formats: tuple[str, ...], lang: str, templates: Path | None, jobs: int):
-        self.staging, self.formats, self.lang, self.templates = staging, formats, lang, templates
+    def __init__(self, staging: Path, settings: RunSettings, jobs: int):
+        self.staging = staging
+        self.formats, self.lang, self.templates = settings.formats, settings.lang, settings.templates
         self.pool: Any = None
         if jobs > 1:
             from concurrent.futures import ProcessPoolExecutor
@@ -231,8 +238,7 @@ class _RegionPart:
 def _analyse_units(
     files: list[Path],
     config: str | Path | None,
-    period: str | None,
-    min_cell: int | None,
+    run: RunSettings,
     on_unit: Callable[[UnitResult], None],
     loaded: dict[Path, tuple[Any, Any]] | None = None,
 ) -> tuple[list[UnitResult], list[_RegionPart], list[str]]:
@@ -241,7 +247,7 @@ def _analyse_units(
     unit's fate is known) and notes on how the run went that are no unit's failure."""
     import polars as pl
 
-    from oppnaogon.app.analyse import _select_period, analysis_settings, file_sha256
+    from oppnaogon.app.analyse import file_sha256, select_period
     from oppnaogon.model.geography import kommuner
     from oppnaogon.prepare.inputs import find_config, load_input
     from oppnaogon.prepare.normalise import prepare
@@ -255,11 +261,10 @@ def _analyse_units(
         # read (and guarded) already by `_guarded_inputs`, or read again here
         table, cfg = loaded.pop(file) if loaded and file in loaded else load_input(file, config_path)
         # each municipality is a unit of its own (refused below when too small), never pooled
-        least = min_cell if min_cell is not None else cfg.min_cell
-        whole = prepare(table, cfg, min_cell=least, pool_municipalities=False)
+        settings = run.thresholds(cfg)
+        whole = prepare(table, cfg, min_cell=settings.min_cell, pool_municipalities=False)
         del table  # the raw rows: normalised now, and only memory from here on
-        prepared, selected = _select_period(whole, period, cfg.period)
-        settings = analysis_settings(min_cell, None, cfg.min_cell)
+        prepared, selected = select_period(whole, run.period, cfg.period)
         frame = prepared.frame
         split = "municipality" in frame.columns and (len(files) == 1 or frame["municipality"].n_unique() > 1)
         if split:

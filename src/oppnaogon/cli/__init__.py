@@ -18,6 +18,8 @@ import typer
 from oppnaogon import __version__
 from oppnaogon.cli.runlog import RunLog
 from oppnaogon.errors import ExitCode, OppnaogonError
+from oppnaogon.model.wording import LANGUAGES
+from oppnaogon.present.outputs import BATCH_FORMATS, DEFAULT_FORMATS, format_help
 
 app = typer.Typer(
     name="oppnaogon",
@@ -161,6 +163,11 @@ def init(
         )
 
 
+# analyse's and batch's --lang is checked by their RunSettings (in Swedish, as every setting is), so it
+# is text here; the choices are shown as an Enum's would be
+LANGUAGE_CHOICES = f"<{'|'.join(LANGUAGES)}>"
+
+
 class Language(StrEnum):
     sv = "sv"
     en = "en"
@@ -174,12 +181,8 @@ def analyse(
         "oppnaogon-rapport"
     ),
     formats: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="Format, kommaseparerade: html, md, docx (rapporter), json, xlsx, csv (tabeller).",
-        ),
-    ] = "html,docx,json,xlsx",
+        str, typer.Option("--format", help=f"Format, kommaseparerade. {format_help()}")
+    ] = ",".join(DEFAULT_FORMATS),
     period: PeriodOption = None,
     min_cell: MinCellOption = None,
     min_diff: Annotated[
@@ -189,8 +192,11 @@ def analyse(
         ),
     ] = None,
     lang: Annotated[
-        Language, typer.Option("--lang", help="Rapportens språk: sv (svenska) eller en (engelska).")
-    ] = Language.sv,
+        str,
+        typer.Option(
+            "--lang", metavar=LANGUAGE_CHOICES, help="Rapportens språk: sv (svenska) eller en (engelska)."
+        ),
+    ] = "sv",
     templates: Annotated[
         Path | None,
         typer.Option(
@@ -219,25 +225,23 @@ def analyse(
         import time
 
         from oppnaogon.app.analyse import run_analysis
+        from oppnaogon.app.settings import RunSettings
         from oppnaogon.cli.console import print_analysis
         from oppnaogon.io.privacy import guard_paths
 
         guard_paths([data], out)  # a name holding a personnummer is never logged
         chosen = _format_list(formats)
         started = time.perf_counter()
-        log.info(f"{data} -> {out} (format {','.join(chosen)}, period {period or '-'}, språk {lang.value})")
-        result = run_analysis(
-            data,
-            config,
-            out=out,
+        log.info(f"{data} -> {out} (format {','.join(chosen)}, period {period or '-'}, språk {lang})")
+        settings = RunSettings.from_options(
             formats=chosen,
             period=period,
             min_cell=min_cell,
             min_diff_pp=min_diff,
-            lang=lang.value,
+            lang=lang,
             templates=templates,
-            compare_with=compare_with,
         )
+        result = run_analysis(data, config, out=out, settings=settings, compare_with=compare_with)
         noteworthy = sum(1 for d in result.findings["differences"] if d["noteworthy"])
         log.info(
             f"klar på {time.perf_counter() - started:.1f} s: "
@@ -265,13 +269,14 @@ def batch(
         Path, typer.Option("--out", "-o", help="Mapp för resultatet: en mapp per enhet och oversikt/.")
     ] = Path("oppnaogon-batch"),
     formats: Annotated[
-        str,
-        typer.Option("--format", help="Format per enhet, kommaseparerade: html, md, docx, json, xlsx, csv."),
-    ] = "html,json",
+        str, typer.Option("--format", help=f"Format per enhet, kommaseparerade. {format_help()}")
+    ] = ",".join(BATCH_FORMATS),
     period: PeriodOption = None,
     min_cell: MinCellOption = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Antal rapporter som skrivs samtidigt.")] = 1,
-    lang: Annotated[Language, typer.Option("--lang", help="Rapporternas språk: sv eller en.")] = Language.sv,
+    lang: Annotated[
+        str, typer.Option("--lang", metavar=LANGUAGE_CHOICES, help="Rapporternas språk: sv eller en.")
+    ] = "sv",
     quiet: QuietOption = False,
     log_file: LogFileOption = None,
     debug: DebugOption = False,
@@ -285,22 +290,14 @@ def batch(
     log = RunLog(log_file, "batch")
     with _user_errors(debug, log):
         from oppnaogon.app.batch import PARTIAL_EXIT, run_batch
+        from oppnaogon.app.settings import RunSettings
         from oppnaogon.io.privacy import guard_paths
 
         guard_paths(data, out)  # a name holding a personnummer is never logged
         chosen = _format_list(formats)
         log.info(f"{len(data)} indata -> {out} (per {by}, format {','.join(chosen)}, period {period or '-'})")
-        result = run_batch(
-            data,
-            out=out,
-            by=by,
-            config=config,
-            formats=chosen,
-            period=period,
-            min_cell=min_cell,
-            lang=lang.value,
-            jobs=jobs,
-        )
+        settings = RunSettings.from_options(formats=chosen, period=period, min_cell=min_cell, lang=lang)
+        result = run_batch(data, out=out, by=by, config=config, settings=settings, jobs=jobs)
         failed = result.failed
         log.info(
             f"klar: {len(result.units) - len(failed)} enheter skrivna, {len(failed)} misslyckades, i {out}"

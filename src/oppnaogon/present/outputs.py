@@ -16,9 +16,10 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from oppnaogon.io.files import replace_folder
 from oppnaogon.model.reasons import shown_reason
@@ -30,16 +31,13 @@ from oppnaogon.model.wording import (
     criteria_text,
     group_text,
 )
-from oppnaogon.present.report import REPORT_FORMATS
+from oppnaogon.present.report import Rendering, write_docx, write_html, write_markdown
 
 if TYPE_CHECKING:
     from oppnaogon.present.report.carried import CarriedWorksheet
 
 SUPPRESSED = ".."
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TABLE_FORMATS = ("json", "xlsx", "csv")
-ALL_FORMATS = (*REPORT_FORMATS, *TABLE_FORMATS)
-DEFAULT_FORMATS = ("html", "docx", "json", "xlsx")
 
 
 def neutralise(value: Any) -> Any:
@@ -234,6 +232,111 @@ def write_xlsx(path: Path, findings: dict[str, Any], created: datetime) -> None:
     workbook.close()
 
 
+def write_findings_json(folder: Path, rendering: Rendering) -> list[str]:
+    (folder / "findings.json").write_text(to_json(rendering.findings), encoding="utf-8")
+    return ["findings.json"]
+
+
+def write_csv_tables(folder: Path, rendering: Rendering) -> list[str]:
+    """One CSV file per table (UTF-8 with BOM, for Swedish Excel)."""
+    written = []
+    for name, build in TABLES.items():
+        header, rows = build(rendering.findings)
+        (folder / f"{name}.csv").write_text("\ufeff" + csv_text(header, rows), encoding="utf-8")
+        written.append(f"{name}.csv")
+    return written
+
+
+def write_tables_xlsx(folder: Path, rendering: Rendering) -> list[str]:
+    write_xlsx(folder / "tables.xlsx", rendering.findings, rendering.created)
+    return ["tables.xlsx"]
+
+
+@dataclass(frozen=True)
+class OutputFormat:
+    """One output format: its name in `--format`, whether it is a report (rendered from the templates,
+    in the run's language) or a table, the function that writes its files into a folder from the run's
+    `Rendering` (returning their names, relative to the folder), its description for `--help`, whether
+    `analyse` writes it when no `--format` is given, and the kind of chart a report embeds."""
+
+    name: str
+    kind: Literal["report", "table"]
+    write: Callable[[Path, Rendering], list[str]]
+    description: str
+    default: bool
+    charts: Literal["svg", "png"] | None = None
+
+
+# Every output format, in the order they are listed (`--help`, "Välj bland: …"). A new format is one
+# entry here and its tests (docs/architecture.md, "Adding an output format").
+FORMATS: tuple[OutputFormat, ...] = (
+    OutputFormat("html", "report", write_html, "webbsida med diagram", default=True, charts="svg"),
+    OutputFormat("md", "report", write_markdown, "Markdown, diagrammen som PNG", default=False, charts="png"),
+    OutputFormat("docx", "report", write_docx, "Word", default=True, charts="png"),
+    OutputFormat("json", "table", write_findings_json, "findings.json, alla resultat", default=True),
+    OutputFormat("xlsx", "table", write_tables_xlsx, "tables.xlsx, tabellerna i Excel", default=True),
+    OutputFormat("csv", "table", write_csv_tables, "en CSV-fil per tabell", default=False),
+)
+FORMAT_NAMES: tuple[str, ...] = tuple(f.name for f in FORMATS)
+DEFAULT_FORMATS: tuple[str, ...] = tuple(f.name for f in FORMATS if f.default)
+BATCH_FORMATS: tuple[str, ...] = ("html", "json")  # batch's default per unit: a report and findings.json
+_KIND_WORDS = {"report": "Rapporter", "table": "Tabeller"}
+
+
+def format_help() -> str:
+    """The formats for `--help`, each with its description, reports first."""
+    parts = []
+    for kind, word in _KIND_WORDS.items():
+        listed = ", ".join(f"{f.name} ({f.description})" for f in FORMATS if f.kind == kind)
+        parts.append(f"{word}: {listed}.")
+    return " ".join(parts)
+
+
+def chosen_formats(names: Iterable[str]) -> tuple[OutputFormat, ...]:
+    """The registry's entries of `names`, in writing order: the tables, then the reports (the slowest;
+    each kind in the registry's order). Unknown names are the run settings' to refuse."""
+    wanted = set(names)
+    return tuple(f for kind in ("table", "report") for f in FORMATS if f.kind == kind and f.name in wanted)
+
+
+def _rendering(
+    findings: dict[str, Any],
+    chosen: Sequence[OutputFormat],
+    *,
+    lang: str,
+    templates: Path | None,
+    created: datetime,
+    carried: CarriedWorksheet | None,
+) -> Rendering:
+    charts = {f.charts for f in chosen}
+    return Rendering(
+        findings,
+        lang=lang,
+        templates=templates,
+        created=created,
+        carried=carried,
+        svg="svg" in charts,
+        png="png" in charts,
+    )
+
+
+def write_reports(
+    folder: Path,
+    findings: dict[str, Any],
+    formats: Sequence[str],
+    *,
+    lang: str = "sv",
+    templates: Path | None = None,
+    created: datetime,
+    carried: CarriedWorksheet | None = None,
+) -> list[str]:
+    """Write the report formats among `formats` into `folder`; returns the names written (relative).
+    `carried`: last time's filled-in worksheet, written into this one's step 4."""
+    chosen = [f for f in chosen_formats(formats) if f.kind == "report"]
+    rendering = _rendering(findings, chosen, lang=lang, templates=templates, created=created, carried=carried)
+    return [name for f in chosen for name in f.write(folder, rendering)]
+
+
 def write_outputs(
     out: Path,
     findings: dict[str, Any],
@@ -250,30 +353,16 @@ def write_outputs(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        written: list[str] = []
-        if "json" in formats:
-            (staging / "findings.json").write_text(to_json(findings), encoding="utf-8")
-            written.append("findings.json")
-        if "csv" in formats:
-            for name, build in TABLES.items():
-                header, rows = build(findings)
-                (staging / f"{name}.csv").write_text("\ufeff" + csv_text(header, rows), encoding="utf-8")
-                written.append(f"{name}.csv")
-        if "xlsx" in formats:
-            write_xlsx(staging / "tables.xlsx", findings, datetime.fromisoformat(manifest["created"]))
-            written.append("tables.xlsx")
-        if any(f in REPORT_FORMATS for f in formats):
-            from oppnaogon.present.report import write_reports
-
-            written += write_reports(
-                staging,
-                findings,
-                tuple(formats),
-                lang=lang,
-                templates=templates,
-                created=datetime.fromisoformat(manifest["created"]),
-                carried=carried,
-            )
+        chosen = chosen_formats(formats)
+        rendering = _rendering(
+            findings,
+            chosen,
+            lang=lang,
+            templates=templates,
+            created=datetime.fromisoformat(manifest["created"]),
+            carried=carried,
+        )
+        written = [name for f in chosen for name in f.write(staging, rendering)]
         manifest = {**manifest, "files": sorted(written)}
         (staging / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
         replace_folder(staging, out)

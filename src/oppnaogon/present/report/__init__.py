@@ -1,19 +1,20 @@
 """Reports for steps 1–4 (HTML, Markdown, Word), rendered from the same data as findings.json.
 
-`write_reports` is what `oppnaogon analyse --format html,md,docx` calls; `render_html` and
+`write_html`, `write_markdown` and `write_docx` write one format each from a shared `Rendering` (they are
+the reports' entries in the format registry, `oppnaogon.present.outputs.FORMATS`); `render_html` and
 `render_markdown` give a Python user the report as a string.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from oppnaogon.present.report.carried import CarriedWorksheet
 
-REPORT_FORMATS = ("html", "md", "docx")
 FILE_STEM = {"sv": "rapport", "en": "report"}
 CHART_FOLDER = "diagram"
 
@@ -70,45 +71,76 @@ def _markdown(
     return text, {paths[k]: c.png for k, c in charts.items()}
 
 
-def write_reports(
-    folder: Path,
-    findings: dict[str, Any],
-    formats: tuple[str, ...] | list[str],
-    *,
-    lang: str = "sv",
-    templates: Path | None = None,
-    created: datetime,
-    carried: CarriedWorksheet | None = None,
-) -> list[str]:
-    """Write the report formats among `formats` into `folder`; returns the names written (relative).
-    `carried`: last time's filled-in worksheet, written into this one's step 4."""
-    from oppnaogon.present.report.charts import render_charts
+class Rendering:
+    """What the output files of one run are made from: its findings, and what its reports share, made
+    once when the first report asks for it (the context, the charts, the Markdown that the Word report
+    is converted from). `svg`/`png`: which kinds of chart the reports being written need."""
+
+    def __init__(
+        self,
+        findings: dict[str, Any],
+        *,
+        lang: str = "sv",
+        templates: Path | None = None,
+        created: datetime,
+        carried: CarriedWorksheet | None = None,
+        svg: bool = True,
+        png: bool = True,
+    ) -> None:
+        self.findings, self.lang, self.templates, self.created = findings, lang, templates, created
+        self.carried, self.svg, self.png = carried, svg, png
+
+    @property
+    def stem(self) -> str:
+        """The reports' file name without its suffix (rapport, report)."""
+        return FILE_STEM[self.lang]
+
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        return _context(self.findings, self.lang, self.templates, self.created, self.carried)
+
+    @cached_property
+    def charts(self) -> dict[str, Any]:
+        from oppnaogon.present.report.charts import render_charts
+
+        return render_charts(self.context["charts"], svg=self.svg, png=self.png)
+
+    @cached_property
+    def markdown(self) -> tuple[str, dict[str, bytes]]:
+        """The Markdown report and its charts ({diagram/<id>.png: the PNG's bytes})."""
+        return _markdown(self.context, self.charts, self.templates)
+
+
+def write_html(folder: Path, rendering: Rendering) -> list[str]:
+    """rapport.html into `folder`; returns the names written."""
+    name = f"{rendering.stem}.html"
+    (folder / name).write_text(
+        _html(rendering.context, rendering.charts, rendering.templates), encoding="utf-8"
+    )
+    return [name]
+
+
+def write_markdown(folder: Path, rendering: Rendering) -> list[str]:
+    """rapport.md and its charts (diagram/*.png) into `folder`; returns the names written."""
+    markdown, images = rendering.markdown
+    name = f"{rendering.stem}.md"
+    (folder / name).write_text(markdown, encoding="utf-8")
+    written = [name]
+    if images:
+        (folder / CHART_FOLDER).mkdir()
+    for path, data in images.items():
+        (folder / path).write_bytes(data)
+        written.append(path)
+    return written
+
+
+def write_docx(folder: Path, rendering: Rendering) -> list[str]:
+    """rapport.docx (converted from the Markdown report) into `folder`; returns the names written."""
     from oppnaogon.present.report.docx import markdown_to_docx
 
-    wanted = [f for f in REPORT_FORMATS if f in formats]
-    if not wanted:
-        return []
-    stem = FILE_STEM[lang]
-    context = _context(findings, lang, templates, created, carried)
-    charts = render_charts(context["charts"], svg="html" in wanted, png="md" in wanted or "docx" in wanted)
-    written: list[str] = []
-    if "html" in wanted:
-        (folder / f"{stem}.html").write_text(_html(context, charts, templates), encoding="utf-8")
-        written.append(f"{stem}.html")
-    if "md" in wanted or "docx" in wanted:
-        markdown, images = _markdown(context, charts, templates)
-        if "md" in wanted:
-            (folder / f"{stem}.md").write_text(markdown, encoding="utf-8")
-            written.append(f"{stem}.md")
-            if images:
-                (folder / CHART_FOLDER).mkdir()
-            for path, data in images.items():
-                (folder / path).write_bytes(data)
-                written.append(path)
-        if "docx" in wanted:
-            data = markdown_to_docx(
-                markdown, images, title=context["meta"]["title"], created=created, lang=lang
-            )
-            (folder / f"{stem}.docx").write_bytes(data)
-            written.append(f"{stem}.docx")
-    return written
+    markdown, images = rendering.markdown
+    title = rendering.context["meta"]["title"]
+    data = markdown_to_docx(markdown, images, title=title, created=rendering.created, lang=rendering.lang)
+    name = f"{rendering.stem}.docx"
+    (folder / name).write_bytes(data)
+    return [name]
