@@ -434,3 +434,23 @@ def test_the_model_refuses_what_is_not_findings_json_naming_the_key(example: dic
     secret["differences"][0]["outcome"] = {"personnummer": "19121212-1212"}
     message = _refusal(secret)
     assert message == "'differences[0].outcome' ska vara en text men är ett objekt." and "1212" not in message
+
+
+def test_a_findings_document_its_model_does_not_describe_is_never_written(
+    write_csv: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """findings.json is written as its typed model gives it back: a key the model does not know (a
+    fault of the tool, never of the input) stops the run with exit 1 before anything is written."""
+    rows = [["Kön", "Insats beviljad"]] + [["K", "Ja"], ["M", "Nej"]] * 20
+    data = write_csv(rows)
+    written = run.findings_document
+
+    def with_a_surprise(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        return {**written(*args, **kwargs), "surprise": 1}
+
+    out = tmp_path / "rapport"
+    assert runner.invoke(app, ["analyse", str(data), "--out", str(tmp_path / "ok")]).exit_code == 0
+    monkeypatch.setattr(run, "findings_document", with_a_surprise)
+    result = runner.invoke(app, ["analyse", str(data), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert not out.exists()

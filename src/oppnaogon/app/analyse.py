@@ -22,7 +22,7 @@ from oppnaogon.model.periods import Period, period_words
 from oppnaogon.model.settings import AnalysisSettings
 from oppnaogon.prepare.inputs import find_config, load_input
 from oppnaogon.prepare.normalise import UNDATED, Prepared, prepare
-from oppnaogon.present.outputs import run_time, write_outputs
+from oppnaogon.present.outputs import run_time, typed, write_outputs
 
 if TYPE_CHECKING:
     import polars as pl
@@ -183,6 +183,7 @@ def _run(
         document["followup"]["worksheet"] = (
             {"file": carried.file, "rows_carried": len(carried.rows)} if carried is not None else None
         )
+    document = typed(document)  # findings.json is its typed model's (model.findings)
     manifest = {
         "tool": {"name": "oppnaogon", "version": __version__},
         "created": created.isoformat(),

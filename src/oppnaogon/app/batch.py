@@ -538,11 +538,12 @@ def _write_unit(
     args: tuple[Path, dict[str, Any], dict[str, Any], tuple[str, ...], str, Path | None],
 ) -> str | None:
     """Write one unit's folder (in a worker process when --jobs > 1); returns an error text or None."""
-    from oppnaogon.present.outputs import write_outputs
+    from oppnaogon.present.outputs import typed, write_outputs
 
     folder, document, manifest, formats, lang, templates = args
     try:
-        write_outputs(folder, document, manifest, formats, lang=lang, templates=templates)
+        # findings.json is its typed model's (model.findings), as analyse writes it
+        write_outputs(folder, typed(document), manifest, formats, lang=lang, templates=templates)
     except OppnaogonError as error:
         return _reason(error)
     return None

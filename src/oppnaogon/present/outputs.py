@@ -337,6 +337,18 @@ def write_reports(
     return [name for f in chosen for name in f.write(folder, rendering)]
 
 
+def typed(findings: dict[str, Any]) -> dict[str, Any]:
+    """findings.json as its typed model writes it (`model.findings.Findings.to_dict`, the same JSON),
+    checked before anything is written: a document the model does not describe is a fault of the tool,
+    never of the input (exit 1, nothing written)."""
+    from oppnaogon.model.findings import Findings, FindingsFileError
+
+    try:
+        return Findings.from_dict(findings, source="findings.json").to_dict()
+    except FindingsFileError as error:
+        raise RuntimeError(f"findings.json does not match its model: {error.message}") from None
+
+
 def write_outputs(
     out: Path,
     findings: dict[str, Any],
