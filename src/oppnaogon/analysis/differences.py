@@ -39,6 +39,7 @@ from oppnaogon.model.breakdowns import BREAKDOWNS, CROSSED_WITH_AGE
 from oppnaogon.model.config import SEX_VALUES, OutcomeSpec
 from oppnaogon.model.criteria import CriteriaArea
 from oppnaogon.model.settings import AnalysisSettings
+from oppnaogon.model.sexes import MINOR
 from oppnaogon.prepare.counting import counts_by_sex
 from oppnaogon.prepare.normalise import CRITERION_PREFIX, MISSING_PREFIX, OUTCOME_PREFIX, UNIT, Prepared
 from oppnaogon.stats import compare as stats
@@ -1097,7 +1098,7 @@ def _sd(row: dict[str, Any], name: str) -> float:
     return float(max(squares - total * total / n, 0) / (n - 1)) ** 0.5 if n > 1 else float("nan")
 
 
-MINOR_SEXES = ("other", "unknown")
+MINOR_SEXES = MINOR  # other and unknown sex (`model.sexes`)
 
 
 def _minor_sex_cells(values: dict[Hashable, float]) -> list[Hashable]:

@@ -184,7 +184,7 @@ def _published_interval(difference: dict[str, Any]) -> tuple[float, float, float
     if not isinstance(ci, list | tuple) or len(ci) != 2:
         return None
     values: tuple[Any, Any, Any] = (estimate, ci[0], ci[1])  # numbers, as checked next
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values):
+    if not all(_copied_number(v) is not None for v in values):
         return None
     return float(values[0]), float(values[1]), float(values[2])
 

@@ -7,7 +7,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from oppnaogon.model.kinds import JUDGING_KINDS
+from oppnaogon.model.kinds import JUDGING_KINDS, KINDS
 from oppnaogon.model.sexes import COMPARED as BINARY
 from oppnaogon.model.sexes import definite, row_sex_word
 from oppnaogon.model.wording import (
@@ -18,7 +18,7 @@ from oppnaogon.present.report import numbers
 from oppnaogon.present.report.carried import CarriedWorksheet
 from oppnaogon.present.report.texts import Texts
 
-SHARE_KINDS = ("decision", "participation", "proportion")
+SHARE_KINDS = tuple(k.name for k in KINDS.values() if k.yes_no)  # compared as shares (`model.kinds`)
 JUDGED_KINDS = JUDGING_KINDS  # the outcome kinds with criteria of their own
 # Order of the reflection groups in step 2: the differences that most need a conversation first.
 PROMPT_ORDER = (
